@@ -1,0 +1,11 @@
+/* PLACEHOLDER: replaced by the module owner. */
+#include <stdio.h>
+
+#include "cli.h"
+
+int wc_cli_validate(int argc, char **argv) {
+  (void)argc;
+  (void)argv;
+  fputs("whopconf validate: not built yet\n", stderr);
+  return WC_EXIT_USAGE;
+}

@@ -1,0 +1,99 @@
+/* whopconf: shared error values, findings and small utilities.
+ *
+ * Library code never prints and never exits: every fallible call reports a
+ * wc_err (a code and a one-line message) and the CLI decides what to show. */
+#ifndef WHOPCONF_COMMON_H
+#define WHOPCONF_COMMON_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define WC_VERSION "0.1.0"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define WC_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define WC_PRINTF(fmt, args)
+#endif
+
+typedef enum wc_err_code {
+  WC_OK = 0,
+  WC_E_USAGE,     /* bad argument or option */
+  WC_E_IO,        /* cannot read or write a file */
+  WC_E_PARSE,     /* malformed input (YAML, JSON, URL, ...) */
+  WC_E_SPEC,      /* the contract is unusable (missing operation, bad $ref) */
+  WC_E_SCHEMA,    /* a schema cannot be compiled */
+  WC_E_NOMEM,     /* allocation failed */
+  WC_E_TRANSPORT, /* the exchange could not be completed */
+  WC_E_REFUSED,   /* refused on purpose (policy: CR/LF in header, http to remote) */
+  WC_E_INTERNAL
+} wc_err_code;
+
+typedef struct wc_err {
+  wc_err_code code;
+  char msg[512]; /* one line, never contains a credential */
+} wc_err;
+
+/* All accept err == NULL. */
+void wc_err_clear(wc_err *err);
+void wc_err_set(wc_err *err, wc_err_code code, const char *fmt, ...) WC_PRINTF(3, 4);
+const char *wc_err_code_name(wc_err_code code);
+
+/* A finding: one concrete way an input breaks a rule.
+ * instance_pointer: RFC 6901 pointer into the instance ("" = the root), or NULL.
+ * schema_pointer: "#/components/schemas/User/properties/name/type" or NULL.
+ * keyword: the schema keyword or defect name ("type", "duplicate-key").
+ * offset: byte offset in the raw input, or WC_NO_OFFSET. */
+#define WC_NO_OFFSET ((size_t)-1)
+
+typedef struct wc_finding {
+  char *instance_pointer;
+  char *schema_pointer;
+  char *keyword;
+  char *message;
+  size_t offset;
+} wc_finding;
+
+typedef struct wc_findings wc_findings;
+
+wc_findings *wc_findings_new(void);
+void wc_findings_free(wc_findings *list);
+void wc_findings_clear(wc_findings *list);
+/* Returns 0, or -1 on allocation failure (the list is left as it was). */
+int wc_findings_add(wc_findings *list, const char *instance_pointer, const char *schema_pointer,
+                    const char *keyword, size_t offset, const char *fmt, ...) WC_PRINTF(6, 7);
+int wc_findings_addv(wc_findings *list, const char *instance_pointer, const char *schema_pointer,
+                     const char *keyword, size_t offset, const char *fmt, va_list ap);
+size_t wc_findings_count(const wc_findings *list);
+const wc_finding *wc_findings_get(const wc_findings *list, size_t index);
+
+/* Growable byte buffer, always NUL-terminated. */
+typedef struct wc_buf {
+  char *data;
+  size_t len;
+  size_t cap;
+} wc_buf;
+
+void wc_buf_init(wc_buf *buf);
+void wc_buf_free(wc_buf *buf);
+int wc_buf_append(wc_buf *buf, const void *data, size_t len); /* 0 or -1 (ENOMEM) */
+int wc_buf_puts(wc_buf *buf, const char *s);
+int wc_buf_printf(wc_buf *buf, const char *fmt, ...) WC_PRINTF(2, 3);
+/* Hands the data to the caller (free with free()), leaves buf empty. */
+char *wc_buf_steal(wc_buf *buf);
+
+/* RFC 6901: returns base + "/" + escaped token (~ -> ~0, / -> ~1); malloc'd. */
+char *wc_pointer_append(const char *base, const char *token);
+char *wc_pointer_append_index(const char *base, size_t index);
+
+/* Reads a whole file; malloc'd, NUL-terminated; *len excludes the NUL. */
+char *wc_read_file(const char *path, size_t max_bytes, size_t *len, wc_err *err);
+
+/* SHA-256 as 64 lowercase hex digits plus NUL. */
+void wc_sha256_hex(const void *data, size_t len, char out[65]);
+
+char *wc_strdup(const char *s);
+char *wc_strndup(const char *s, size_t n);
+
+#endif

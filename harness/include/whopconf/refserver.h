@@ -1,0 +1,63 @@
+/* whopconf: the embedded reference server (libmicrohttpd).
+ *
+ * A faithful implementation of PATCH {prefix}/users/me used as the default
+ * target, as a local mock, and -- with faults injected -- as the instrument
+ * that proves every conformance case can fail. */
+#ifndef WHOPCONF_REFSERVER_H
+#define WHOPCONF_REFSERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "whopconf/common.h"
+
+#define WC_REFSERVER_DEFAULT_USER_TOKEN "wc_user_token_with_scope"
+#define WC_REFSERVER_DEFAULT_TOKEN_WITHOUT_SCOPE "wc_user_token_without_scope"
+#define WC_REFSERVER_DEFAULT_API_KEY "wc_api_key"
+#define WC_REFSERVER_DEFAULT_PREFIX "/api/v1"
+
+typedef struct wc_refserver_opts {
+  const char *host;   /* default "127.0.0.1" */
+  unsigned short port; /* 0 = an ephemeral port */
+  const char *user_token;          /* has scope user:profile:update */
+  const char *token_without_scope; /* a user token lacking that scope */
+  const char *api_key;             /* an API key: 400 on the global profile */
+  const char *const *known_versions; /* NULL = the public list */
+  size_t known_version_count;
+  const char *const *faults; /* names from wc_fault_get(); NULL = none */
+  size_t fault_count;
+  size_t max_body;           /* request body limit, default 64 KiB -> 413 */
+  /* One line per request (method, path, status, ms); may be NULL. Called
+   * from server threads, serialised by the server. */
+  void (*log)(void *ctx, const char *line);
+  void *log_ctx;
+} wc_refserver_opts;
+
+void wc_refserver_opts_default(wc_refserver_opts *opts);
+
+typedef struct wc_refserver wc_refserver;
+
+wc_refserver *wc_refserver_start(const wc_refserver_opts *opts, wc_err *err);
+/* "http://127.0.0.1:41234/api/v1" */
+const char *wc_refserver_base_url(const wc_refserver *srv);
+void wc_refserver_stop(wc_refserver *srv); /* also frees */
+
+/* The default list of known Api-Version-Date values (public docs). */
+size_t wc_default_version_count(void);
+const char *wc_default_version(size_t index); /* oldest first; last = newest */
+
+/* Fault catalogue. kind: "conformance" (the run must exit 1 and fail
+ * `requirement`) or "transport" (the run must end with exit 3, or 1, within
+ * its time budget and a one-line reason). */
+typedef struct wc_fault_info {
+  const char *name;
+  const char *requirement; /* a WC-* id from the catalogue (checks.h) */
+  const char *kind;
+  const char *description;
+} wc_fault_info;
+
+size_t wc_fault_count(void);
+const wc_fault_info *wc_fault_get(size_t index);
+const wc_fault_info *wc_fault_find(const char *name);
+
+#endif

@@ -1,0 +1,89 @@
+/* whopconf: libcurl transport with bounded everything, and the exchange record.
+ *
+ * One curl easy handle per transport, reused (keep-alive). Redirects are never
+ * followed. TLS verification is always on unless insecure is asked for.
+ * Every exchange is recorded for the reports with the credential redacted. */
+#ifndef WHOPCONF_TRANSPORT_H
+#define WHOPCONF_TRANSPORT_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "whopconf/common.h"
+#include "whopconf/request.h"
+
+typedef enum wc_xfer_status {
+  WC_XFER_OK = 0,
+  WC_XFER_REFUSED_POLICY,   /* e.g. http:// to a non-loopback host without allow_http */
+  WC_XFER_CONNECT_REFUSED,
+  WC_XFER_DNS,
+  WC_XFER_TLS,
+  WC_XFER_TIMEOUT_CONNECT,
+  WC_XFER_TIMEOUT_FIRST_BYTE,
+  WC_XFER_TIMEOUT_TOTAL,
+  WC_XFER_RESET,
+  WC_XFER_TRUNCATED,        /* fewer bytes than Content-Length */
+  WC_XFER_BODY_TOO_LARGE,   /* over max_body */
+  WC_XFER_HEADERS_TOO_LARGE,
+  WC_XFER_MALFORMED,        /* bad status line or headers */
+  WC_XFER_OTHER
+} wc_xfer_status;
+
+const char *wc_xfer_status_name(wc_xfer_status status); /* "timeout-total", ... */
+
+typedef struct wc_transport_opts {
+  long connect_timeout_ms; /* default 5000 */
+  long timeout_ms;         /* whole request, default 15000 */
+  size_t max_body;         /* default 8 MiB */
+  size_t max_header_count; /* default 100 */
+  size_t max_header_bytes; /* default 64 KiB in all */
+  const char *cacert;      /* private CA file, or NULL */
+  bool insecure;           /* skip TLS verification (loudly reported) */
+  bool allow_http;         /* allow http:// to non-loopback hosts */
+  double rate;             /* requests per second; 0 = no cap */
+  int retry_max;           /* retries on 429/503, default 2 */
+  long retry_max_wait_ms;  /* total Retry-After wait budget, default 10000 */
+} wc_transport_opts;
+
+void wc_transport_opts_default(wc_transport_opts *opts);
+
+typedef struct wc_transport wc_transport;
+typedef struct wc_exchange wc_exchange;
+
+wc_transport *wc_transport_new(const wc_transport_opts *opts, wc_err *err);
+void wc_transport_free(wc_transport *t);
+
+/* Sends the request (with retries). Returns the recorded exchange, or NULL
+ * only when memory runs out; a failed transfer is an exchange whose status
+ * is not WC_XFER_OK. */
+wc_exchange *wc_transport_send(wc_transport *t, const wc_request *req);
+void wc_exchange_free(wc_exchange *x);
+
+wc_xfer_status wc_exchange_status(const wc_exchange *x);
+const char *wc_exchange_error(const wc_exchange *x); /* one line, "" when OK */
+long wc_exchange_http_status(const wc_exchange *x); /* 0 when no response */
+const char *wc_exchange_method(const wc_exchange *x);
+const char *wc_exchange_url(const wc_exchange *x);
+/* Request headers as recorded (Authorization redacted). */
+size_t wc_exchange_request_header_count(const wc_exchange *x);
+const char *wc_exchange_request_header(const wc_exchange *x, size_t index);
+const char *wc_exchange_request_body(const wc_exchange *x, size_t *len);
+/* Response headers, in order, repeated ones kept. */
+size_t wc_exchange_header_count(const wc_exchange *x);
+const char *wc_exchange_header_name(const wc_exchange *x, size_t index);
+const char *wc_exchange_header_value(const wc_exchange *x, size_t index);
+const char *wc_exchange_body(const wc_exchange *x, size_t *len);
+bool wc_exchange_body_truncated(const wc_exchange *x); /* cut at max_body */
+double wc_exchange_total_ms(const wc_exchange *x);
+int wc_exchange_retries(const wc_exchange *x);
+
+/* A reproduction command that reads the credential from $WHOPCONF_TOKEN
+ * (never contains it). Caller frees. */
+char *wc_exchange_curl_command(const wc_exchange *x);
+
+/* The exchange in report form (see report.h, "exchanges[]"), credential
+ * redacted, bodies cut at body_cap bytes (0 = no cut) with the cut noted. */
+cJSON *wc_exchange_to_json(const wc_exchange *x, const char *id, size_t body_cap);
+
+#endif

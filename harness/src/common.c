@@ -1,0 +1,309 @@
+/* Error values, findings lists, byte buffers, JSON pointers, file reading
+ * and SHA-256: the small pieces every module needs. */
+#include "whopconf/common.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void wc_err_clear(wc_err *err) {
+  if (!err) return;
+  err->code = WC_OK;
+  err->msg[0] = '\0';
+}
+
+void wc_err_set(wc_err *err, wc_err_code code, const char *fmt, ...) {
+  if (!err) return;
+  err->code = code;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+  va_end(ap);
+  /* One line: a message is printed as the whole reason for an exit. */
+  for (char *p = err->msg; *p; p++)
+    if (*p == '\n' || *p == '\r') *p = ' ';
+}
+
+const char *wc_err_code_name(wc_err_code code) {
+  switch (code) {
+  case WC_OK: return "ok";
+  case WC_E_USAGE: return "usage";
+  case WC_E_IO: return "io";
+  case WC_E_PARSE: return "parse";
+  case WC_E_SPEC: return "spec";
+  case WC_E_SCHEMA: return "schema";
+  case WC_E_NOMEM: return "out-of-memory";
+  case WC_E_TRANSPORT: return "transport";
+  case WC_E_REFUSED: return "refused";
+  case WC_E_INTERNAL: return "internal";
+  }
+  return "unknown";
+}
+
+char *wc_strdup(const char *s) { return s ? wc_strndup(s, strlen(s)) : NULL; }
+
+char *wc_strndup(const char *s, size_t n) {
+  if (!s) return NULL;
+  char *copy = malloc(n + 1);
+  if (!copy) return NULL;
+  memcpy(copy, s, n);
+  copy[n] = '\0';
+  return copy;
+}
+
+/* ---- findings ---- */
+
+struct wc_findings {
+  wc_finding *items;
+  size_t count;
+  size_t cap;
+};
+
+wc_findings *wc_findings_new(void) { return calloc(1, sizeof(wc_findings)); }
+
+static void finding_release(wc_finding *f) {
+  free(f->instance_pointer);
+  free(f->schema_pointer);
+  free(f->keyword);
+  free(f->message);
+}
+
+void wc_findings_clear(wc_findings *list) {
+  if (!list) return;
+  for (size_t i = 0; i < list->count; i++) finding_release(&list->items[i]);
+  list->count = 0;
+}
+
+void wc_findings_free(wc_findings *list) {
+  if (!list) return;
+  wc_findings_clear(list);
+  free(list->items);
+  free(list);
+}
+
+int wc_findings_addv(wc_findings *list, const char *instance_pointer, const char *schema_pointer,
+                     const char *keyword, size_t offset, const char *fmt, va_list ap) {
+  if (!list) return 0;
+  if (list->count == list->cap) {
+    size_t cap = list->cap ? list->cap * 2 : 8;
+    wc_finding *items = realloc(list->items, cap * sizeof *items);
+    if (!items) return -1;
+    list->items = items;
+    list->cap = cap;
+  }
+  va_list copy;
+  va_copy(copy, ap);
+  int n = vsnprintf(NULL, 0, fmt, copy);
+  va_end(copy);
+  wc_finding f = {0};
+  f.offset = offset;
+  f.message = n >= 0 ? malloc((size_t)n + 1) : NULL;
+  if (f.message) vsnprintf(f.message, (size_t)n + 1, fmt, ap);
+  f.instance_pointer = wc_strdup(instance_pointer);
+  f.schema_pointer = wc_strdup(schema_pointer);
+  f.keyword = wc_strdup(keyword);
+  if (!f.message || (instance_pointer && !f.instance_pointer) || (schema_pointer && !f.schema_pointer) ||
+      (keyword && !f.keyword)) {
+    finding_release(&f);
+    return -1;
+  }
+  list->items[list->count++] = f;
+  return 0;
+}
+
+int wc_findings_add(wc_findings *list, const char *instance_pointer, const char *schema_pointer,
+                    const char *keyword, size_t offset, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int rc = wc_findings_addv(list, instance_pointer, schema_pointer, keyword, offset, fmt, ap);
+  va_end(ap);
+  return rc;
+}
+
+size_t wc_findings_count(const wc_findings *list) { return list ? list->count : 0; }
+
+const wc_finding *wc_findings_get(const wc_findings *list, size_t index) {
+  return list && index < list->count ? &list->items[index] : NULL;
+}
+
+/* ---- buffers ---- */
+
+void wc_buf_init(wc_buf *buf) {
+  buf->data = NULL;
+  buf->len = 0;
+  buf->cap = 0;
+}
+
+void wc_buf_free(wc_buf *buf) {
+  free(buf->data);
+  wc_buf_init(buf);
+}
+
+static int buf_reserve(wc_buf *buf, size_t extra) {
+  if (extra > SIZE_MAX - buf->len - 1) return -1;
+  size_t need = buf->len + extra + 1;
+  if (need <= buf->cap) return 0;
+  size_t cap = buf->cap ? buf->cap : 64;
+  while (cap < need) cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+  char *data = realloc(buf->data, cap);
+  if (!data) return -1;
+  buf->data = data;
+  buf->cap = cap;
+  return 0;
+}
+
+int wc_buf_append(wc_buf *buf, const void *data, size_t len) {
+  if (buf_reserve(buf, len) != 0) return -1;
+  if (len) memcpy(buf->data + buf->len, data, len);
+  buf->len += len;
+  buf->data[buf->len] = '\0';
+  return 0;
+}
+
+int wc_buf_puts(wc_buf *buf, const char *s) { return wc_buf_append(buf, s, strlen(s)); }
+
+int wc_buf_printf(wc_buf *buf, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  va_list copy;
+  va_copy(copy, ap);
+  int n = vsnprintf(NULL, 0, fmt, copy);
+  va_end(copy);
+  int rc = -1;
+  if (n >= 0 && buf_reserve(buf, (size_t)n) == 0) {
+    vsnprintf(buf->data + buf->len, (size_t)n + 1, fmt, ap);
+    buf->len += (size_t)n;
+    rc = 0;
+  }
+  va_end(ap);
+  return rc;
+}
+
+char *wc_buf_steal(wc_buf *buf) {
+  char *data = buf->data;
+  if (!data) data = calloc(1, 1);
+  wc_buf_init(buf);
+  return data;
+}
+
+/* ---- JSON pointers ---- */
+
+char *wc_pointer_append(const char *base, const char *token) {
+  wc_buf out;
+  wc_buf_init(&out);
+  int rc = wc_buf_puts(&out, base ? base : "");
+  rc |= wc_buf_append(&out, "/", 1);
+  for (const char *p = token ? token : ""; *p && rc == 0; p++) {
+    if (*p == '~') rc = wc_buf_append(&out, "~0", 2);
+    else if (*p == '/') rc = wc_buf_append(&out, "~1", 2);
+    else rc = wc_buf_append(&out, p, 1);
+  }
+  if (rc != 0) {
+    wc_buf_free(&out);
+    return NULL;
+  }
+  return wc_buf_steal(&out);
+}
+
+char *wc_pointer_append_index(const char *base, size_t index) {
+  char token[32];
+  snprintf(token, sizeof token, "%zu", index);
+  return wc_pointer_append(base, token);
+}
+
+/* ---- files ---- */
+
+char *wc_read_file(const char *path, size_t max_bytes, size_t *len, wc_err *err) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    wc_err_set(err, WC_E_IO, "%s: %s", path, strerror(errno));
+    return NULL;
+  }
+  wc_buf buf;
+  wc_buf_init(&buf);
+  char chunk[65536];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+    if (max_bytes && buf.len + n > max_bytes) {
+      wc_err_set(err, WC_E_IO, "%s: larger than %zu bytes", path, max_bytes);
+      goto fail;
+    }
+    if (wc_buf_append(&buf, chunk, n) != 0) {
+      wc_err_set(err, WC_E_NOMEM, "%s: out of memory", path);
+      goto fail;
+    }
+  }
+  if (ferror(f)) {
+    wc_err_set(err, WC_E_IO, "%s: read error: %s", path, strerror(errno));
+    goto fail;
+  }
+  fclose(f);
+  if (len) *len = buf.len;
+  return wc_buf_steal(&buf);
+fail:
+  fclose(f);
+  wc_buf_free(&buf);
+  return NULL;
+}
+
+/* ---- SHA-256 (FIPS 180-4), for the spec fingerprint in reports ---- */
+
+static const uint32_t sha_k[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+
+#define ROTR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+
+static void sha_block(uint32_t h[8], const unsigned char *p) {
+  uint32_t w[64];
+  for (int i = 0; i < 16; i++)
+    w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+  for (int i = 16; i < 64; i++) {
+    uint32_t s0 = ROTR(w[i - 15], 7) ^ ROTR(w[i - 15], 18) ^ (w[i - 15] >> 3);
+    uint32_t s1 = ROTR(w[i - 2], 17) ^ ROTR(w[i - 2], 19) ^ (w[i - 2] >> 10);
+    w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+  }
+  uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
+  for (int i = 0; i < 64; i++) {
+    uint32_t t1 = k + (ROTR(e, 6) ^ ROTR(e, 11) ^ ROTR(e, 25)) + ((e & f) ^ (~e & g)) + sha_k[i] + w[i];
+    uint32_t t2 = (ROTR(a, 2) ^ ROTR(a, 13) ^ ROTR(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+    k = g;
+    g = f;
+    f = e;
+    e = d + t1;
+    d = c;
+    c = b;
+    b = a;
+    a = t1 + t2;
+  }
+  h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += k;
+}
+
+void wc_sha256_hex(const void *data, size_t len, char out[65]) {
+  uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                   0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+  const unsigned char *p = data;
+  size_t left = len;
+  while (left >= 64) {
+    sha_block(h, p);
+    p += 64;
+    left -= 64;
+  }
+  unsigned char tail[128] = {0};
+  if (left) memcpy(tail, p, left);
+  tail[left] = 0x80;
+  size_t tail_len = left < 56 ? 64 : 128;
+  uint64_t bits = (uint64_t)len * 8;
+  for (int i = 0; i < 8; i++) tail[tail_len - 1 - i] = (unsigned char)(bits >> (8 * i));
+  sha_block(h, tail);
+  if (tail_len == 128) sha_block(h, tail + 64);
+  for (int i = 0; i < 8; i++) snprintf(out + 8 * i, 9, "%08x", h[i]);
+}
