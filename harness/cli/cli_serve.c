@@ -1,11 +1,174 @@
-/* PLACEHOLDER: replaced by the module owner. */
+/* whopconf serve: the reference server on loopback until SIGINT/SIGTERM.
+ * The base URL is the first line on stdout; one line per request goes to
+ * stderr (method, path, status, time: never a credential). */
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
+#include "whopconf/refserver.h"
+
+#define MAX_LIST 64
+
+static void usage(FILE *out) {
+  fputs("usage: whopconf serve [options]\n"
+        "\n"
+        "Starts the reference implementation of PATCH /users/me and prints its base URL.\n"
+        "\n"
+        "  --host ADDR                listen address (default 127.0.0.1; anything but loopback\n"
+        "                             only when given here explicitly)\n"
+        "  --port N                   port (default 0: an ephemeral port)\n"
+        "  --fault NAME               inject a fault (repeatable; see --list-faults)\n"
+        "  --list-faults              print: name requirement kind description, one per line\n"
+        "  --user-token T             token with scope user:profile:update (default " WC_REFSERVER_DEFAULT_USER_TOKEN ")\n"
+        "  --token-without-scope T    user token lacking it (default " WC_REFSERVER_DEFAULT_TOKEN_WITHOUT_SCOPE ")\n"
+        "  --api-key K                API key (default " WC_REFSERVER_DEFAULT_API_KEY ")\n"
+        "  --known-version D          accepted Api-Version-Date (repeatable; replaces the default list\n"
+        "                             2025-01-01 2026-06-08 2026-06-09 2026-06-20 2026-07-01)\n"
+        "  --show-balances            PATCH responses carry balances and total_usd\n"
+        "  --max-body N               request body limit in bytes (default 65536; more gets 413)\n"
+        "\n"
+        "Stops cleanly on SIGINT or SIGTERM (exit 0). Bad options: exit 2.\n",
+        out);
+}
+
+static void log_line(void *ctx, const char *line) {
+  (void)ctx;
+  fprintf(stderr, "whopconf serve: %s\n", line);
+}
+
+static void list_faults(void) {
+  for (size_t i = 0; i < wc_fault_count(); i++) {
+    const wc_fault_info *f = wc_fault_get(i);
+    printf("%-30s %-10s %-11s %s\n", f->name, f->requirement ? f->requirement : "-", f->kind, f->description);
+  }
+}
+
+/* A value for --flag: "--flag=value" or "--flag value". */
+static const char *flag_value(int argc, char **argv, int *i, const char *flag, bool *matched) {
+  size_t n = strlen(flag);
+  *matched = false;
+  if (strncmp(argv[*i], flag, n) != 0) return NULL;
+  if (argv[*i][n] == '=') {
+    *matched = true;
+    return argv[*i] + n + 1;
+  }
+  if (argv[*i][n] != '\0') return NULL;
+  *matched = true;
+  if (*i + 1 >= argc) return NULL;
+  return argv[++*i];
+}
+
+static bool parse_number(const char *s, unsigned long long max, unsigned long long *out) {
+  if (!s || !*s) return false;
+  char *end;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (*end || s[0] == '-' || v > max) return false;
+  *out = v;
+  return true;
+}
+
+static bool clean_token(const char *s) {
+  if (!s || !*s) return false;
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+    if (*p <= 0x20 || *p >= 0x7F) return false;
+  return true;
+}
+
+static bool loopback_name(const char *host) {
+  return strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0 || strcmp(host, "localhost") == 0;
+}
+
+static int bad(const char *fmt, const char *what) {
+  fputs("whopconf serve: ", stderr);
+  fprintf(stderr, fmt, what);
+  fputs(" (try whopconf serve --help)\n", stderr);
+  return WC_EXIT_USAGE;
+}
 
 int wc_cli_serve(int argc, char **argv) {
-  (void)argc;
-  (void)argv;
-  fputs("whopconf serve: not built yet\n", stderr);
-  return WC_EXIT_USAGE;
+  wc_refserver_opts opts;
+  wc_refserver_opts_default(&opts);
+  const char *faults[MAX_LIST], *versions[MAX_LIST];
+  size_t nfaults = 0, nversions = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i], *v;
+    bool m;
+    unsigned long long num;
+    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+      usage(stdout);
+      return WC_EXIT_OK;
+    } else if (strcmp(a, "--list-faults") == 0) {
+      list_faults();
+      return WC_EXIT_OK;
+    } else if (strcmp(a, "--show-balances") == 0) {
+      opts.show_balances = true;
+    } else if ((v = flag_value(argc, argv, &i, "--host", &m)) || m) {
+      if (!v || !*v) return bad("%s needs an address", "--host");
+      opts.host = v;
+      opts.allow_non_loopback = true; /* given explicitly */
+    } else if ((v = flag_value(argc, argv, &i, "--port", &m)) || m) {
+      if (!parse_number(v, 65535, &num)) return bad("--port needs a number from 0 to 65535, got '%s'", v ? v : "");
+      opts.port = (unsigned short)num;
+    } else if ((v = flag_value(argc, argv, &i, "--fault", &m)) || m) {
+      if (!v || !wc_fault_find(v)) return bad("unknown fault '%s' (see --list-faults)", v ? v : "");
+      if (nfaults == MAX_LIST) return bad("%s given too many times", "--fault");
+      faults[nfaults++] = v;
+    } else if ((v = flag_value(argc, argv, &i, "--known-version", &m)) || m) {
+      if (!clean_token(v)) return bad("--known-version needs a non-empty value without spaces, got '%s'", v ? v : "");
+      if (nversions == MAX_LIST) return bad("%s given too many times", "--known-version");
+      versions[nversions++] = v;
+    } else if ((v = flag_value(argc, argv, &i, "--user-token", &m)) || m) {
+      if (!clean_token(v)) return bad("%s needs a non-empty token of visible ASCII characters", "--user-token");
+      opts.user_token = v;
+    } else if ((v = flag_value(argc, argv, &i, "--token-without-scope", &m)) || m) {
+      if (!clean_token(v))
+        return bad("%s needs a non-empty token of visible ASCII characters", "--token-without-scope");
+      opts.token_without_scope = v;
+    } else if ((v = flag_value(argc, argv, &i, "--api-key", &m)) || m) {
+      if (!clean_token(v)) return bad("%s needs a non-empty key of visible ASCII characters", "--api-key");
+      opts.api_key = v;
+    } else if ((v = flag_value(argc, argv, &i, "--max-body", &m)) || m) {
+      if (!parse_number(v, 1ULL << 30, &num) || num == 0)
+        return bad("--max-body needs a number of bytes from 1 to 1073741824, got '%s'", v ? v : "");
+      opts.max_body = (size_t)num;
+    } else {
+      return bad("unknown option '%s'", a);
+    }
+  }
+  opts.faults = faults;
+  opts.fault_count = nfaults;
+  if (nversions) {
+    opts.known_versions = versions;
+    opts.known_version_count = nversions;
+  }
+  opts.log = log_line;
+
+  /* Block the stop signals before any thread exists, so every server thread
+   * inherits the mask and only sigwait() below sees them. */
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop, NULL);
+  signal(SIGPIPE, SIG_IGN);
+
+  wc_err err;
+  wc_refserver *srv = wc_refserver_start(&opts, &err);
+  if (!srv) {
+    fprintf(stderr, "whopconf serve: %s\n", err.msg);
+    return WC_EXIT_USAGE;
+  }
+  if (!loopback_name(opts.host))
+    fprintf(stderr, "whopconf serve: warning: listening on %s, reachable from other machines\n", opts.host);
+  printf("%s\n", wc_refserver_base_url(srv));
+  fflush(stdout);
+  for (size_t i = 0; i < nfaults; i++) fprintf(stderr, "whopconf serve: fault %s active\n", faults[i]);
+
+  int sig = 0;
+  sigwait(&stop, &sig);
+  fprintf(stderr, "whopconf serve: %s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  wc_refserver_stop(srv);
+  return WC_EXIT_OK;
 }

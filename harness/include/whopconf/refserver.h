@@ -31,6 +31,11 @@ typedef struct wc_refserver_opts {
    * from server threads, serialised by the server. */
   void (*log)(void *ctx, const char *line);
   void *log_ctx;
+  /* Added after the first version (keep new fields at the end). */
+  bool show_balances;      /* PATCH replies carry balances and total_usd
+                              (by default total_usd is null, balances []) */
+  bool allow_non_loopback; /* needed to bind anything but 127/8 or ::1 */
+  const char *prefix;      /* NULL = WC_REFSERVER_DEFAULT_PREFIX */
 } wc_refserver_opts;
 
 void wc_refserver_opts_default(wc_refserver_opts *opts);
@@ -40,6 +45,7 @@ typedef struct wc_refserver wc_refserver;
 wc_refserver *wc_refserver_start(const wc_refserver_opts *opts, wc_err *err);
 /* "http://127.0.0.1:41234/api/v1" */
 const char *wc_refserver_base_url(const wc_refserver *srv);
+unsigned short wc_refserver_port(const wc_refserver *srv);
 void wc_refserver_stop(wc_refserver *srv); /* also frees */
 
 /* The default list of known Api-Version-Date values (public docs). */
@@ -51,7 +57,7 @@ const char *wc_default_version(size_t index); /* oldest first; last = newest */
  * its time budget and a one-line reason). */
 typedef struct wc_fault_info {
   const char *name;
-  const char *requirement; /* a WC-* id from the catalogue (checks.h) */
+  const char *requirement; /* a WC-* id from catalog.h; NULL for transport faults */
   const char *kind;
   const char *description;
 } wc_fault_info;
@@ -59,5 +65,10 @@ typedef struct wc_fault_info {
 size_t wc_fault_count(void);
 const wc_fault_info *wc_fault_get(size_t index);
 const wc_fault_info *wc_fault_find(const char *name);
+/* Requirement ids (comma-separated) a fault cannot help breaking besides its
+ * own, e.g. "WC-DM-008" for faults that need balances shown; NULL if none. */
+const char *wc_fault_also_breaks(const wc_fault_info *fault);
+/* True when the fault shows balances (like opts.show_balances). */
+bool wc_fault_shows_balances(const wc_fault_info *fault);
 
 #endif

@@ -37,7 +37,8 @@ typedef struct wc_request_desc {
   const char *raw_body;
   size_t raw_body_len;
   bool omit_body;           /* send no body at all */
-  const char *content_type; /* NULL = application/json */
+  const char *content_type; /* NULL = application/json when there is a body;
+                               "" = no Content-Type header at all */
   const char *method;       /* NULL = PATCH */
   const char *path;         /* NULL = /users/me (joined below the base URL) */
 } wc_request_desc;
@@ -65,5 +66,15 @@ char *wc_url_join(const char *base_url, const char *path, wc_err *err);
 
 /* True when the host of url is loopback (127.0.0.0/8, ::1, localhost). */
 bool wc_url_is_loopback(const char *url);
+
+/* The credential, for redaction of recorded text only (never write it).
+ * NULL when the request has none. */
+const char *wc_request_credential(const wc_request *req);
+
+/* Checks len bytes bound for a header value: returns 0 when none is CR, LF
+ * or NUL, else 1 (CR), 2 (LF) or 3 (NUL) with *bad_offset (may be NULL) set.
+ * wc_request_desc holds C strings, which cannot carry a NUL; callers that
+ * start from bytes with a length (the fuzzers) check with this first. */
+int wc_header_value_check(const char *value, size_t len, size_t *bad_offset);
 
 #endif

@@ -51,6 +51,8 @@ const char *wc_response_body(const wc_response *r, size_t *len);
 const cJSON *wc_response_json(const wc_response *r);
 /* Strict-JSON defects of the body (empty list when clean or not JSON). */
 const wc_findings *wc_response_json_findings(const wc_response *r);
+/* Why the body is not JSON (one line), "" when it is. */
+const char *wc_response_json_error(const wc_response *r);
 
 /* The error envelope {"error": {"type": "...", "message": "..."}}. */
 typedef enum wc_envelope_problem {

@@ -21,6 +21,20 @@ wc_spec *wc_spec_load_file(const char *path, wc_err *err);
 wc_spec *wc_spec_load_buffer(const char *data, size_t len, const char *name, wc_err *err);
 void wc_spec_free(wc_spec *spec);
 
+/* The loader's bounds (see docs/spec.md); every one fails with a clear
+ * "name:line:column: reason" when exceeded. */
+typedef struct wc_spec_limits {
+  size_t max_bytes;       /* input size, default 16 MiB */
+  size_t max_depth;       /* nesting, default 256 */
+  size_t max_nodes;       /* nodes in the tree, default 2,000,000 */
+  size_t max_alias_nodes; /* nodes created by alias copies, default 100,000 */
+} wc_spec_limits;
+
+void wc_spec_limits_default(wc_spec_limits *limits);
+/* wc_spec_load_buffer with other bounds (limits NULL = the defaults). */
+wc_spec *wc_spec_load_buffer_limited(const char *data, size_t len, const char *name,
+                                     const wc_spec_limits *limits, wc_err *err);
+
 const cJSON *wc_spec_document(const wc_spec *spec); /* the whole tree, $refs kept */
 const char *wc_spec_name(const wc_spec *spec);      /* path, or "spec/openapi.yml (embedded)" */
 const char *wc_spec_sha256(const wc_spec *spec);    /* of the raw bytes */
@@ -30,8 +44,22 @@ const char *wc_spec_source(const wc_spec *spec, size_t *len); /* raw bytes */
  * final node). NULL (err set) when absent or a $ref cycle is found. */
 const cJSON *wc_spec_get(const wc_spec *spec, const char *pointer, wc_err *err);
 
-/* 1-based line of the node at pointer (no $ref following), 0 if unknown. */
+/* 1-based line of the node at pointer (no $ref following), 0 if unknown.
+ * For a mapping member this is the line of its KEY (for `User:` the line
+ * that says `User:`, not the first line of its body): the line a reader
+ * (or a SARIF viewer) should land on. For a sequence item or the root it is
+ * the line where the value starts. */
 int wc_spec_line(const wc_spec *spec, const char *pointer);
+/* Line where the value itself starts (for `User:` the line of its first
+ * member). 0 if unknown. */
+int wc_spec_value_line(const wc_spec *spec, const char *pointer);
+
+/* The pointer of the node wc_spec_get reaches, with every $ref on the way
+ * (and on the final node) replaced by its target, e.g.
+ * "#/paths/~1users~1me/patch/responses/400" ->
+ * "#/components/responses/InvalidParameters". Caller frees; NULL (err set)
+ * as for wc_spec_get. */
+char *wc_spec_resolve_pointer(const wc_spec *spec, const char *pointer, wc_err *err);
 
 /* "#/paths/~1users~1me/patch", or NULL (err set) if the spec has no such
  * operation. method is case-insensitive. Caller frees. */

@@ -35,13 +35,19 @@ const char *wc_xfer_status_name(wc_xfer_status status); /* "timeout-total", ... 
 typedef struct wc_transport_opts {
   long connect_timeout_ms; /* default 5000 */
   long timeout_ms;         /* whole request, default 15000 */
+  /* Watchdog from connection (or reuse) to the first response byte; 0 = no
+   * separate watchdog (a stall before the first byte still ends at
+   * timeout_ms and is reported as timeout-first-byte). */
+  long first_byte_timeout_ms;
   size_t max_body;         /* default 8 MiB */
   size_t max_header_count; /* default 100 */
   size_t max_header_bytes; /* default 64 KiB in all */
   const char *cacert;      /* private CA file, or NULL */
   bool insecure;           /* skip TLS verification (loudly reported) */
   bool allow_http;         /* allow http:// to non-loopback hosts */
-  double rate;             /* requests per second; 0 = no cap */
+  double rate;             /* requests per second; 0 = no cap; < 0 (the
+                              default) = 5/s to non-loopback hosts, no cap
+                              on loopback */
   int retry_max;           /* retries on 429/503, default 2 */
   long retry_max_wait_ms;  /* total Retry-After wait budget, default 10000 */
 } wc_transport_opts;
@@ -53,6 +59,8 @@ typedef struct wc_exchange wc_exchange;
 
 wc_transport *wc_transport_new(const wc_transport_opts *opts, wc_err *err);
 void wc_transport_free(wc_transport *t);
+/* The options in force (defaults filled in for zero limits). */
+const wc_transport_opts *wc_transport_get_opts(const wc_transport *t);
 
 /* Sends the request (with retries). Returns the recorded exchange, or NULL
  * only when memory runs out; a failed transfer is an exchange whose status
@@ -77,6 +85,13 @@ const char *wc_exchange_body(const wc_exchange *x, size_t *len);
 bool wc_exchange_body_truncated(const wc_exchange *x); /* cut at max_body */
 double wc_exchange_total_ms(const wc_exchange *x);
 int wc_exchange_retries(const wc_exchange *x);
+bool wc_exchange_has_response(const wc_exchange *x); /* a status line arrived */
+double wc_exchange_connect_ms(const wc_exchange *x);    /* last attempt; 0 = reused/none */
+double wc_exchange_first_byte_ms(const wc_exchange *x); /* last attempt; 0 = none */
+long wc_exchange_retry_wait_ms(const wc_exchange *x);   /* total Retry-After sleep */
+long wc_exchange_connects(const wc_exchange *x);        /* new connections opened */
+/* Why retrying stopped early (budget, attempts), "" otherwise. */
+const char *wc_exchange_note(const wc_exchange *x);
 
 /* A reproduction command that reads the credential from $WHOPCONF_TOKEN
  * (never contains it). Caller frees. */

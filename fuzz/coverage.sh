@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# make fuzz-coverage: line coverage of harness/src reached by the corpora
+# alone (no fuzzing). Builds the replayers with clang source-based coverage
+# (WHOPCONF_COVERAGE=ON) in build-cov, replays corpus/<target>/ and
+# corpus/regressions/<target>/ through each, and prints llvm-cov's report of
+# harness/src per file, then the goal check (>= 90% of lines) for the
+# builder, the response parser, strict JSON and the validator.
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${COV_BUILD:-$ROOT/build-cov}
+cd "$ROOT"
+for tool in clang llvm-profdata llvm-cov; do
+  command -v $tool >/dev/null || { echo "fuzz-coverage: $tool not found (apt-get install clang llvm)" >&2; exit 1; }
+done
+mkdir -p "$BUILD"
+cmake -S "$ROOT" -B "$BUILD" -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DWHOPCONF_COVERAGE=ON \
+  >"$BUILD/configure.log" 2>&1 || { cat "$BUILD/configure.log"; exit 1; }
+cmake --build "$BUILD" --target fuzz_all -j 2 >"$BUILD/build.log" 2>&1 ||
+  { grep -E "error" "$BUILD/build.log" | head -20; echo "fuzz-coverage: build failed, see $BUILD/build.log"; exit 1; }
+mapfile -t targets < "$BUILD/fuzz/targets.txt"
+rm -rf "$BUILD/prof"
+mkdir -p "$BUILD/prof"
+objects=()
+for t in "${targets[@]}"; do
+  LLVM_PROFILE_FILE="$BUILD/prof/$t-%p.profraw" "$BUILD/fuzz/fuzz_$t" --known-open "$ROOT/fuzz/known-open.txt" \
+    "$ROOT/corpus/$t" "$ROOT/corpus/regressions/$t" | tail -1
+  objects+=(-object "$BUILD/fuzz/fuzz_$t")
+done
+llvm-profdata merge -sparse "$BUILD"/prof/*.profraw -o "$BUILD/corpus.profdata" || exit 1
+# The first -object is the positional binary.
+llvm-cov report "${objects[@]:1}" -instr-profile="$BUILD/corpus.profdata" "$ROOT/harness/src" \
+  | sed "s|$ROOT/||" | tee "$BUILD/report.txt"
+echo
+echo "goal: at least 90% of lines of the builder, response parser, strict JSON and validator"
+status=0
+for f in request.c response.c json_strict.c schema.c; do
+  line=$(grep -E "^harness/src/$f " "$BUILD/report.txt" || true)
+  if [ -z "$line" ]; then echo "  $f: not reached"; status=1; continue; fi
+  # Columns: Regions Missed Cover Functions Missed Executed Lines Missed Cover ...
+  pct=$(echo "$line" | awk '{print $10}')
+  echo "  $f: $pct of lines"
+done
+echo "per-line detail: llvm-cov show ${objects[*]:1} -instr-profile=$BUILD/corpus.profdata harness/src/<file>.c"
+exit $status

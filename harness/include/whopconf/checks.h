@@ -1,0 +1,198 @@
+/* whopconf: the conformance checks, as pure functions.
+ *
+ * A check looks at one response (or a parsed User) plus what was sent and
+ * appends observations: "requirement R was checked on exchange E and passed
+ * / failed (with findings) / could not be checked". Checks never send, never
+ * print and never decide the verdict of a run: the runner aggregates every
+ * observation of every case into report.json (runner.h), where a failed
+ * SHOULD becomes a warning. */
+#ifndef WHOPCONF_CHECKS_H
+#define WHOPCONF_CHECKS_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "whopconf/common.h"
+#include "whopconf/response.h"
+#include "whopconf/schema.h"
+
+/* Requirement ids (catalog.c holds titles, levels and sources). */
+#define WC_REQ_USER_SCHEMA "WC-US-001"
+#define WC_REQ_STRICT_JSON "WC-US-002"
+#define WC_REQ_OLD_SHAPE "WC-US-003"
+#define WC_REQ_ID_PREFIX "WC-DM-001"
+#define WC_REQ_CREATED_AT "WC-DM-002"
+#define WC_REQ_BALANCE_DECIMAL "WC-DM-003"
+#define WC_REQ_USD_DECIMAL "WC-DM-004"
+#define WC_REQ_VERIFICATION "WC-DM-005"
+#define WC_REQ_BALANCES_EMPTY "WC-DM-006"
+#define WC_REQ_PICTURE_SHAPE "WC-DM-007"
+#define WC_REQ_TOTAL_NULL "WC-DM-008"
+#define WC_REQ_TOTAL_SUM "WC-DM-009"
+#define WC_REQ_KNOWN_ACCEPTED "WC-VER-001"
+#define WC_REQ_UNKNOWN_400 "WC-VER-002"
+#define WC_REQ_MALFORMED_400 "WC-VER-003"
+#define WC_REQ_ABSENT_ACCEPTED "WC-VER-004"
+#define WC_REQ_VERSION_LIST "WC-VER-005"
+#define WC_REQ_ERR_JSON "WC-ERR-001"
+#define WC_REQ_ERR_ENVELOPE "WC-ERR-002"
+#define WC_REQ_API_KEY_400 "WC-ERR-003"
+#define WC_REQ_INVALID_BODY_400 "WC-ERR-004"
+#define WC_REQ_AUTH_REJECTED "WC-ERR-005"
+#define WC_REQ_SCOPE_ENFORCED "WC-ERR-006"
+#define WC_REQ_STATUS_DOCUMENTED "WC-ERR-007"
+#define WC_REQ_UPD_REFLECTED "WC-UPD-001"
+#define WC_REQ_UPD_UNSENT "WC-UPD-002"
+#define WC_REQ_UPD_EMPTY "WC-UPD-003"
+#define WC_REQ_UPD_ISOLATION "WC-UPD-004"
+#define WC_REQ_NO_5XX "WC-TR-001"
+#define WC_REQ_200_JSON "WC-TR-002"
+#define WC_REQ_NO_REDIRECT "WC-TR-003"
+#define WC_REQ_RESPONSE_TIME "WC-TR-004"
+#define WC_REQ_METHOD_405 "WC-TR-005"
+#define WC_REQ_WWW_AUTH "WC-TR-006"
+
+/* True for the requirements checked on every response of the run (so every
+ * case contributes to them and `--only` with one of them runs every case). */
+bool wc_requirement_is_generic(const char *id);
+
+/* ---- observations ------------------------------------------------------ */
+
+typedef enum wc_obs_status {
+  WC_OBS_PASS = 0,
+  WC_OBS_FAIL, /* the runner turns a failed SHOULD into a warning */
+  WC_OBS_WARN, /* a warning whatever the level (e.g. a suspicious but allowed answer) */
+  WC_OBS_SKIP  /* could not be checked; reason says why */
+} wc_obs_status;
+
+const char *wc_obs_status_name(wc_obs_status status); /* "pass", "fail", "warn", "skip" */
+/* -1 when name is none of those. */
+int wc_obs_status_parse(const char *name);
+
+typedef struct wc_observation {
+  const char *requirement; /* a catalogue id (static string) */
+  wc_obs_status status;
+  char *reason;            /* one line */
+  int exchange;            /* 1-based sequence of the exchange in its case; 0 = none */
+  bool note;               /* reason worth keeping in the requirement summary (shapes) */
+  wc_findings *findings;   /* never NULL */
+} wc_observation;
+
+typedef struct wc_observations wc_observations;
+
+wc_observations *wc_observations_new(void);
+void wc_observations_free(wc_observations *obs);
+size_t wc_observations_count(const wc_observations *obs);
+const wc_observation *wc_observations_get(const wc_observations *obs, size_t index);
+
+/* Appends one observation; returns it (its findings list can be added to),
+ * or NULL when memory runs out. requirement must be a catalogue id. */
+wc_observation *wc_observe(wc_observations *obs, const char *requirement, wc_obs_status status,
+                           int exchange, const char *fmt, ...) WC_PRINTF(5, 6);
+/* pass when found is empty, else fail with a copy of every finding and
+ * reason "<what>: <first finding message> (+N more)". */
+wc_observation *wc_observe_findings(wc_observations *obs, const char *requirement, int exchange,
+                                    const wc_findings *found, const char *what);
+/* Copies every finding of src into dst. 0, or -1 on ENOMEM. */
+int wc_findings_copy(wc_findings *dst, const wc_findings *src);
+
+/* The observations as JSON (runner result files) and back. */
+cJSON *wc_observations_to_json(const wc_observations *obs);
+wc_observations *wc_observations_from_json(const cJSON *array, wc_err *err);
+
+/* ---- what the checks need to know -------------------------------------- */
+
+typedef struct wc_check_ctx {
+  const wc_schema *user_schema;  /* #/components/schemas/User; NULL: WC-US-001 is skipped */
+  const wc_schema *error_schema; /* the 400 response schema; NULL: envelope rules only */
+  const char *api_version;       /* the pinned (latest-shape) version */
+  const char *const *known_versions;
+  size_t known_count;
+  double max_response_ms;          /* 0 = no budget (WC-TR-004 not observed) */
+  const char *const *documented;   /* documented status codes ("200", "400"); NULL = those two */
+  size_t documented_count;
+} wc_check_ctx;
+
+/* What was sent, as far as the checks care. */
+typedef struct wc_sent {
+  const char *method;      /* "PATCH" (NULL = PATCH) */
+  bool documented_op;      /* PATCH /users/me, the operation the spec documents */
+  const char *api_version; /* Api-Version-Date value sent; NULL = header absent */
+  double time_ms;          /* total time of the exchange */
+  int exchange;            /* 1-based sequence in the case */
+  const char *what;        /* short description for reasons ("PATCH {} pinned to 2026-07-01") */
+} wc_sent;
+
+bool wc_version_is_known(const wc_check_ctx *ctx, const char *version);
+
+/* ---- the checks --------------------------------------------------------- */
+
+/* Every check made on every response of the run: WC-US-002 (strict JSON),
+ * WC-TR-001 (no 5xx), WC-TR-003 (no 3xx), WC-TR-004 (time budget),
+ * WC-ERR-007 (documented status), WC-ERR-001/002 (on a 4xx), WC-TR-006 (on a
+ * 401), WC-TR-002 (on a 200) and, for the documented operation, WC-US-001 +
+ * the documented-meaning checks on a 200 pinned to ctx->api_version, or
+ * WC-US-003 on a 2xx without the header / pinned to another known version. */
+void wc_check_response(const wc_check_ctx *ctx, const wc_sent *sent, const wc_response *r,
+                       wc_observations *obs);
+
+/* The pieces of wc_check_response, one requirement each. */
+void wc_check_strict_json(const wc_sent *sent, const wc_response *r, wc_observations *obs);
+void wc_check_status_class(const wc_check_ctx *ctx, const wc_sent *sent, const wc_response *r,
+                           wc_observations *obs); /* TR-001, TR-003, TR-004, ERR-007 */
+void wc_check_error_response(const wc_check_ctx *ctx, const wc_sent *sent, const wc_response *r,
+                             wc_observations *obs); /* ERR-001, ERR-002, TR-006 */
+void wc_check_user_schema(const wc_check_ctx *ctx, const wc_sent *sent, const wc_response *r,
+                          wc_observations *obs); /* US-001 (+ meaning when an object) */
+void wc_check_original_shape(const wc_sent *sent, const wc_response *r, wc_observations *obs);
+
+/* Documented meaning of a User (checks_meaning.c): DM-001 .. DM-009, each
+ * observed only where its field is present with the documented type (the
+ * schema check reports the rest). */
+void wc_check_user_meaning(const cJSON *user, int exchange, wc_observations *obs);
+
+/* The shape of a JSON object: "id:string, username:string, name:null, ..."
+ * in member order (arrays as "array", objects as "object"). Caller frees. */
+char *wc_json_shape(const cJSON *object);
+
+/* Expectation checks used by the cases. Each records one observation of
+ * requirement on the exchange. */
+/* 2xx expected. */
+void wc_check_accepted(const char *requirement, const wc_sent *sent, const wc_response *r,
+                       wc_observations *obs);
+/* Exactly 400 with a good error envelope. */
+void wc_check_rejected_400(const char *requirement, const wc_sent *sent, const wc_response *r,
+                           wc_observations *obs);
+/* A 4xx with a good error envelope (WC-ERR-005). */
+void wc_check_auth_rejected(const char *requirement, const wc_sent *sent, const wc_response *r,
+                            wc_observations *obs);
+/* Anything but 2xx (WC-ERR-006). */
+void wc_check_not_2xx(const char *requirement, const wc_sent *sent, const wc_response *r,
+                      wc_observations *obs);
+/* 405, with an Allow header that lists PATCH (WC-TR-005). */
+void wc_check_method_not_allowed(const wc_sent *sent, const wc_response *r, wc_observations *obs);
+/* WC-VER-005 on the 400 to an unknown version: the message lists the
+ * supported versions (the sent value itself, when echoed, is not counted),
+ * and they match the configured list (differences are findings). */
+void wc_check_version_list(const wc_check_ctx *ctx, const wc_sent *sent, const wc_response *r,
+                           wc_observations *obs);
+
+/* Update semantics on parsed users. fields: NULL-terminated member names.
+ * WC-UPD-001: user[name] equals sent[name] for each name sent. */
+void wc_check_reflected(const cJSON *user, const cJSON *sent_body, int exchange,
+                        wc_observations *obs);
+/* requirement (UPD-002/003/004): every member in fields is equal in before
+ * and after (members absent from both are equal). */
+void wc_check_unchanged(const char *requirement, const cJSON *before, const cJSON *after,
+                        const char *const *fields, int exchange, const char *what,
+                        wc_observations *obs);
+
+/* Value syntax used by the meaning checks (exposed for the tests). */
+bool wc_is_decimal_string(const char *s);   /* -?digits(.digits)? */
+bool wc_is_iso8601_timestamp(const char *s); /* date 'T' time [fraction] (Z | +hh:mm), or basic format */
+/* Exact decimal comparison of two decimal strings to 0.01 (the cent):
+ * |a - sum(values)| < 0.01. Returns -1 if any value is not a decimal string. */
+int wc_decimal_sum_matches(const char *total, const char *const *values, size_t count);
+
+#endif

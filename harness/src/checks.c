@@ -1,0 +1,710 @@
+/* Observations and the response-level checks (see checks.h). The checks on
+ * the meaning of User fields live in checks_meaning.c. */
+#include "whopconf/checks.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "whopconf/catalog.h"
+
+/* ---- observations ------------------------------------------------------ */
+
+struct wc_observations {
+  wc_observation *items;
+  size_t count;
+  size_t cap;
+};
+
+static const char *const generic_requirements[] = {
+    WC_REQ_STRICT_JSON, WC_REQ_NO_5XX,    WC_REQ_NO_REDIRECT,       WC_REQ_RESPONSE_TIME,
+    WC_REQ_ERR_JSON,    WC_REQ_ERR_ENVELOPE, WC_REQ_STATUS_DOCUMENTED, WC_REQ_WWW_AUTH,
+    WC_REQ_200_JSON,
+};
+
+bool wc_requirement_is_generic(const char *id) {
+  for (size_t i = 0; id && i < sizeof generic_requirements / sizeof generic_requirements[0]; i++)
+    if (strcmp(generic_requirements[i], id) == 0) return true;
+  return false;
+}
+
+static const char *const status_names[] = {"pass", "fail", "warn", "skip"};
+
+const char *wc_obs_status_name(wc_obs_status status) {
+  return (unsigned)status < 4 ? status_names[status] : "skip";
+}
+
+int wc_obs_status_parse(const char *name) {
+  for (int i = 0; name && i < 4; i++)
+    if (strcmp(status_names[i], name) == 0) return i;
+  return -1;
+}
+
+wc_observations *wc_observations_new(void) { return calloc(1, sizeof(wc_observations)); }
+
+void wc_observations_free(wc_observations *obs) {
+  if (!obs) return;
+  for (size_t i = 0; i < obs->count; i++) {
+    free(obs->items[i].reason);
+    wc_findings_free(obs->items[i].findings);
+  }
+  free(obs->items);
+  free(obs);
+}
+
+size_t wc_observations_count(const wc_observations *obs) { return obs ? obs->count : 0; }
+
+const wc_observation *wc_observations_get(const wc_observations *obs, size_t index) {
+  return obs && index < obs->count ? &obs->items[index] : NULL;
+}
+
+/* Reasons are one line: control characters (a server's message may hold
+ * anything) become spaces. */
+static void one_line(char *s) {
+  for (; s && *s; s++)
+    if ((unsigned char)*s < 0x20 || *s == 0x7f) *s = ' ';
+}
+
+static wc_observation *observe_v(wc_observations *obs, const char *requirement,
+                                 wc_obs_status status, int exchange, const char *fmt, va_list ap) {
+  if (!obs || !requirement) return NULL;
+  const wc_requirement *req = wc_catalog_find(requirement);
+  if (!req) return NULL; /* an unknown id is a bug in a case; never recorded */
+  if (obs->count == obs->cap) {
+    size_t cap = obs->cap ? obs->cap * 2 : 16;
+    wc_observation *items = realloc(obs->items, cap * sizeof *items);
+    if (!items) return NULL;
+    obs->items = items;
+    obs->cap = cap;
+  }
+  va_list copy;
+  va_copy(copy, ap);
+  char small[1];
+  int n = vsnprintf(small, sizeof small, fmt ? fmt : "", copy);
+  va_end(copy);
+  char *reason = n >= 0 ? malloc((size_t)n + 1) : NULL;
+  wc_findings *findings = wc_findings_new();
+  if (!reason || !findings) {
+    free(reason);
+    wc_findings_free(findings);
+    return NULL;
+  }
+  vsnprintf(reason, (size_t)n + 1, fmt ? fmt : "", ap);
+  one_line(reason);
+  wc_observation *o = &obs->items[obs->count++];
+  *o = (wc_observation){.requirement = req->id, .status = status, .reason = reason,
+                        .exchange = exchange, .note = false, .findings = findings};
+  return o;
+}
+
+wc_observation *wc_observe(wc_observations *obs, const char *requirement, wc_obs_status status,
+                           int exchange, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  wc_observation *o = observe_v(obs, requirement, status, exchange, fmt, ap);
+  va_end(ap);
+  return o;
+}
+
+int wc_findings_copy(wc_findings *dst, const wc_findings *src) {
+  for (size_t i = 0; i < wc_findings_count(src); i++) {
+    const wc_finding *f = wc_findings_get(src, i);
+    if (wc_findings_add(dst, f->instance_pointer, f->schema_pointer, f->keyword, f->offset, "%s",
+                        f->message ? f->message : "") < 0)
+      return -1;
+  }
+  return 0;
+}
+
+static const char *pointer_or_root(const char *p) { return p && *p ? p : "(root)"; }
+
+wc_observation *wc_observe_findings(wc_observations *obs, const char *requirement, int exchange,
+                                    const wc_findings *found, const char *what) {
+  size_t n = wc_findings_count(found);
+  if (n == 0) return wc_observe(obs, requirement, WC_OBS_PASS, exchange, "%s", what ? what : "ok");
+  const wc_finding *first = wc_findings_get(found, 0);
+  wc_observation *o;
+  if (n == 1)
+    o = wc_observe(obs, requirement, WC_OBS_FAIL, exchange, "%s: %s: %s", what ? what : "failed",
+                   pointer_or_root(first->instance_pointer), first->message ? first->message : "");
+  else
+    o = wc_observe(obs, requirement, WC_OBS_FAIL, exchange, "%s: %s: %s (+%zu more)",
+                   what ? what : "failed", pointer_or_root(first->instance_pointer),
+                   first->message ? first->message : "", n - 1);
+  if (o) wc_findings_copy(o->findings, found);
+  return o;
+}
+
+static cJSON *findings_to_json(const wc_findings *list) {
+  cJSON *arr = cJSON_CreateArray();
+  for (size_t i = 0; arr && i < wc_findings_count(list); i++) {
+    const wc_finding *f = wc_findings_get(list, i);
+    cJSON *o = cJSON_CreateObject();
+    if (!o) break;
+    cJSON_AddItemToObject(o, "instance_pointer", f->instance_pointer
+                                                     ? cJSON_CreateString(f->instance_pointer)
+                                                     : cJSON_CreateNull());
+    cJSON_AddItemToObject(o, "spec_pointer", f->schema_pointer ? cJSON_CreateString(f->schema_pointer)
+                                                               : cJSON_CreateNull());
+    cJSON_AddItemToObject(o, "keyword",
+                          f->keyword ? cJSON_CreateString(f->keyword) : cJSON_CreateNull());
+    cJSON_AddStringToObject(o, "message", f->message ? f->message : "");
+    if (f->offset != WC_NO_OFFSET) cJSON_AddNumberToObject(o, "offset", (double)f->offset);
+    cJSON_AddItemToArray(arr, o);
+  }
+  return arr;
+}
+
+cJSON *wc_observations_to_json(const wc_observations *obs) {
+  cJSON *arr = cJSON_CreateArray();
+  for (size_t i = 0; arr && i < wc_observations_count(obs); i++) {
+    const wc_observation *o = &obs->items[i];
+    cJSON *j = cJSON_CreateObject();
+    if (!j) break;
+    cJSON_AddStringToObject(j, "requirement", o->requirement);
+    cJSON_AddStringToObject(j, "status", wc_obs_status_name(o->status));
+    cJSON_AddStringToObject(j, "reason", o->reason ? o->reason : "");
+    cJSON_AddNumberToObject(j, "exchange", o->exchange);
+    if (o->note) cJSON_AddTrueToObject(j, "note");
+    cJSON_AddItemToObject(j, "findings", findings_to_json(o->findings));
+    cJSON_AddItemToArray(arr, j);
+  }
+  return arr;
+}
+
+static const char *json_string(const cJSON *obj, const char *name) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+  return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+wc_observations *wc_observations_from_json(const cJSON *array, wc_err *err) {
+  if (!cJSON_IsArray(array)) {
+    wc_err_set(err, WC_E_PARSE, "observations: expected an array");
+    return NULL;
+  }
+  wc_observations *obs = wc_observations_new();
+  if (!obs) {
+    wc_err_set(err, WC_E_NOMEM, "out of memory");
+    return NULL;
+  }
+  const cJSON *item;
+  cJSON_ArrayForEach(item, array) {
+    const char *req = json_string(item, "requirement");
+    int status = wc_obs_status_parse(json_string(item, "status"));
+    const cJSON *ex = cJSON_GetObjectItemCaseSensitive(item, "exchange");
+    if (!req || status < 0 || !wc_catalog_find(req)) {
+      wc_err_set(err, WC_E_PARSE, "observations: an entry has no valid requirement or status");
+      wc_observations_free(obs);
+      return NULL;
+    }
+    const char *reason = json_string(item, "reason");
+    wc_observation *o = wc_observe(obs, req, (wc_obs_status)status,
+                                   cJSON_IsNumber(ex) ? (int)ex->valuedouble : 0, "%s",
+                                   reason ? reason : "");
+    if (!o) {
+      wc_err_set(err, WC_E_NOMEM, "out of memory");
+      wc_observations_free(obs);
+      return NULL;
+    }
+    o->note = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, "note"));
+    const cJSON *f;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(item, "findings")) {
+      const cJSON *off = cJSON_GetObjectItemCaseSensitive(f, "offset");
+      const char *msg = json_string(f, "message");
+      wc_findings_add(o->findings, json_string(f, "instance_pointer"), json_string(f, "spec_pointer"),
+                      json_string(f, "keyword"),
+                      cJSON_IsNumber(off) ? (size_t)off->valuedouble : WC_NO_OFFSET, "%s",
+                      msg ? msg : "");
+    }
+  }
+  return obs;
+}
+
+/* ---- helpers ----------------------------------------------------------- */
+
+bool wc_version_is_known(const wc_check_ctx *ctx, const char *version) {
+  for (size_t i = 0; ctx && version && i < ctx->known_count; i++)
+    if (ctx->known_versions[i] && strcmp(ctx->known_versions[i], version) == 0) return true;
+  return false;
+}
+
+static const char *what_of(const wc_sent *sent) {
+  return sent && sent->what ? sent->what : "the request";
+}
+
+static int exchange_of(const wc_sent *sent) { return sent ? sent->exchange : 0; }
+
+static bool method_is_patch(const wc_sent *sent) {
+  return !sent || !sent->method || strcmp(sent->method, "PATCH") == 0;
+}
+
+/* ---- the generic checks ------------------------------------------------ */
+
+void wc_check_strict_json(const wc_sent *sent, const wc_response *r, wc_observations *obs) {
+  size_t len = 0;
+  wc_response_body(r, &len);
+  const wc_media_type *mt = wc_response_media_type(r);
+  const cJSON *json = wc_response_json(r);
+  bool claims_json = mt && mt->is_json;
+  if (len == 0 || (!claims_json && !json)) return; /* not a JSON body: nothing to judge here */
+  if (claims_json && !json) {
+    wc_observe(obs, WC_REQ_STRICT_JSON, WC_OBS_FAIL, exchange_of(sent),
+               "%ld to %s: Content-Type %s but the body is not JSON", wc_response_status(r),
+               what_of(sent), mt->essence);
+    return;
+  }
+  const wc_findings *defects = wc_response_json_findings(r);
+  char what[256];
+  snprintf(what, sizeof what, "%ld to %s: body is not strict JSON", wc_response_status(r),
+           what_of(sent));
+  if (wc_findings_count(defects) == 0) {
+    wc_observe(obs, WC_REQ_STRICT_JSON, WC_OBS_PASS, exchange_of(sent), "%ld to %s: strict JSON",
+               wc_response_status(r), what_of(sent));
+    return;
+  }
+  wc_observe_findings(obs, WC_REQ_STRICT_JSON, exchange_of(sent), defects, what);
+}
+
+static bool status_documented(const wc_check_ctx *ctx, long status) {
+  char code[16];
+  snprintf(code, sizeof code, "%ld", status);
+  if (ctx && ctx->documented) {
+    for (size_t i = 0; i < ctx->documented_count; i++)
+      if (ctx->documented[i] && strcmp(ctx->documented[i], code) == 0) return true;
+  } else if (status == 200 || status == 400) {
+    return true;
+  }
+  static const long conventional[] = {401, 403, 404, 405, 413, 429};
+  for (size_t i = 0; i < sizeof conventional / sizeof conventional[0]; i++)
+    if (conventional[i] == status) return true;
+  return false;
+}
+
+void wc_check_status_class(const wc_check_ctx *ctx, const wc_sent *sent, const wc_response *r,
+                           wc_observations *obs) {
+  long status = wc_response_status(r);
+  int ex = exchange_of(sent);
+  if (status >= 500)
+    wc_observe(obs, WC_REQ_NO_5XX, WC_OBS_FAIL, ex, "%ld (server error) to %s", status, what_of(sent));
+  else
+    wc_observe(obs, WC_REQ_NO_5XX, WC_OBS_PASS, ex, "%ld to %s", status, what_of(sent));
+
+  if (status >= 300 && status < 400) {
+    const char *loc = wc_response_header(r, "Location", 0);
+    wc_observe(obs, WC_REQ_NO_REDIRECT, WC_OBS_FAIL, ex, "%ld redirect to %s%s%s", status,
+               what_of(sent), loc ? " (Location: " : "", loc ? "set)" : "");
+  } else {
+    wc_observe(obs, WC_REQ_NO_REDIRECT, WC_OBS_PASS, ex, "%ld to %s", status, what_of(sent));
+  }
+
+  if (ctx && ctx->max_response_ms > 0 && sent) {
+    if (sent->time_ms > ctx->max_response_ms)
+      wc_observe(obs, WC_REQ_RESPONSE_TIME, WC_OBS_FAIL, ex, "%s took %.0f ms (budget %.0f ms)",
+                 what_of(sent), sent->time_ms, ctx->max_response_ms);
+    else
+      wc_observe(obs, WC_REQ_RESPONSE_TIME, WC_OBS_PASS, ex, "%s took %.0f ms", what_of(sent),
+                 sent->time_ms);
+  }
+
+  /* Only the documented operation is judged for undocumented codes: the
+   * method probes (WC-TR-005) expect a 405 the spec cannot list. */
+  if (sent && !sent->documented_op) return;
+  if (status_documented(ctx, status))
+    wc_observe(obs, WC_REQ_STATUS_DOCUMENTED, WC_OBS_PASS, ex, "%ld to %s", status, what_of(sent));
+  else
+    wc_observe(obs, WC_REQ_STATUS_DOCUMENTED, WC_OBS_FAIL, ex,
+               "%ld to %s is neither documented (200, 400) nor conventional (401, 403, 404, 405, "
+               "413, 429)",
+               status, what_of(sent));
+}
+
+void wc_check_error_response(const wc_check_ctx *ctx, const wc_sent *sent, const wc_response *r,
+                             wc_observations *obs) {
+  long status = wc_response_status(r);
+  int ex = exchange_of(sent);
+  if (status == 401) {
+    const char *www = wc_response_header(r, "WWW-Authenticate", 0);
+    if (www && strncasecmp(www, "Bearer", 6) == 0 && (www[6] == '\0' || www[6] == ' '))
+      wc_observe(obs, WC_REQ_WWW_AUTH, WC_OBS_PASS, ex, "401 to %s has WWW-Authenticate: Bearer",
+                 what_of(sent));
+    else
+      wc_observe(obs, WC_REQ_WWW_AUTH, WC_OBS_FAIL, ex, "401 to %s %s", what_of(sent),
+                 www ? "has a WWW-Authenticate header without the Bearer scheme"
+                     : "has no WWW-Authenticate header");
+  }
+  if (status < 400 || status >= 500) return;
+
+  const wc_media_type *mt = wc_response_media_type(r);
+  const cJSON *json = wc_response_json(r);
+  if (!mt || !mt->present)
+    wc_observe(obs, WC_REQ_ERR_JSON, WC_OBS_FAIL, ex, "%ld to %s has no Content-Type", status,
+               what_of(sent));
+  else if (!mt->is_json)
+    wc_observe(obs, WC_REQ_ERR_JSON, WC_OBS_FAIL, ex, "%ld to %s has Content-Type %s, not JSON",
+               status, what_of(sent), mt->valid ? mt->essence : "(unparseable)");
+  else if (!json)
+    wc_observe(obs, WC_REQ_ERR_JSON, WC_OBS_FAIL, ex, "%ld to %s: the body is not JSON", status,
+               what_of(sent));
+  else
+    wc_observe(obs, WC_REQ_ERR_JSON, WC_OBS_PASS, ex, "%ld to %s is JSON", status, what_of(sent));
+
+  wc_findings *found = wc_findings_new();
+  if (!found) return;
+  wc_envelope env;
+  wc_response_envelope(r, &env, found);
+  if (json && ctx && ctx->error_schema && wc_findings_count(found) == 0)
+    wc_schema_validate(ctx->error_schema, json, found);
+  char what[256];
+  snprintf(what, sizeof what, "%ld to %s: bad error envelope", status, what_of(sent));
+  if (wc_findings_count(found) == 0)
+    wc_observe(obs, WC_REQ_ERR_ENVELOPE, WC_OBS_PASS, ex, "%ld to %s has an error envelope", status,
+               what_of(sent));
+  else
+    wc_observe_findings(obs, WC_REQ_ERR_ENVELOPE, ex, found, what);
+  wc_findings_free(found);
+}
+
+void wc_check_user_schema(const wc_check_ctx *ctx, const wc_sent *sent, const wc_response *r,
+                          wc_observations *obs) {
+  int ex = exchange_of(sent);
+  const cJSON *json = wc_response_json(r);
+  if (!json) {
+    wc_observe(obs, WC_REQ_USER_SCHEMA, WC_OBS_FAIL, ex, "200 to %s: the body is not JSON",
+               what_of(sent));
+    return;
+  }
+  if (!ctx || !ctx->user_schema) {
+    wc_observe(obs, WC_REQ_USER_SCHEMA, WC_OBS_SKIP, ex, "the User schema could not be compiled");
+  } else {
+    wc_findings *found = wc_findings_new();
+    if (!found) return;
+    wc_schema_validate(ctx->user_schema, json, found);
+    char what[256];
+    snprintf(what, sizeof what, "200 to %s does not match User", what_of(sent));
+    if (wc_findings_count(found) == 0)
+      wc_observe(obs, WC_REQ_USER_SCHEMA, WC_OBS_PASS, ex, "200 to %s matches User", what_of(sent));
+    else
+      wc_observe_findings(obs, WC_REQ_USER_SCHEMA, ex, found, what);
+    wc_findings_free(found);
+  }
+  if (cJSON_IsObject(json)) wc_check_user_meaning(json, ex, obs);
+}
+
+void wc_check_original_shape(const wc_sent *sent, const wc_response *r, wc_observations *obs) {
+  int ex = exchange_of(sent);
+  const cJSON *json = wc_response_json(r);
+  const char *version = sent && sent->api_version ? sent->api_version : "absent header";
+  long status = wc_response_status(r);
+  if (!cJSON_IsObject(json)) {
+    wc_observe(obs, WC_REQ_OLD_SHAPE, WC_OBS_FAIL, ex, "%ld to %s (%s): the body is not a JSON object",
+               status, what_of(sent), version);
+    return;
+  }
+  wc_findings *found = wc_findings_new();
+  if (!found) return;
+  static const char *const members[] = {"id", "username"};
+  for (size_t i = 0; i < 2; i++) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(json, members[i]);
+    char ptr[32];
+    snprintf(ptr, sizeof ptr, "/%s", members[i]);
+    if (!v)
+      wc_findings_add(found, ptr, NULL, "required", WC_NO_OFFSET, "%s is missing", members[i]);
+    else if (!cJSON_IsString(v))
+      wc_findings_add(found, ptr, NULL, "type", WC_NO_OFFSET, "%s is not a string", members[i]);
+  }
+  if (wc_findings_count(found)) {
+    char what[256];
+    snprintf(what, sizeof what, "%ld to %s (%s)", status, what_of(sent), version);
+    wc_observe_findings(obs, WC_REQ_OLD_SHAPE, ex, found, what);
+  } else {
+    char *shape = wc_json_shape(json);
+    wc_observation *o = wc_observe(obs, WC_REQ_OLD_SHAPE, WC_OBS_PASS, ex, "%s: {%s}", version,
+                                   shape ? shape : "");
+    if (o) o->note = true;
+    free(shape);
+  }
+  wc_findings_free(found);
+}
+
+void wc_check_response(const wc_check_ctx *ctx, const wc_sent *sent, const wc_response *r,
+                       wc_observations *obs) {
+  if (!r) return;
+  long status = wc_response_status(r);
+  wc_check_strict_json(sent, r, obs);
+  wc_check_status_class(ctx, sent, r, obs);
+  wc_check_error_response(ctx, sent, r, obs);
+  if (status == 200) {
+    const wc_media_type *mt = wc_response_media_type(r);
+    if (mt && mt->is_json)
+      wc_observe(obs, WC_REQ_200_JSON, WC_OBS_PASS, exchange_of(sent), "200 to %s is %s",
+                 what_of(sent), mt->essence);
+    else
+      wc_observe(obs, WC_REQ_200_JSON, WC_OBS_FAIL, exchange_of(sent),
+                 "200 to %s has Content-Type %s", what_of(sent),
+                 mt && mt->present ? (mt->valid ? mt->essence : "(unparseable)") : "(none)");
+  }
+  if (!sent || !sent->documented_op || !method_is_patch(sent)) return;
+  if (status < 200 || status >= 300) return;
+  if (sent->api_version && ctx && ctx->api_version && strcmp(sent->api_version, ctx->api_version) == 0) {
+    if (status == 200) wc_check_user_schema(ctx, sent, r, obs);
+  } else if (!sent->api_version || wc_version_is_known(ctx, sent->api_version)) {
+    wc_check_original_shape(sent, r, obs);
+  }
+}
+
+/* ---- expectations ------------------------------------------------------ */
+
+void wc_check_accepted(const char *requirement, const wc_sent *sent, const wc_response *r,
+                       wc_observations *obs) {
+  long status = wc_response_status(r);
+  if (status >= 200 && status < 300)
+    wc_observe(obs, requirement, WC_OBS_PASS, exchange_of(sent), "%s accepted (%ld)", what_of(sent),
+               status);
+  else
+    wc_observe(obs, requirement, WC_OBS_FAIL, exchange_of(sent), "%s: expected 2xx, got %ld",
+               what_of(sent), status);
+}
+
+static void envelope_findings(const wc_response *r, wc_findings *out) {
+  wc_envelope env;
+  wc_response_envelope(r, &env, out);
+}
+
+void wc_check_rejected_400(const char *requirement, const wc_sent *sent, const wc_response *r,
+                           wc_observations *obs) {
+  long status = wc_response_status(r);
+  int ex = exchange_of(sent);
+  if (status != 400) {
+    wc_observe(obs, requirement, WC_OBS_FAIL, ex, "%s: expected exactly 400, got %ld", what_of(sent),
+               status);
+    return;
+  }
+  wc_findings *found = wc_findings_new();
+  if (!found) return;
+  envelope_findings(r, found);
+  char what[256];
+  snprintf(what, sizeof what, "%s: 400 without a valid error envelope", what_of(sent));
+  if (wc_findings_count(found) == 0)
+    wc_observe(obs, requirement, WC_OBS_PASS, ex, "%s rejected with 400", what_of(sent));
+  else
+    wc_observe_findings(obs, requirement, ex, found, what);
+  wc_findings_free(found);
+}
+
+void wc_check_auth_rejected(const char *requirement, const wc_sent *sent, const wc_response *r,
+                            wc_observations *obs) {
+  long status = wc_response_status(r);
+  int ex = exchange_of(sent);
+  if (status < 400 || status >= 500) {
+    wc_observe(obs, requirement, WC_OBS_FAIL, ex, "%s: expected a 4xx, got %ld", what_of(sent),
+               status);
+    return;
+  }
+  wc_findings *found = wc_findings_new();
+  if (!found) return;
+  envelope_findings(r, found);
+  char what[256];
+  snprintf(what, sizeof what, "%s: %ld without a valid error envelope", what_of(sent), status);
+  if (wc_findings_count(found) == 0)
+    wc_observe(obs, requirement, WC_OBS_PASS, ex, "%s rejected with %ld", what_of(sent), status);
+  else
+    wc_observe_findings(obs, requirement, ex, found, what);
+  wc_findings_free(found);
+}
+
+void wc_check_not_2xx(const char *requirement, const wc_sent *sent, const wc_response *r,
+                      wc_observations *obs) {
+  long status = wc_response_status(r);
+  if (status >= 200 && status < 300)
+    wc_observe(obs, requirement, WC_OBS_FAIL, exchange_of(sent), "%s was accepted (%ld)",
+               what_of(sent), status);
+  else
+    wc_observe(obs, requirement, WC_OBS_PASS, exchange_of(sent), "%s refused (%ld)", what_of(sent),
+               status);
+}
+
+/* Does an Allow value list the method (comma-separated tokens)? */
+static bool allow_lists(const char *allow, const char *method) {
+  size_t mlen = strlen(method);
+  for (const char *p = allow; p && *p;) {
+    while (*p == ' ' || *p == '\t' || *p == ',') p++;
+    const char *start = p;
+    while (*p && *p != ',' && *p != ' ' && *p != '\t') p++;
+    if ((size_t)(p - start) == mlen && strncasecmp(start, method, mlen) == 0) return true;
+  }
+  return false;
+}
+
+void wc_check_method_not_allowed(const wc_sent *sent, const wc_response *r, wc_observations *obs) {
+  long status = wc_response_status(r);
+  int ex = exchange_of(sent);
+  if (status != 405) {
+    wc_observe(obs, WC_REQ_METHOD_405, WC_OBS_FAIL, ex, "%s: expected 405, got %ld", what_of(sent),
+               status);
+    return;
+  }
+  const char *allow = wc_response_header(r, "Allow", 0);
+  if (!allow)
+    wc_observe(obs, WC_REQ_METHOD_405, WC_OBS_FAIL, ex, "%s: 405 without an Allow header",
+               what_of(sent));
+  else if (!allow_lists(allow, "PATCH"))
+    wc_observe(obs, WC_REQ_METHOD_405, WC_OBS_FAIL, ex, "%s: 405 with an Allow header that omits PATCH",
+               what_of(sent));
+  else
+    wc_observe(obs, WC_REQ_METHOD_405, WC_OBS_PASS, ex, "%s: 405, Allow lists PATCH", what_of(sent));
+}
+
+/* Scans text for version-like tokens: YYYY-MM-DD with an optional -suffix
+ * of letters and digits ("2026-07-08-1"). */
+static size_t version_tokens(const char *text, char out[][48], size_t max) {
+  size_t n = 0;
+  for (const char *p = text; p && *p && n < max; p++) {
+    if (p != text && (isalnum((unsigned char)p[-1]) || p[-1] == '-')) continue;
+    const char *q = p;
+    int ok = 1;
+    for (int i = 0; i < 10 && ok; i++) {
+      if (i == 4 || i == 7)
+        ok = q[i] == '-';
+      else
+        ok = isdigit((unsigned char)q[i]) != 0;
+    }
+    if (!ok) continue;
+    size_t len = 10;
+    if (q[10] == '-' && isalnum((unsigned char)q[11])) {
+      len = 11;
+      while (isalnum((unsigned char)q[len]) && len < 40) len++;
+    }
+    if (isalnum((unsigned char)q[len])) continue;
+    memcpy(out[n], q, len);
+    out[n][len] = '\0';
+    n++;
+    p = q + len - 1;
+  }
+  return n;
+}
+
+void wc_check_version_list(const wc_check_ctx *ctx, const wc_sent *sent, const wc_response *r,
+                           wc_observations *obs) {
+  int ex = exchange_of(sent);
+  if (wc_response_status(r) != 400) return; /* WC-VER-002 reports the status */
+  wc_envelope env;
+  wc_response_envelope(r, &env, NULL);
+  if (!env.message) {
+    wc_observe(obs, WC_REQ_VERSION_LIST, WC_OBS_FAIL, ex, "%s: the 400 has no error.message",
+               what_of(sent));
+    return;
+  }
+  char tokens[64][48];
+  size_t n = version_tokens(env.message, tokens, 64);
+  size_t listed = 0;
+  wc_findings *found = wc_findings_new();
+  if (!found) return;
+  for (size_t i = 0; i < n; i++) {
+    if (sent && sent->api_version && strcmp(tokens[i], sent->api_version) == 0) continue;
+    bool dup = false;
+    for (size_t j = 0; j < i; j++) dup = dup || strcmp(tokens[i], tokens[j]) == 0;
+    if (dup) continue;
+    listed++;
+    if (!wc_version_is_known(ctx, tokens[i]))
+      wc_findings_add(found, "/error/message", NULL, "version-list", WC_NO_OFFSET,
+                      "the server lists %s, which is not in the configured known versions", tokens[i]);
+  }
+  if (listed == 0) {
+    wc_observe(obs, WC_REQ_VERSION_LIST, WC_OBS_FAIL, ex,
+               "%s: the 400 message lists no supported versions", what_of(sent));
+    wc_findings_free(found);
+    return;
+  }
+  for (size_t k = 0; ctx && k < ctx->known_count; k++) {
+    bool seen = false;
+    for (size_t i = 0; i < n && !seen; i++) seen = strcmp(tokens[i], ctx->known_versions[k]) == 0;
+    if (!seen)
+      wc_findings_add(found, "/error/message", NULL, "version-list", WC_NO_OFFSET,
+                      "configured known version %s is not listed by the server",
+                      ctx->known_versions[k]);
+  }
+  char what[256];
+  snprintf(what, sizeof what, "%s: the listed versions differ from the configured list",
+           what_of(sent));
+  if (wc_findings_count(found) == 0)
+    wc_observe(obs, WC_REQ_VERSION_LIST, WC_OBS_PASS, ex, "%s: the message lists the %zu known versions",
+               what_of(sent), listed);
+  else
+    wc_observe_findings(obs, WC_REQ_VERSION_LIST, ex, found, what);
+  wc_findings_free(found);
+}
+
+/* ---- update semantics -------------------------------------------------- */
+
+static char *short_json(const cJSON *v) {
+  if (!v) return wc_strdup("(absent)");
+  char *s = cJSON_PrintUnformatted(v);
+  if (s && strlen(s) > 80) strcpy(s + 77, "...");
+  return s ? s : wc_strdup("?");
+}
+
+void wc_check_reflected(const cJSON *user, const cJSON *sent_body, int exchange,
+                        wc_observations *obs) {
+  wc_findings *found = wc_findings_new();
+  if (!found) return;
+  size_t compared = 0;
+  const cJSON *field;
+  cJSON_ArrayForEach(field, sent_body) {
+    if (!field->string || strcmp(field->string, "profile_picture") == 0) continue;
+    compared++;
+    const cJSON *got = cJSON_GetObjectItemCaseSensitive(user, field->string);
+    if (!cJSON_Compare(field, got, 1)) {
+      char *ptr = wc_pointer_append("", field->string);
+      char *want = short_json(field), *have = short_json(got);
+      wc_findings_add(found, ptr, NULL, "reflected", WC_NO_OFFSET, "sent %s, the response has %s",
+                      want ? want : "?", have ? have : "?");
+      free(ptr);
+      free(want);
+      free(have);
+    }
+  }
+  if (compared == 0) {
+    wc_findings_free(found);
+    return;
+  }
+  if (!cJSON_IsObject(user))
+    wc_observe(obs, WC_REQ_UPD_REFLECTED, WC_OBS_FAIL, exchange, "the response is not a JSON object");
+  else
+    wc_observe_findings(obs, WC_REQ_UPD_REFLECTED, exchange, found,
+                        wc_findings_count(found) ? "sent fields are not reflected"
+                                                 : "sent fields are reflected");
+  wc_findings_free(found);
+}
+
+void wc_check_unchanged(const char *requirement, const cJSON *before, const cJSON *after,
+                        const char *const *fields, int exchange, const char *what,
+                        wc_observations *obs) {
+  if (!cJSON_IsObject(before) || !cJSON_IsObject(after)) {
+    wc_observe(obs, requirement, WC_OBS_SKIP, exchange, "%s: no user object to compare",
+               what ? what : "compare");
+    return;
+  }
+  wc_findings *found = wc_findings_new();
+  if (!found) return;
+  for (size_t i = 0; fields && fields[i]; i++) {
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(before, fields[i]);
+    const cJSON *b = cJSON_GetObjectItemCaseSensitive(after, fields[i]);
+    if (!a && !b) continue;
+    if (a && b && cJSON_Compare(a, b, 1)) continue;
+    char *ptr = wc_pointer_append("", fields[i]);
+    char *was = short_json(a), *now = short_json(b);
+    wc_findings_add(found, ptr, NULL, "unchanged", WC_NO_OFFSET, "was %s, now %s", was ? was : "?",
+                    now ? now : "?");
+    free(ptr);
+    free(was);
+    free(now);
+  }
+  char text[256];
+  snprintf(text, sizeof text, "%s%s", what ? what : "",
+           wc_findings_count(found) ? ": changed" : ": unchanged");
+  wc_observe_findings(obs, requirement, exchange, found, text);
+  wc_findings_free(found);
+}

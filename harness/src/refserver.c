@@ -1,0 +1,792 @@
+/* The reference server's HTTP layer on libmicrohttpd: one thread per
+ * connection (keep-alive), every request through one pipeline:
+ *
+ *   route -> Api-Version-Date -> credentials -> account_id -> body size
+ *   -> body -> update -> render -> reply
+ *
+ * Everything up to the body size is decided from the headers alone; the
+ * body is read (and dropped when the answer is already known) so the
+ * connection stays alive. Faults hook into the pipeline at fixed
+ * points (refserver_faults.c); a transport fault replaces the HTTP layer by
+ * the raw responder (refserver_raw.c). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "refserver_internal.h"
+
+#define DEFAULT_MAX_BODY (64 * 1024)
+#define CONNECTION_MEMORY (256 * 1024) /* headers up to about this size reach us */
+#define IDLE_TIMEOUT_S 30
+#define MAX_CONNECTIONS 256
+#define JSON_TYPE "application/json; charset=utf-8"
+
+struct wc_refserver {
+  rs_server s;
+};
+
+void wc_refserver_opts_default(wc_refserver_opts *opts) {
+  memset(opts, 0, sizeof *opts);
+  opts->host = "127.0.0.1";
+  opts->user_token = WC_REFSERVER_DEFAULT_USER_TOKEN;
+  opts->token_without_scope = WC_REFSERVER_DEFAULT_TOKEN_WITHOUT_SCOPE;
+  opts->api_key = WC_REFSERVER_DEFAULT_API_KEY;
+  opts->max_body = DEFAULT_MAX_BODY;
+}
+
+/* ---- small utilities ---------------------------------------------------- */
+
+double rs_now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+bool rs_server_stopping(rs_server *srv) {
+  pthread_mutex_lock(&srv->stop_lock);
+  bool stopping = srv->stopping;
+  pthread_mutex_unlock(&srv->stop_lock);
+  return stopping;
+}
+
+bool rs_server_sleep(rs_server *srv, unsigned ms) {
+  struct timespec until;
+  clock_gettime(CLOCK_MONOTONIC, &until);
+  until.tv_sec += ms / 1000;
+  until.tv_nsec += (long)(ms % 1000) * 1000000L;
+  if (until.tv_nsec >= 1000000000L) {
+    until.tv_sec++;
+    until.tv_nsec -= 1000000000L;
+  }
+  pthread_mutex_lock(&srv->stop_lock);
+  while (!srv->stopping && pthread_cond_timedwait(&srv->stop_cond, &srv->stop_lock, &until) != ETIMEDOUT) {
+  }
+  bool alive = !srv->stopping;
+  pthread_mutex_unlock(&srv->stop_lock);
+  return alive;
+}
+
+void rs_server_logf(rs_server *srv, const char *fmt, ...) {
+  if (!srv->log) return;
+  char line[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  pthread_mutex_lock(&srv->log_lock);
+  srv->log(srv->log_ctx, line);
+  pthread_mutex_unlock(&srv->log_lock);
+}
+
+/* Printable ASCII as is, other bytes as \xNN, cut with "..." (for messages
+ * and logs that quote what a client sent). */
+static void printable(const char *in, char *out, size_t cap) {
+  size_t o = 0;
+  for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
+    char tmp[8];
+    int n = (*p >= 0x20 && *p < 0x7F && *p != '\\') ? snprintf(tmp, sizeof tmp, "%c", *p)
+                                                     : snprintf(tmp, sizeof tmp, "\\x%02X", *p);
+    if (o + (size_t)n + 4 >= cap) {
+      snprintf(out + o, cap - o, "...");
+      return;
+    }
+    memcpy(out + o, tmp, (size_t)n);
+    o += (size_t)n;
+  }
+  out[o] = '\0';
+}
+
+/* Replaces each byte that is not part of valid UTF-8 with '?', so an error
+ * message quoting client bytes never breaks the JSON it goes into. */
+static void sanitize_utf8(char *s) {
+  unsigned char *p = (unsigned char *)s;
+  while (*p) {
+    int n = *p < 0x80 ? 1 : (*p >> 5) == 0x6 ? 2 : (*p >> 4) == 0xE ? 3 : (*p >> 3) == 0x1E ? 4 : 0;
+    bool ok = n > 0;
+    for (int i = 1; ok && i < n; i++) ok = (p[i] & 0xC0) == 0x80;
+    if (ok && n == 2) ok = *p >= 0xC2;
+    if (ok && n == 3) ok = !(*p == 0xE0 && p[1] < 0xA0) && !(*p == 0xED && p[1] >= 0xA0);
+    if (ok && n == 4) ok = !(*p == 0xF0 && p[1] < 0x90) && !(*p == 0xF4 && p[1] >= 0x90) && *p <= 0xF4;
+    if (!ok) {
+      *p++ = '?';
+      continue;
+    }
+    p += n;
+  }
+}
+
+void rs_reply_error(rs_reply *r, unsigned status, const char *type, const char *fmt, ...) {
+  r->status = status;
+  snprintf(r->error_type, sizeof r->error_type, "%s", type);
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(r->error_message, sizeof r->error_message, fmt, ap);
+  va_end(ap);
+  sanitize_utf8(r->error_message);
+}
+
+/* ---- classification ----------------------------------------------------- */
+
+/* A copy without the optional whitespace around a field value (RFC 9110
+ * 5.5: it is not part of the value); libmicrohttpd strips only the left. */
+static char *field_value(const char *v) {
+  if (!v) return NULL;
+  while (*v == ' ' || *v == '\t') v++;
+  size_t n = strlen(v);
+  while (n && (v[n - 1] == ' ' || v[n - 1] == '\t')) n--;
+  return wc_strndup(v, n);
+}
+
+typedef struct header_count {
+  const char *name;
+  unsigned count;
+} header_count;
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value) {
+  (void)kind;
+  (void)value;
+  header_count *hc = cls;
+  if (key && strcasecmp(key, hc->name) == 0) hc->count++;
+  return MHD_YES;
+}
+
+static void classify_version(rs_exchange *x, struct MHD_Connection *conn) {
+  rs_server *s = x->srv;
+  header_count hc = {"Api-Version-Date", 0};
+  MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &hc);
+  const char *v = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Api-Version-Date");
+  x->shape = RS_SHAPE_ORIGINAL;
+  if (hc.count == 0 || !v) {
+    x->ver_class = RS_VER_ABSENT;
+    return;
+  }
+  x->version = field_value(v);
+  if (!x->version) {
+    x->ver_class = RS_VER_MALFORMED;
+    return;
+  }
+  v = x->version;
+  if (hc.count > 1) {
+    x->ver_class = RS_VER_REPEATED;
+    return;
+  }
+  for (size_t i = 0; i < s->known_version_count; i++)
+    if (strcmp(v, s->known_versions[i]) == 0) {
+      x->ver_class = RS_VER_KNOWN;
+      x->shape = rs_version_shape(s->known_versions[i]);
+      return;
+    }
+  x->ver_class = rs_version_well_formed(v) ? RS_VER_UNKNOWN_DATE : RS_VER_MALFORMED;
+}
+
+/* Compares without stopping at the first difference (token checks). */
+static bool same_secret(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  unsigned char diff = (unsigned char)(la != lb);
+  for (size_t i = 0; i < la; i++) diff |= (unsigned char)(a[i] ^ b[i % (lb ? lb : 1)]);
+  return diff == 0;
+}
+
+static void classify_credentials(rs_exchange *x, struct MHD_Connection *conn) {
+  rs_server *s = x->srv;
+  const char *raw = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+  x->user = -1;
+  if (!raw) {
+    x->cred = RS_CRED_MISSING;
+    return;
+  }
+  char *auth = field_value(raw);
+  if (!auth || strncasecmp(auth, "Bearer ", 7) != 0) {
+    free(auth);
+    x->cred = RS_CRED_MALFORMED;
+    return;
+  }
+  const char *token = auth + 7;
+  while (*token == ' ') token++;
+  if (!*token || strpbrk(token, " \t")) {
+    free(auth);
+    x->cred = RS_CRED_MALFORMED;
+    return;
+  }
+  if (same_secret(token, s->user_token)) {
+    x->cred = RS_CRED_USER;
+    x->user = RS_USER_MAIN;
+  } else if (same_secret(token, s->token_without_scope)) {
+    x->cred = RS_CRED_NO_SCOPE;
+    x->user = RS_USER_NO_SCOPE;
+  } else if (same_secret(token, s->api_key)) {
+    x->cred = RS_CRED_API_KEY;
+  } else {
+    x->cred = RS_CRED_UNKNOWN;
+  }
+  free(auth);
+}
+
+typedef struct arg_find {
+  bool present;
+  const char *value;
+} arg_find;
+
+static enum MHD_Result find_account_id(void *cls, enum MHD_ValueKind kind, const char *key, const char *value) {
+  (void)kind;
+  arg_find *af = cls;
+  if (key && strcmp(key, "account_id") == 0 && !af->present) {
+    af->present = true;
+    af->value = value;
+  }
+  return MHD_YES;
+}
+
+static bool valid_account_id(const char *v) {
+  size_t n = v ? strlen(v) : 0;
+  if (n < 1 || n > 128) return false;
+  for (size_t i = 0; i < n; i++) {
+    char c = v[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+      return false;
+  }
+  return true;
+}
+
+static void classify_account(rs_exchange *x, struct MHD_Connection *conn) {
+  arg_find af = {false, NULL};
+  MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, find_account_id, &af);
+  if (!af.present) return;
+  if (!valid_account_id(af.value)) {
+    x->account_id_bad = true;
+    return;
+  }
+  x->account_id = wc_strdup(af.value);
+  if (!x->account_id) x->account_id_bad = true;
+}
+
+static void classify(rs_exchange *x, struct MHD_Connection *conn, const char *url, const char *method) {
+  rs_server *s = x->srv;
+  snprintf(x->method, sizeof x->method, "%s", method);
+  x->path = wc_strdup(url ? url : "");
+  size_t plen = strlen(s->prefix);
+  bool on_path = x->path && strncmp(x->path, s->prefix, plen) == 0 && strcmp(x->path + plen, "/users/me") == 0;
+  x->route = !on_path ? RS_ROUTE_NOT_FOUND : strcmp(method, "PATCH") == 0 ? RS_ROUTE_OK : RS_ROUTE_METHOD;
+  classify_version(x, conn);
+  classify_credentials(x, conn);
+  classify_account(x, conn);
+}
+
+/* ---- decisions ------------------------------------------------------------ */
+
+static bool decide_version(rs_exchange *x) {
+  rs_server *s = x->srv;
+  rs_reply *r = &x->reply;
+  char shown[160];
+  printable(x->version ? x->version : "", shown, sizeof shown);
+  switch (x->ver_class) {
+  case RS_VER_ABSENT:
+  case RS_VER_KNOWN:
+    return false;
+  case RS_VER_UNKNOWN_DATE:
+    rs_reply_error(r, 400, "invalid_api_version", "Unsupported Api-Version-Date \"%s\". Supported versions: %s",
+                   shown, s->supported_list);
+    return true;
+  case RS_VER_MALFORMED:
+    rs_reply_error(r, 400, "invalid_api_version",
+                   "Unsupported Api-Version-Date \"%s\" (%s). Supported versions: %s", shown,
+                   x->version && *x->version ? "not a YYYY-MM-DD date" : "empty value", s->supported_list);
+    return true;
+  case RS_VER_REPEATED:
+    rs_reply_error(r, 400, "invalid_api_version", "Api-Version-Date given more than once. Supported versions: %s",
+                   s->supported_list);
+    return true;
+  case RS_VER_REQUIRED:
+    rs_reply_error(r, 400, "invalid_api_version", "Missing Api-Version-Date header. Supported versions: %s",
+                   s->supported_list);
+    return true;
+  }
+  return false;
+}
+
+static bool decide_credentials(rs_exchange *x) {
+  rs_reply *r = &x->reply;
+  switch (x->cred) {
+  case RS_CRED_USER:
+    return false;
+  case RS_CRED_MISSING:
+    rs_reply_error(r, 401, "unauthorized", "Missing Authorization header (expected: Bearer <token>)");
+    r->www_authenticate = true;
+    return true;
+  case RS_CRED_MALFORMED:
+    rs_reply_error(r, 401, "unauthorized", "Authorization must be a Bearer token");
+    r->www_authenticate = true;
+    return true;
+  case RS_CRED_UNKNOWN:
+    rs_reply_error(r, 401, "unauthorized", "Invalid or expired token");
+    r->www_authenticate = true;
+    return true;
+  case RS_CRED_NO_SCOPE:
+    rs_reply_error(r, 403, "forbidden", "This token lacks the user:profile:update scope");
+    return true;
+  case RS_CRED_API_KEY:
+    if (x->account_id)
+      rs_reply_error(r, 400, "invalid_parameters",
+                     "API keys cannot update a user profile here: this endpoint is for user tokens");
+    else
+      rs_reply_error(r, 400, "invalid_parameters", "API keys cannot update a global profile");
+    return true;
+  }
+  return false;
+}
+
+/* Everything decidable from the request line and headers; true when x->reply
+ * now holds the answer. */
+static bool decide_headers(rs_exchange *x) {
+  rs_reply *r = &x->reply;
+  rs_faults_request(x);
+  char shown[240];
+  printable(x->path ? x->path : "", shown, sizeof shown);
+  if (x->route == RS_ROUTE_NOT_FOUND) {
+    rs_reply_error(r, 404, "not_found", "No route for %s %s", x->method, shown);
+    return true;
+  }
+  if (x->route == RS_ROUTE_METHOD) {
+    rs_reply_error(r, 405, "method_not_allowed", "%s is not allowed on %s (allowed: PATCH)", x->method, shown);
+    r->allow = true;
+    return true;
+  }
+  if (decide_version(x) || decide_credentials(x)) return true;
+  if (x->account_id_bad) {
+    rs_reply_error(r, 400, "invalid_parameters", "account_id must be 1 to 128 letters, digits, '_' or '-'");
+    return true;
+  }
+  return false;
+}
+
+static void reply_too_large(rs_exchange *x) {
+  rs_reply_error(&x->reply, 413, "payload_too_large", "Request body is larger than %zu bytes", x->srv->max_body);
+}
+
+/* The body, the update and the rendered user. */
+static void decide_body(rs_exchange *x) {
+  rs_server *s = x->srv;
+  rs_reply *r = &x->reply;
+  if (x->body_too_large) {
+    reply_too_large(x);
+    return;
+  }
+  char msg[RS_MSG_LEN];
+  x->body_error = rs_body_parse(x->body.data, x->body.len, &x->update, msg);
+  rs_faults_body(x);
+  if (r->status) return;
+  switch (x->body_error) {
+  case RS_BODY_OK:
+    break;
+  case RS_BODY_MISSING:
+  case RS_BODY_NOT_JSON:
+    rs_reply_error(r, 400, "invalid_json", "%s", msg);
+    return;
+  case RS_BODY_INVALID:
+    rs_reply_error(r, 400, "invalid_parameters", "%s", msg);
+    return;
+  case RS_BODY_NOMEM:
+    rs_reply_error(r, 503, "unavailable", "Out of memory, retry later");
+    return;
+  }
+  if (x->account_id && !(x->write_account = wc_strdup(x->account_id))) {
+    rs_reply_error(r, 503, "unavailable", "Out of memory, retry later");
+    return;
+  }
+  rs_faults_update(x);
+  rs_render_opts ro = {x->shape, s->show_balances};
+  bool nomem = false;
+  cJSON *user = rs_state_apply(s->state, x->user, x->write_account, x->account_id, &x->update, &ro, msg, &nomem);
+  if (!user) {
+    if (nomem) rs_reply_error(r, 503, "unavailable", "Out of memory, retry later");
+    else rs_reply_error(r, 400, "invalid_parameters", "%s", msg);
+    return;
+  }
+  rs_faults_user(x, user);
+  r->status = 200;
+  r->user = user;
+}
+
+/* Turns the decided reply into bytes, then lets the reply hooks at it. */
+static void finish_reply(rs_exchange *x) {
+  rs_reply *r = &x->reply;
+  cJSON *doc = r->user;
+  r->user = NULL;
+  if (!doc) {
+    doc = cJSON_CreateObject();
+    cJSON *err = cJSON_AddObjectToObject(doc, "error");
+    cJSON_AddStringToObject(err, "type", r->error_type);
+    cJSON_AddStringToObject(err, "message", r->error_message);
+    rs_faults_error(x, doc);
+  }
+  char *text = doc ? cJSON_PrintUnformatted(doc) : NULL;
+  cJSON_Delete(doc);
+  r->body.len = 0;
+  if (text) {
+    wc_buf_puts(&r->body, text);
+    free(text);
+  } else {
+    /* Out of memory while rendering: a fixed answer that needs none. */
+    r->status = 503;
+    wc_buf_puts(&r->body, "{\"error\":{\"type\":\"unavailable\",\"message\":\"Out of memory, retry later\"}}");
+  }
+  r->content_type = JSON_TYPE;
+  rs_faults_reply(x);
+}
+
+/* ---- MHD glue ------------------------------------------------------------- */
+
+static void exchange_free(rs_exchange *x) {
+  if (!x) return;
+  free(x->path);
+  free(x->version);
+  free(x->account_id);
+  free(x->write_account);
+  wc_buf_free(&x->body);
+  wc_buf_free(&x->reply.body);
+  cJSON_Delete(x->reply.user);
+  rs_update_free(&x->update);
+  free(x);
+}
+
+static enum MHD_Result send_reply(rs_exchange *x, struct MHD_Connection *conn) {
+  rs_reply *r = &x->reply;
+  if (r->delay_ms) rs_server_sleep(x->srv, r->delay_ms);
+  struct MHD_Response *resp =
+      MHD_create_response_from_buffer(r->body.len, r->body.data ? r->body.data : (char *)"", MHD_RESPMEM_MUST_COPY);
+  if (!resp) return MHD_NO;
+  if (r->content_type) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->content_type);
+  if (r->www_authenticate) MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"whop\"");
+  if (r->allow) MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "PATCH");
+  if (r->location) MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+  enum MHD_Result ok = MHD_queue_response(conn, r->status, resp);
+  MHD_destroy_response(resp);
+  x->queued = true;
+  char shown[240];
+  printable(x->path ? x->path : "", shown, sizeof shown);
+  rs_server_logf(x->srv, "%s %s %u %.1fms", x->method, shown, r->status, rs_now_ms() - x->t0_ms);
+  return ok;
+}
+
+static unsigned long long content_length(struct MHD_Connection *conn, bool *present) {
+  const char *v = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+  *present = v != NULL;
+  return v ? strtoull(v, NULL, 10) : 0;
+}
+
+/* Decisions are made from the headers on the first call, but answered only
+ * once the body has been read (and dropped), so the connection stays
+ * alive; a body announced over the limit is answered at once instead (the
+ * connection then closes rather than reading it). */
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls) {
+  (void)version;
+  rs_server *s = cls;
+  rs_exchange *x = *con_cls;
+  if (!x) {
+    x = calloc(1, sizeof *x);
+    if (!x) return MHD_NO;
+    *con_cls = x;
+    x->srv = s;
+    x->t0_ms = rs_now_ms();
+    wc_buf_init(&x->body);
+    wc_buf_init(&x->reply.body);
+    classify(x, conn, url, method);
+    bool cl_present;
+    unsigned long long cl = content_length(conn, &cl_present);
+    bool decided = decide_headers(x);
+    if (cl_present && cl > s->max_body) {
+      if (!decided) reply_too_large(x);
+      finish_reply(x);
+      return send_reply(x, conn);
+    }
+    return MHD_YES;
+  }
+  if (*upload_data_size) {
+    if (!x->reply.status && !x->body_too_large) {
+      if (x->body.len + *upload_data_size > s->max_body) x->body_too_large = true;
+      else if (wc_buf_append(&x->body, upload_data, *upload_data_size) != 0) return MHD_NO;
+    }
+    *upload_data_size = 0;
+    return MHD_YES;
+  }
+  if (x->queued) return MHD_YES;
+  if (!x->reply.status) decide_body(x);
+  finish_reply(x);
+  return send_reply(x, conn);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode code) {
+  (void)conn;
+  rs_exchange *x = *con_cls;
+  if (x && !x->queued) {
+    char shown[240];
+    printable(x->path ? x->path : "", shown, sizeof shown);
+    rs_server_logf(cls, "%s %s - client left (code %d)", x->method, shown, (int)code);
+  }
+  exchange_free(x);
+  *con_cls = NULL;
+}
+
+/* Library code never prints: libmicrohttpd's messages go nowhere. */
+static void quiet(void *cls, const char *fmt, va_list ap) {
+  (void)cls;
+  (void)fmt;
+  (void)ap;
+}
+
+/* ---- start / stop ----------------------------------------------------------- */
+
+static bool is_loopback(const struct sockaddr *sa) {
+  if (sa->sa_family == AF_INET) {
+    const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+    return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+  }
+  if (sa->sa_family == AF_INET6) {
+    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+    if (IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr)) return true;
+    return IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && in6->sin6_addr.s6_addr[12] == 127;
+  }
+  return false;
+}
+
+static int open_listener(rs_server *s, unsigned short port, bool allow_non_loopback, wc_err *err) {
+  struct addrinfo hints = {0}, *res = NULL;
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  char service[8];
+  snprintf(service, sizeof service, "%u", port);
+  int rc = getaddrinfo(s->host, service, &hints, &res);
+  if (rc != 0) {
+    wc_err_set(err, WC_E_USAGE, "cannot resolve host \"%s\": %s", s->host, gai_strerror(rc));
+    return -1;
+  }
+  int fd = -1;
+  int last_errno = 0;
+  for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
+    if (!allow_non_loopback && !is_loopback(ai->ai_addr)) {
+      wc_err_set(err, WC_E_REFUSED, "refusing to listen on non-loopback address %s (set it explicitly to allow)",
+                 s->host);
+      freeaddrinfo(res);
+      return -1;
+    }
+    fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+    if (fd < 0) {
+      last_errno = errno;
+      continue;
+    }
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 128) != 0) {
+      last_errno = errno;
+      close(fd);
+      fd = -1;
+    }
+  }
+  freeaddrinfo(res);
+  if (fd < 0) {
+    wc_err_set(err, WC_E_IO, "cannot listen on %s port %u: %s", s->host, port, strerror(last_errno));
+    return -1;
+  }
+  struct sockaddr_storage ss;
+  socklen_t sl = sizeof ss;
+  if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
+    s->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                             : ((struct sockaddr_in *)&ss)->sin_port);
+  return fd;
+}
+
+static int copy_config(rs_server *s, const wc_refserver_opts *o, wc_err *err) {
+  s->host = wc_strdup(o->host ? o->host : "127.0.0.1");
+  s->prefix = wc_strdup(o->prefix ? o->prefix : WC_REFSERVER_DEFAULT_PREFIX);
+  s->user_token = wc_strdup(o->user_token ? o->user_token : WC_REFSERVER_DEFAULT_USER_TOKEN);
+  s->token_without_scope =
+      wc_strdup(o->token_without_scope ? o->token_without_scope : WC_REFSERVER_DEFAULT_TOKEN_WITHOUT_SCOPE);
+  s->api_key = wc_strdup(o->api_key ? o->api_key : WC_REFSERVER_DEFAULT_API_KEY);
+  s->max_body = o->max_body ? o->max_body : DEFAULT_MAX_BODY;
+  s->show_balances = o->show_balances;
+  s->log = o->log;
+  s->log_ctx = o->log_ctx;
+  if (!s->host || !s->prefix || !s->user_token || !s->token_without_scope || !s->api_key) goto nomem;
+  if (!*s->user_token || !*s->token_without_scope || !*s->api_key || strcmp(s->user_token, s->api_key) == 0 ||
+      strcmp(s->user_token, s->token_without_scope) == 0 || strcmp(s->token_without_scope, s->api_key) == 0) {
+    wc_err_set(err, WC_E_USAGE, "the user token, the token without scope and the API key must be non-empty and differ");
+    return -1;
+  }
+  size_t n = o->known_versions ? o->known_version_count : wc_default_version_count();
+  if (n == 0) {
+    wc_err_set(err, WC_E_USAGE, "the list of known versions is empty");
+    return -1;
+  }
+  if (!(s->known_versions = calloc(n, sizeof *s->known_versions))) goto nomem;
+  s->known_version_count = n;
+  wc_buf list;
+  wc_buf_init(&list);
+  for (size_t i = 0; i < n; i++) {
+    const char *v = o->known_versions ? o->known_versions[i] : wc_default_version(i);
+    if (!v || !*v) {
+      wc_buf_free(&list);
+      wc_err_set(err, WC_E_USAGE, "known version %zu is empty", i + 1);
+      return -1;
+    }
+    if (!(s->known_versions[i] = wc_strdup(v)) || (i && wc_buf_puts(&list, ", ")) || wc_buf_puts(&list, v)) {
+      wc_buf_free(&list);
+      goto nomem;
+    }
+  }
+  s->supported_list = wc_buf_steal(&list);
+  if (!s->supported_list) goto nomem;
+  if (o->fault_count && !(s->faults = calloc(o->fault_count, sizeof *s->faults))) goto nomem;
+  for (size_t i = 0; i < o->fault_count; i++) {
+    const rs_fault_def *f = rs_fault_def_find(o->faults[i]);
+    if (!f) {
+      wc_err_set(err, WC_E_USAGE, "unknown fault \"%s\" (see --list-faults)", o->faults[i] ? o->faults[i] : "");
+      return -1;
+    }
+    if (f->raw) {
+      if (s->transport_fault && s->transport_fault != f) {
+        wc_err_set(err, WC_E_USAGE, "only one transport fault at a time (%s and %s)", s->transport_fault->info.name,
+                   f->info.name);
+        return -1;
+      }
+      s->transport_fault = f;
+      continue;
+    }
+    if (f->flags & RS_FAULT_SHOWS_BALANCES) s->show_balances = true;
+    s->faults[s->fault_count++] = f;
+  }
+  if (s->transport_fault && s->fault_count) {
+    wc_err_set(err, WC_E_USAGE, "transport fault %s cannot be combined with conformance faults",
+               s->transport_fault->info.name);
+    return -1;
+  }
+  return 0;
+nomem:
+  wc_err_set(err, WC_E_NOMEM, "out of memory");
+  return -1;
+}
+
+static void server_free(rs_server *s) {
+  free(s->host);
+  free(s->prefix);
+  free(s->user_token);
+  free(s->token_without_scope);
+  free(s->api_key);
+  for (size_t i = 0; i < s->known_version_count; i++) free(s->known_versions[i]);
+  free(s->known_versions);
+  free(s->supported_list);
+  free(s->faults);
+  free(s->canned_user);
+  rs_state_free(s->state);
+  pthread_mutex_destroy(&s->log_lock);
+  pthread_mutex_destroy(&s->stop_lock);
+  pthread_cond_destroy(&s->stop_cond);
+}
+
+/* The raw responder answers every request with the main user's latest view. */
+static char *canned_user(rs_server *s) {
+  rs_update none = {0};
+  rs_render_opts ro = {RS_SHAPE_FULL, false};
+  char msg[RS_MSG_LEN];
+  bool nomem;
+  cJSON *u = rs_state_apply(s->state, RS_USER_MAIN, NULL, NULL, &none, &ro, msg, &nomem);
+  char *text = u ? cJSON_PrintUnformatted(u) : NULL;
+  cJSON_Delete(u);
+  return text;
+}
+
+static void set_base_url(rs_server *s) {
+  bool v6 = strchr(s->host, ':') != NULL;
+  snprintf(s->base_url, sizeof s->base_url, "http://%s%s%s:%u%s", v6 ? "[" : "", s->host, v6 ? "]" : "", s->port,
+           s->prefix);
+}
+
+wc_refserver *wc_refserver_start(const wc_refserver_opts *opts, wc_err *err) {
+  wc_err_clear(err);
+  wc_refserver_opts defaults;
+  if (!opts) {
+    wc_refserver_opts_default(&defaults);
+    opts = &defaults;
+  }
+  wc_refserver *srv = calloc(1, sizeof *srv);
+  if (!srv) {
+    wc_err_set(err, WC_E_NOMEM, "out of memory");
+    return NULL;
+  }
+  rs_server *s = &srv->s;
+  s->listen_fd = -1;
+  pthread_mutex_init(&s->log_lock, NULL);
+  pthread_mutex_init(&s->stop_lock, NULL);
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&s->stop_cond, &ca);
+  pthread_condattr_destroy(&ca);
+  if (copy_config(s, opts, err) != 0) goto fail;
+  if (!(s->state = rs_state_new()) || !(s->canned_user = canned_user(s))) {
+    wc_err_set(err, WC_E_NOMEM, "out of memory");
+    goto fail;
+  }
+  if ((s->listen_fd = open_listener(s, opts->port, opts->allow_non_loopback, err)) < 0) goto fail;
+  set_base_url(s);
+  if (s->transport_fault) {
+    s->raw = rs_raw_start(s, s->listen_fd, s->transport_fault->raw, s->transport_fault->info.name, err);
+    if (!s->raw) goto fail;
+    return srv;
+  }
+  s->daemon = MHD_start_daemon(
+      MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL | MHD_USE_ITC, 0, NULL, NULL,
+      on_request, s, MHD_OPTION_EXTERNAL_LOGGER, quiet, NULL, MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
+      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT,
+      (unsigned)MAX_CONNECTIONS, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
+      MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+  if (!s->daemon) {
+    wc_err_set(err, WC_E_INTERNAL, "libmicrohttpd could not start on %s", s->base_url);
+    goto fail;
+  }
+  return srv;
+fail:
+  if (s->listen_fd >= 0) close(s->listen_fd);
+  server_free(s);
+  free(srv);
+  return NULL;
+}
+
+const char *wc_refserver_base_url(const wc_refserver *srv) { return srv ? srv->s.base_url : NULL; }
+
+unsigned short wc_refserver_port(const wc_refserver *srv) { return srv ? srv->s.port : 0; }
+
+void wc_refserver_stop(wc_refserver *srv) {
+  if (!srv) return;
+  rs_server *s = &srv->s;
+  pthread_mutex_lock(&s->stop_lock);
+  s->stopping = true;
+  pthread_cond_broadcast(&s->stop_cond);
+  pthread_mutex_unlock(&s->stop_lock);
+  if (s->daemon) {
+    /* Quiesced, the listening socket is ours again: MHD_stop_daemon will
+     * not close it, we do (after the daemon's threads are gone). */
+    MHD_socket fd = MHD_quiesce_daemon(s->daemon);
+    MHD_stop_daemon(s->daemon);
+    if (fd != MHD_INVALID_SOCKET) close(fd);
+  } else {
+    rs_raw_stop(s->raw);
+    close(s->listen_fd);
+  }
+  server_free(s);
+  free(srv);
+}

@@ -1,0 +1,460 @@
+/* The fault catalogue: each fault is one table entry naming the requirement
+ * it breaks and the hooks (see refserver_internal.h) that break it. A fault
+ * touches only what its requirement observes, so a conformance run against
+ * it fails that requirement and, where the table says so in also_breaks,
+ * only the ones that cannot help failing with it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "refserver_internal.h"
+
+/* ---- helpers for user hooks --------------------------------------------- */
+
+static bool latest(const rs_exchange *x) { return x->shape == RS_SHAPE_FULL; }
+
+static cJSON *item(cJSON *obj, const char *key) { return cJSON_GetObjectItemCaseSensitive(obj, key); }
+
+static cJSON *first_balance(cJSON *user) {
+  cJSON *list = item(user, "balances");
+  return cJSON_IsArray(list) ? cJSON_GetArrayItem(list, 0) : NULL;
+}
+
+static void replace(cJSON *obj, const char *key, cJSON *with) {
+  if (!with) return;
+  if (!obj || !item(obj, key) || !cJSON_ReplaceItemInObjectCaseSensitive(obj, key, with)) cJSON_Delete(with);
+}
+
+/* ---- user-schema (WC-US-001, 002, 003) ---------------------------------- */
+
+static void user_missing_created_at(rs_exchange *x, cJSON *u) {
+  if (latest(x)) cJSON_DeleteItemFromObjectCaseSensitive(u, "created_at");
+}
+
+static void balance_missing_breakdown(rs_exchange *x, cJSON *u) {
+  if (latest(x)) cJSON_DeleteItemFromObjectCaseSensitive(first_balance(u), "breakdown");
+}
+
+static void balances_not_array(rs_exchange *x, cJSON *u) {
+  if (latest(x)) replace(u, "balances", cJSON_CreateObject());
+}
+
+static void verification_null(rs_exchange *x, cJSON *u) {
+  if (latest(x)) replace(u, "verification", cJSON_CreateNull());
+}
+
+static void price_usd_wrong_type(rs_exchange *x, cJSON *u) {
+  cJSON *b = first_balance(u);
+  cJSON *price = item(b, "price_usd");
+  if (!latest(x) || !cJSON_IsNumber(price)) return;
+  char text[64];
+  snprintf(text, sizeof text, "%.4f", price->valuedouble);
+  replace(b, "price_usd", cJSON_CreateString(text));
+}
+
+/* cJSON prints every member it holds, so a second member with the same name
+ * (and the same value, so first-wins and last-wins parsers agree) is a
+ * duplicate key on the wire. */
+static void json_duplicate_key(rs_exchange *x, cJSON *u) {
+  (void)x;
+  cJSON *name = item(u, "username");
+  cJSON *dup = name ? cJSON_Duplicate(name, false) : NULL;
+  if (dup && !cJSON_AddItemToObject(u, "username", dup)) cJSON_Delete(dup);
+}
+
+/* A Latin-1 byte in an extra member nobody reads: only the framing breaks. */
+static void json_invalid_utf8(rs_exchange *x, cJSON *u) {
+  (void)x;
+  cJSON_AddStringToObject(u, "locale_name", "Fran\xE7" "ais");
+}
+
+static void json_trailing_bytes(rs_exchange *x) {
+  if (x->reply.status == 200) wc_buf_puts(&x->reply.body, "\n{}");
+}
+
+/* cJSON cannot print NaN (it writes null), so it goes in as bytes. */
+static void json_nan(rs_exchange *x) {
+  wc_buf *b = &x->reply.body;
+  if (x->reply.status != 200 || b->len < 2 || b->data[b->len - 1] != '}') return;
+  b->len--;
+  b->data[b->len] = '\0';
+  wc_buf_puts(b, ",\"risk_score\":NaN}");
+}
+
+static void original_id_not_string(rs_exchange *x, cJSON *u) {
+  if (x->shape == RS_SHAPE_ORIGINAL) replace(u, "id", cJSON_CreateNumber(48213));
+}
+
+/* ---- documented meaning (WC-DM-*) --------------------------------------- */
+
+static void id_no_prefix(rs_exchange *x, cJSON *u) {
+  (void)x;
+  cJSON *id = item(u, "id");
+  if (cJSON_IsString(id) && strncmp(id->valuestring, "user_", 5) == 0)
+    replace(u, "id", cJSON_CreateString(id->valuestring + 5));
+}
+
+static void created_at_not_iso(rs_exchange *x, cJSON *u) {
+  (void)x;
+  cJSON *c = item(u, "created_at");
+  int y, mo, d, h, mi, s;
+  if (cJSON_IsString(c) && sscanf(c->valuestring, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &s) == 6) {
+    char text[64];
+    snprintf(text, sizeof text, "%02d/%02d/%04d %02d:%02d:%02d", mo, d, y, h, mi, s);
+    replace(u, "created_at", cJSON_CreateString(text));
+  }
+}
+
+static void balance_not_decimal(rs_exchange *x, cJSON *u) {
+  (void)x;
+  cJSON *b = first_balance(u);
+  if (b) replace(b, "balance", cJSON_CreateString("1,250.50"));
+}
+
+static void total_usd_not_decimal(rs_exchange *x, cJSON *u) {
+  (void)x;
+  cJSON *t = item(u, "total_usd");
+  if (!cJSON_IsString(t)) return;
+  char text[48];
+  snprintf(text, sizeof text, "$%s", t->valuestring);
+  replace(u, "total_usd", cJSON_CreateString(text));
+}
+
+static void verification_bad_status(rs_exchange *x, cJSON *u) {
+  (void)x;
+  cJSON *v = item(u, "verification");
+  cJSON *who = item(v, "individual");
+  if (!cJSON_IsObject(who)) who = item(v, "business");
+  if (cJSON_IsObject(who)) replace(who, "status", cJSON_CreateString("verified"));
+}
+
+static void total_null_balances_nonempty(rs_exchange *x, cJSON *u) {
+  (void)x;
+  if (cJSON_GetArraySize(item(u, "balances")) > 0) replace(u, "total_usd", cJSON_CreateNull());
+}
+
+static void picture_without_url(rs_exchange *x, cJSON *u) {
+  (void)x;
+  cJSON *pic = item(u, "profile_picture");
+  if (!cJSON_IsObject(pic) || !item(pic, "url")) return;
+  cJSON_DeleteItemFromObjectCaseSensitive(pic, "url");
+  cJSON_AddStringToObject(pic, "id", "pic_A1b2C3");
+}
+
+static void total_usd_mismatch(rs_exchange *x, cJSON *u) {
+  (void)x;
+  cJSON *t = item(u, "total_usd");
+  long long whole, cents;
+  if (!cJSON_IsString(t) || sscanf(t->valuestring, "%lld.%2lld", &whole, &cents) != 2) return;
+  char text[48];
+  snprintf(text, sizeof text, "%lld.%02lld", whole + 1, cents);
+  replace(u, "total_usd", cJSON_CreateString(text));
+}
+
+/* ---- versioning (WC-VER-*) ---------------------------------------------- */
+
+/* The victim is a middle version (never the newest, which every latest-shape
+ * check pins): a server that quietly dropped one version. */
+static void version_known_refused(rs_exchange *x) {
+  const rs_server *s = x->srv;
+  if (x->ver_class != RS_VER_KNOWN || s->known_version_count < 2) return;
+  const char *victim = s->known_versions[(s->known_version_count - 1) / 2];
+  if (strcmp(x->version, victim) == 0) x->ver_class = RS_VER_UNKNOWN_DATE;
+}
+
+static void version_unknown_date_accepted(rs_exchange *x) {
+  if (x->ver_class != RS_VER_UNKNOWN_DATE) return;
+  x->ver_class = RS_VER_KNOWN;
+  x->shape = RS_SHAPE_FULL;
+}
+
+static void version_malformed_accepted(rs_exchange *x) {
+  if (x->ver_class != RS_VER_MALFORMED) return;
+  x->ver_class = RS_VER_KNOWN;
+  x->shape = RS_SHAPE_ORIGINAL;
+}
+
+static void version_absent_refused(rs_exchange *x) {
+  if (x->ver_class == RS_VER_ABSENT) x->ver_class = RS_VER_REQUIRED;
+}
+
+static void version_message_no_list(rs_exchange *x, cJSON *env) {
+  (void)x;
+  cJSON *err = item(env, "error");
+  cJSON *type = item(err, "type");
+  cJSON *msg = item(err, "message");
+  if (!cJSON_IsString(type) || strcmp(type->valuestring, "invalid_api_version") != 0 || !cJSON_IsString(msg))
+    return;
+  char *cut = strstr(msg->valuestring, ". Supported versions:");
+  if (!cut) return;
+  char *text = wc_strndup(msg->valuestring, (size_t)(cut - msg->valuestring));
+  if (text) replace(err, "message", cJSON_CreateString(text));
+  free(text);
+}
+
+/* ---- error envelope and auth (WC-ERR-*) --------------------------------- */
+
+static bool is_4xx(const rs_exchange *x) { return x->reply.status >= 400 && x->reply.status < 500; }
+
+static void error_wrong_content_type(rs_exchange *x) {
+  if (is_4xx(x)) x->reply.content_type = "text/plain; charset=utf-8";
+}
+
+/* An HTML error page, as a proxy in front of the API would send. */
+static void error_not_json(rs_exchange *x) {
+  if (!is_4xx(x)) return;
+  x->reply.body.len = 0;
+  wc_buf_printf(&x->reply.body, "<html><body><h1>%u</h1><p>Request refused.</p></body></html>\n",
+                x->reply.status);
+  x->reply.content_type = "text/html; charset=utf-8";
+}
+
+static void error_empty_type(rs_exchange *x, cJSON *env) {
+  (void)x;
+  replace(item(env, "error"), "type", cJSON_CreateString(""));
+}
+
+static void error_missing_message(rs_exchange *x, cJSON *env) {
+  (void)x;
+  cJSON_DeleteItemFromObjectCaseSensitive(item(env, "error"), "message");
+}
+
+static void error_code_instead_of_type(rs_exchange *x, cJSON *env) {
+  (void)x;
+  cJSON *err = item(env, "error");
+  cJSON *type = cJSON_DetachItemFromObjectCaseSensitive(err, "type");
+  if (type) cJSON_AddItemToObject(err, "code", type);
+}
+
+static void api_key_allowed(rs_exchange *x) {
+  if (x->cred != RS_CRED_API_KEY) return;
+  x->cred = RS_CRED_USER;
+  x->user = RS_USER_MAIN;
+}
+
+static void invalid_body_accepted(rs_exchange *x) {
+  if (x->body_error != RS_BODY_NOT_JSON && x->body_error != RS_BODY_INVALID) return;
+  rs_update_free(&x->update);
+  x->body_error = RS_BODY_OK;
+}
+
+static void missing_auth_accepted(rs_exchange *x) {
+  if (x->cred != RS_CRED_MISSING && x->cred != RS_CRED_MALFORMED && x->cred != RS_CRED_UNKNOWN) return;
+  x->cred = RS_CRED_USER;
+  x->user = RS_USER_MAIN;
+}
+
+static void scope_ignored(rs_exchange *x) {
+  if (x->cred == RS_CRED_NO_SCOPE) x->cred = RS_CRED_USER; /* still that token's own user */
+}
+
+static void undocumented_status(rs_exchange *x) {
+  if (x->reply.status == 403 || x->reply.status == 404) x->reply.status = 418;
+}
+
+/* ---- update semantics (WC-UPD-*) ----------------------------------------- */
+
+static void update_ignored(rs_exchange *x) { rs_update_free(&x->update); }
+
+static void clear_unsent(rs_update *u) {
+  if (!u->name.set) rs_field_set(&u->name, NULL);
+  if (!u->bio.set) rs_field_set(&u->bio, NULL);
+}
+
+static void unsent_fields_cleared(rs_exchange *x) {
+  if (!rs_update_empty(&x->update)) clear_unsent(&x->update);
+}
+
+/* {} read as a full replacement: PUT semantics on an empty object. */
+static void empty_body_changes(rs_exchange *x) {
+  if (rs_update_empty(&x->update)) clear_unsent(&x->update);
+}
+
+static void override_written_globally(rs_exchange *x) {
+  free(x->write_account);
+  x->write_account = NULL;
+}
+
+/* ---- transport (WC-TR-*) ------------------------------------------------- */
+
+static void server_error_on_emoji(rs_exchange *x) {
+  if (x->body_error == RS_BODY_OK && rs_update_has_non_bmp(&x->update))
+    rs_reply_error(&x->reply, 500, "internal_error", "Internal server error");
+}
+
+static void success_wrong_content_type(rs_exchange *x) {
+  if (x->reply.status == 200) x->reply.content_type = "text/plain; charset=utf-8";
+}
+
+/* Insufficient permission sent to a login page: the only request whose own
+ * check (never a 2xx) a redirect does not also break. */
+static void redirect(rs_exchange *x) {
+  if (x->reply.status != 403 || x->cred != RS_CRED_NO_SCOPE) return;
+  x->reply.status = 302;
+  x->reply.location = "http://127.0.0.2:1/login";
+  x->reply.content_type = NULL;
+  x->reply.body.len = 0;
+  if (x->reply.body.data) x->reply.body.data[0] = '\0';
+}
+
+/* Only the unversioned (legacy) path is slow, so a run stays short. */
+static void slow_response(rs_exchange *x) {
+  if (x->ver_class == RS_VER_ABSENT) x->reply.delay_ms = 1500;
+}
+
+static void method_not_405(rs_exchange *x) {
+  if (x->route == RS_ROUTE_METHOD) x->route = RS_ROUTE_NOT_FOUND;
+}
+
+static void no_www_authenticate(rs_exchange *x) { x->reply.www_authenticate = false; }
+
+/* ---- the catalogue -------------------------------------------------------- */
+
+#define C "conformance"
+#define T "transport"
+#define SB RS_FAULT_SHOWS_BALANCES
+#define DM8 "WC-DM-008"
+
+static const rs_fault_def faults[] = {
+    /* user schema */
+    {{"user-missing-created-at", "WC-US-001", C, "latest shape lacks the required created_at"}, 0, NULL,
+     .user = user_missing_created_at},
+    {{"balance-missing-breakdown", "WC-US-001", C, "latest shape: balances[0] lacks the required breakdown (balances shown)"},
+     SB, DM8, .user = balance_missing_breakdown},
+    {{"balances-not-array", "WC-US-001", C, "latest shape: balances is an empty object instead of an array"}, 0,
+     NULL, .user = balances_not_array},
+    {{"verification-null", "WC-US-001", C, "latest shape: verification is null (not nullable)"}, 0, NULL,
+     .user = verification_null},
+    {{"price-usd-wrong-type", "WC-US-001", C, "latest shape: balances[0].price_usd is a string, not a number (balances shown)"},
+     SB, DM8, .user = price_usd_wrong_type},
+    {{"json-duplicate-key", "WC-US-002", C, "200 bodies repeat the username member"}, 0, NULL,
+     .user = json_duplicate_key},
+    {{"json-trailing-bytes", "WC-US-002", C, "200 bodies are followed by a second JSON value"}, 0, NULL,
+     .reply = json_trailing_bytes},
+    {{"json-invalid-utf8", "WC-US-002", C, "200 bodies carry a Latin-1 byte in an extra member"}, 0, NULL,
+     .user = json_invalid_utf8},
+    {{"json-nan", "WC-US-002", C, "200 bodies carry a NaN number in an extra member (no RFC 8259 parser reads them)"},
+     0, NULL, .reply = json_nan},
+    {{"original-id-not-string", "WC-US-003", C, "the original (unversioned, 2025-01-01) shape has a numeric id"}, 0,
+     NULL, .user = original_id_not_string},
+    /* documented meaning */
+    {{"id-no-prefix", "WC-DM-001", C, "user ids lack the user_ prefix"}, 0, NULL, .user = id_no_prefix},
+    {{"created-at-not-iso", "WC-DM-002", C, "created_at is MM/DD/YYYY hh:mm:ss, not ISO 8601"}, 0, NULL,
+     .user = created_at_not_iso},
+    {{"balance-not-decimal", "WC-DM-003", C, "balances[0].balance is \"1,250.50\" (balances shown)"}, SB, DM8,
+     .user = balance_not_decimal},
+    {{"total-usd-not-decimal", "WC-DM-004", C, "total_usd is \"$2635.78\" (balances shown)"}, SB, DM8,
+     .user = total_usd_not_decimal},
+    {{"verification-bad-status", "WC-DM-005", C, "a verification status is \"verified\", outside the documented set"},
+     0, NULL, .user = verification_bad_status},
+    {{"total-null-balances-nonempty", "WC-DM-006", C, "balances are listed while total_usd is null"}, SB, NULL,
+     .user = total_null_balances_nonempty},
+    {{"picture-without-url", "WC-DM-007", C, "profile_picture is an object without url"}, 0, NULL,
+     .user = picture_without_url},
+    {{"total-usd-on-patch", "WC-DM-008", C, "PATCH responses carry total_usd and balances (computed only on GET)"}, SB,
+     NULL, .user = NULL},
+    {{"total-usd-mismatch", "WC-DM-009", C, "total_usd is 1.00 more than the sum of value_usd (balances shown)"}, SB,
+     DM8, .user = total_usd_mismatch},
+    /* versioning */
+    {{"version-known-refused", "WC-VER-001", C, "the middle known version is refused with 400"}, 0, NULL,
+     .request = version_known_refused},
+    {{"version-unknown-date-accepted", "WC-VER-002", C, "unknown calendar dates are accepted (latest shape)"}, 0,
+     NULL, .request = version_unknown_date_accepted},
+    {{"version-malformed-accepted", "WC-VER-003", C, "malformed Api-Version-Date values are accepted (original shape)"},
+     0, NULL, .request = version_malformed_accepted},
+    {{"version-absent-refused", "WC-VER-004", C, "requests without Api-Version-Date get 400"}, 0, NULL,
+     .request = version_absent_refused},
+    {{"version-message-no-list", "WC-VER-005", C, "the unknown-version 400 message does not list the supported versions"},
+     0, NULL, .error = version_message_no_list},
+    /* errors */
+    {{"error-wrong-content-type", "WC-ERR-001", C, "4xx envelopes are sent as text/plain"}, 0, NULL,
+     .reply = error_wrong_content_type},
+    {{"error-not-json", "WC-ERR-001", C, "4xx bodies are an HTML page (so no envelope either)"}, 0, "WC-ERR-002",
+     .reply = error_not_json},
+    {{"error-empty-type", "WC-ERR-002", C, "error.type is the empty string"}, 0, NULL, .error = error_empty_type},
+    {{"error-missing-message", "WC-ERR-002", C, "error.message is missing"}, 0, NULL, .error = error_missing_message},
+    {{"error-code-instead-of-type", "WC-ERR-002", C, "the envelope names error.code instead of error.type"}, 0, NULL,
+     .error = error_code_instead_of_type},
+    {{"api-key-allowed", "WC-ERR-003", C, "an API key updates the global profile (200)"}, 0, NULL,
+     .request = api_key_allowed},
+    {{"invalid-body-accepted", "WC-ERR-004", C, "invalid bodies are ignored and answered 200 with the user"}, 0, NULL,
+     .body = invalid_body_accepted},
+    {{"missing-auth-accepted", "WC-ERR-005", C, "missing, malformed or unknown credentials act as the main user"}, 0,
+     NULL, .request = missing_auth_accepted},
+    {{"scope-ignored", "WC-ERR-006", C, "a token without user:profile:update updates its user (200)"}, 0, NULL,
+     .request = scope_ignored},
+    {{"undocumented-status", "WC-ERR-007", C, "403 and 404 become 418"}, 0, NULL, .reply = undocumented_status},
+    /* updates */
+    {{"update-ignored", "WC-UPD-001", C, "updates are validated, then not applied"}, 0, NULL, .update = update_ignored},
+    {{"unsent-fields-cleared", "WC-UPD-002", C, "name and bio not sent in a non-empty update are set to null"}, 0,
+     NULL, .update = unsent_fields_cleared},
+    {{"empty-body-changes", "WC-UPD-003", C, "{} sets name and bio to null (read as a full replacement)"}, 0, NULL,
+     .update = empty_body_changes},
+    {{"override-written-globally", "WC-UPD-004", C, "updates with account_id change the global profile"}, 0, NULL,
+     .update = override_written_globally},
+    /* transport */
+    {{"server-error-on-emoji", "WC-TR-001", C, "500 when name, bio or username holds a non-BMP character"}, 0,
+     "WC-ERR-007", .body = server_error_on_emoji},
+    {{"success-wrong-content-type", "WC-TR-002", C, "200 responses are labelled text/plain"}, 0, NULL,
+     .reply = success_wrong_content_type},
+    {{"redirect", "WC-TR-003", C, "a token without the scope is redirected (302) to a login page"}, 0, "WC-ERR-007",
+     .reply = redirect},
+    {{"slow-response", "WC-TR-004", C, "unversioned requests take 1.5 s"}, 0, NULL, .reply = slow_response},
+    {{"method-not-405", "WC-TR-005", C, "other methods on /users/me get 404 instead of 405"}, 0, NULL,
+     .request = method_not_405},
+    {{"no-www-authenticate", "WC-TR-006", C, "401 responses lack WWW-Authenticate"}, 0, NULL,
+     .reply = no_www_authenticate},
+    /* transport faults: the whole server becomes a raw-socket responder */
+    {{"slow-drip", NULL, T, "200 with the user, one byte every 200 ms (for at most 30 s)"}, 0, NULL,
+     .raw = rs_raw_slow_drip},
+    {{"endless-chunked", NULL, T, "200 chunked body that never ends (stops after 30 s)"}, 0, NULL,
+     .raw = rs_raw_endless_chunked},
+    {{"oversized-body", NULL, T, "200 with a 64 MiB JSON body"}, 0, NULL, .raw = rs_raw_oversized_body},
+    {{"deep-nesting", NULL, T, "200 whose body is 100,000 nested arrays"}, 0, NULL, .raw = rs_raw_deep_nesting},
+    {{"truncated-body", NULL, T, "Content-Length 100 bytes longer than the body, then close"}, 0, NULL,
+     .raw = rs_raw_truncated_body},
+    {{"reset", NULL, T, "headers and half the body, then a TCP reset"}, 0, NULL, .raw = rs_raw_reset},
+    {{"silence", NULL, T, "reads the request, never answers (closes after 30 s)"}, 0, NULL, .raw = rs_raw_silence},
+    {{"malformed-status-line", NULL, T, "answers with an unparseable status line"}, 0, NULL,
+     .raw = rs_raw_malformed_status},
+};
+
+#define FAULT_COUNT (sizeof faults / sizeof faults[0])
+
+size_t wc_fault_count(void) { return FAULT_COUNT; }
+
+const wc_fault_info *wc_fault_get(size_t index) { return index < FAULT_COUNT ? &faults[index].info : NULL; }
+
+const rs_fault_def *rs_fault_def_find(const char *name) {
+  for (size_t i = 0; name && i < FAULT_COUNT; i++)
+    if (strcmp(faults[i].info.name, name) == 0) return &faults[i];
+  return NULL;
+}
+
+const wc_fault_info *wc_fault_find(const char *name) {
+  const rs_fault_def *f = rs_fault_def_find(name);
+  return f ? &f->info : NULL;
+}
+
+const char *wc_fault_also_breaks(const wc_fault_info *info) {
+  const rs_fault_def *f = info ? rs_fault_def_find(info->name) : NULL;
+  return f ? f->also_breaks : NULL;
+}
+
+bool wc_fault_shows_balances(const wc_fault_info *info) {
+  const rs_fault_def *f = info ? rs_fault_def_find(info->name) : NULL;
+  return f && (f->flags & RS_FAULT_SHOWS_BALANCES);
+}
+
+/* ---- hook runners (table order) ------------------------------------------- */
+
+#define RUN(hook, ...)                                              \
+  for (size_t i = 0; i < x->srv->fault_count; i++)                  \
+    if (x->srv->faults[i]->hook) x->srv->faults[i]->hook(__VA_ARGS__)
+
+void rs_faults_request(rs_exchange *x) { RUN(request, x); }
+void rs_faults_body(rs_exchange *x) { RUN(body, x); }
+void rs_faults_update(rs_exchange *x) { RUN(update, x); }
+void rs_faults_user(rs_exchange *x, cJSON *user) { RUN(user, x, user); }
+void rs_faults_error(rs_exchange *x, cJSON *envelope) { RUN(error, x, envelope); }
+void rs_faults_reply(rs_exchange *x) { RUN(reply, x); }

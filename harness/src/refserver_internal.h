@@ -1,0 +1,283 @@
+/* The reference server's private parts, shared by refserver*.c only.
+ *
+ * refserver.c        the HTTP layer (libmicrohttpd), the request pipeline
+ * refserver_version.c  Api-Version-Date classification and response shapes
+ * refserver_body.c   request body validation into an rs_update
+ * refserver_state.c  users, profiles, per-account overrides, the lock
+ * refserver_user.c   rendering a user view as JSON for a shape
+ * refserver_faults.c the fault catalogue and its hooks
+ * refserver_raw.c    the raw-socket responder behind the transport faults */
+#ifndef WC_REFSERVER_INTERNAL_H
+#define WC_REFSERVER_INTERNAL_H
+
+#include <cjson/cJSON.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "whopconf/common.h"
+#include "whopconf/refserver.h"
+
+/* ---- versions and shapes ---------------------------------------------- */
+
+/* Each shape adds fields to the one before; docs/refserver.md has the table. */
+typedef enum rs_shape {
+  RS_SHAPE_ORIGINAL = 0, /* absent header, 2025-01-01 */
+  RS_SHAPE_VERIFICATION, /* 2026-06-08: + verification */
+  RS_SHAPE_BALANCES,     /* 2026-06-09: + total_usd, balances (symbol..price_usd) */
+  RS_SHAPE_ICONS,        /* 2026-06-20: + balances[].icon_url */
+  RS_SHAPE_FULL          /* 2026-07-01 and any later version: the User schema */
+} rs_shape;
+
+typedef enum rs_version_class {
+  RS_VER_ABSENT = 0,   /* no header: the original behaviour */
+  RS_VER_KNOWN,        /* in the configured list */
+  RS_VER_UNKNOWN_DATE, /* well-formed (a real day, maybe suffixed), not in the list */
+  RS_VER_MALFORMED,    /* anything else, the empty value included */
+  RS_VER_REPEATED,     /* the header given more than once */
+  RS_VER_REQUIRED      /* absent, and a fault says that is refused */
+} rs_version_class;
+
+/* YYYY-MM-DD naming a real day, optionally suffixed "-N" (2026-07-08-1). */
+bool rs_version_well_formed(const char *value);
+rs_shape rs_version_shape(const char *known_version); /* NULL = absent header */
+
+/* ---- the request body -------------------------------------------------- */
+
+/* One profile field of an update or an override: set or not; value NULL
+ * means JSON null (only faults ever store that for name/bio). */
+typedef struct rs_field {
+  bool set;
+  char *value;
+} rs_field;
+
+typedef struct rs_update {
+  rs_field name, bio, username;
+  rs_field picture_url; /* from profile_picture.id / direct_upload_id */
+} rs_update;
+
+void rs_update_free(rs_update *u);
+bool rs_update_empty(const rs_update *u);
+int rs_field_set(rs_field *f, const char *value); /* value may be NULL; 0 or -1 */
+
+/* Error kinds of a body: each maps to a 400 with its own error.type. */
+typedef enum rs_body_error {
+  RS_BODY_OK = 0,
+  RS_BODY_MISSING,   /* no bytes at all */
+  RS_BODY_NOT_JSON,  /* syntax, encoding, duplicate keys, NaN, depth ... */
+  RS_BODY_INVALID,   /* JSON, but not the object the schema describes */
+  RS_BODY_NOMEM
+} rs_body_error;
+
+#define RS_MSG_LEN 512
+
+/* Fills u (caller frees with rs_update_free, also on error) or msg. */
+rs_body_error rs_body_parse(const char *buf, size_t len, rs_update *u, char msg[RS_MSG_LEN]);
+/* True when a set string field holds a character outside the BMP. */
+bool rs_update_has_non_bmp(const rs_update *u);
+
+/* ---- state ------------------------------------------------------------- */
+
+enum { RS_USER_MAIN = 0, RS_USER_NO_SCOPE = 1, RS_USER_COUNT = 2 };
+
+typedef struct rs_state rs_state;
+
+rs_state *rs_state_new(void);
+void rs_state_free(rs_state *st);
+
+typedef struct rs_render_opts {
+  rs_shape shape;
+  bool show_balances;
+} rs_render_opts;
+
+/* Under the lock: applies u to the user's global profile (write_account
+ * NULL) or to its override for write_account, then renders the view of
+ * view_account (NULL = global). Returns the user JSON, or NULL with msg set
+ * (a conflict such as a taken username: 400) or *nomem set. */
+cJSON *rs_state_apply(rs_state *st, int user, const char *write_account, const char *view_account,
+                      const rs_update *u, const rs_render_opts *ro, char msg[RS_MSG_LEN], bool *nomem);
+
+/* ---- rendering (refserver_user.c) ---------------------------------------- */
+
+typedef struct rs_balance {
+  const char *symbol, *name, *balance;
+  const char *value_usd;  /* NULL = no exchange rate */
+  double price_usd;       /* ignored when value_usd is NULL */
+  const char *icon_url;   /* may be NULL */
+  const char *available, *pending, *reserve;
+} rs_balance;
+
+typedef struct rs_view {
+  const char *id, *created_at, *username;
+  const char *name, *bio, *picture_url;        /* NULL = null */
+  const char *kyc_status, *kyb_status;         /* NULL = null */
+  const rs_balance *balances;
+  size_t balance_count;
+} rs_view;
+
+cJSON *rs_render_user(const rs_view *v, const rs_render_opts *ro);
+/* Sum of the non-null value_usd, to the cent, as "1234.56"; false if none. */
+bool rs_total_usd(const rs_balance *b, size_t n, char out[32]);
+
+/* ---- the exchange: one request travelling through the pipeline --------- */
+
+typedef enum rs_route { RS_ROUTE_OK = 0, RS_ROUTE_NOT_FOUND, RS_ROUTE_METHOD } rs_route;
+
+typedef enum rs_cred {
+  RS_CRED_MISSING = 0, /* no Authorization header */
+  RS_CRED_MALFORMED,   /* not "Bearer <token>" */
+  RS_CRED_UNKNOWN,     /* a token nobody issued */
+  RS_CRED_USER,        /* user token with user:profile:update */
+  RS_CRED_NO_SCOPE,    /* user token without that scope */
+  RS_CRED_API_KEY
+} rs_cred;
+
+typedef struct rs_server rs_server;
+
+typedef struct rs_reply {
+  unsigned status;
+  const char *content_type; /* NULL: no Content-Type header */
+  char error_type[48];      /* for error replies, before rendering */
+  char error_message[RS_MSG_LEN];
+  cJSON *user;              /* for 200, before serialising */
+  wc_buf body;              /* the bytes sent */
+  bool www_authenticate;    /* 401: WWW-Authenticate: Bearer */
+  bool allow;               /* 405: Allow: PATCH */
+  const char *location;     /* a redirect */
+  unsigned delay_ms;
+} rs_reply;
+
+typedef struct rs_exchange {
+  rs_server *srv;
+  char method[16];
+  char *path;
+  rs_route route;
+  /* Api-Version-Date */
+  char *version; /* NULL when absent */
+  rs_version_class ver_class;
+  rs_shape shape;
+  /* credentials */
+  rs_cred cred;
+  int user; /* RS_USER_* for the user credentials */
+  /* account_id query parameter */
+  char *account_id;
+  bool account_id_bad;
+  /* body */
+  wc_buf body;
+  bool body_too_large;
+  rs_body_error body_error;
+  rs_update update;
+  char *write_account; /* where the update goes (faults may move it) */
+  rs_reply reply;
+  bool queued;
+  double t0_ms;
+} rs_exchange;
+
+/* Sets an error reply (type and printf message). */
+void rs_reply_error(rs_reply *r, unsigned status, const char *type, const char *fmt, ...) WC_PRINTF(4, 5);
+
+/* ---- the server --------------------------------------------------------- */
+
+typedef struct rs_fault_def rs_fault_def;
+typedef struct rs_raw rs_raw;
+
+struct rs_server {
+  /* configuration (owned copies) */
+  char *host, *prefix, *user_token, *token_without_scope, *api_key;
+  char **known_versions;
+  size_t known_version_count;
+  char *supported_list; /* "2025-01-01, 2026-06-08, ..." */
+  const rs_fault_def **faults;
+  size_t fault_count;
+  const rs_fault_def *transport_fault;
+  size_t max_body;
+  bool show_balances;
+  void (*log)(void *ctx, const char *line);
+  void *log_ctx;
+  /* runtime */
+  rs_state *state;
+  struct MHD_Daemon *daemon;
+  rs_raw *raw;
+  int listen_fd;
+  unsigned short port;
+  char base_url[160];
+  pthread_mutex_t log_lock;
+  pthread_mutex_t stop_lock;
+  pthread_cond_t stop_cond;
+  bool stopping;
+  char *canned_user; /* the latest-shape user as bytes, for the raw responder */
+};
+
+/* Waits ms milliseconds or until the server stops; false when stopping. */
+bool rs_server_sleep(rs_server *srv, unsigned ms);
+bool rs_server_stopping(rs_server *srv);
+void rs_server_logf(rs_server *srv, const char *fmt, ...) WC_PRINTF(2, 3);
+double rs_now_ms(void);
+
+/* ---- faults ------------------------------------------------------------- */
+
+enum {
+  RS_FAULT_SHOWS_BALANCES = 1 << 0, /* the violation needs balances in the reply */
+};
+
+/* The raw responder calls this with a connected socket whose request has
+ * been read; it owns nothing and must return within RS_RAW_BUDGET_MS or when
+ * the peer leaves or the server stops. */
+typedef struct rs_raw_conn {
+  rs_server *srv;
+  int fd;
+  double deadline_ms;
+} rs_raw_conn;
+
+#define RS_RAW_BUDGET_MS 30000.0
+
+typedef void (*rs_raw_fn)(rs_raw_conn *c);
+
+/* A fault: one table entry with the hooks it needs (NULL = not involved).
+ * Hooks run in pipeline order:
+ *   request: after the request is classified (route, version, credentials),
+ *            before the server decides; a fault may misclassify.
+ *   body:    after the body is parsed (x->body_error, x->update, x->reply
+ *            when it is already an error).
+ *   update:  before the update is applied (may change x->update or
+ *            x->write_account).
+ *   user:    on the rendered user (a 200).
+ *   error:   on an error envelope {"error": {...}}.
+ *   reply:   last, on the status, headers and serialised bytes. */
+struct rs_fault_def {
+  wc_fault_info info;
+  unsigned flags;
+  const char *also_breaks; /* requirement ids this fault cannot help breaking too */
+  void (*request)(rs_exchange *x);
+  void (*body)(rs_exchange *x);
+  void (*update)(rs_exchange *x);
+  void (*user)(rs_exchange *x, cJSON *user);
+  void (*error)(rs_exchange *x, cJSON *envelope);
+  void (*reply)(rs_exchange *x);
+  rs_raw_fn raw;
+};
+
+const rs_fault_def *rs_fault_def_find(const char *name);
+
+void rs_faults_request(rs_exchange *x);
+void rs_faults_body(rs_exchange *x);
+void rs_faults_update(rs_exchange *x);
+void rs_faults_user(rs_exchange *x, cJSON *user);
+void rs_faults_error(rs_exchange *x, cJSON *envelope);
+void rs_faults_reply(rs_exchange *x);
+
+/* ---- the raw responder (refserver_raw.c) --------------------------------- */
+
+rs_raw *rs_raw_start(rs_server *srv, int listen_fd, rs_raw_fn fn, const char *name, wc_err *err);
+void rs_raw_stop(rs_raw *raw);
+
+void rs_raw_slow_drip(rs_raw_conn *c);
+void rs_raw_endless_chunked(rs_raw_conn *c);
+void rs_raw_oversized_body(rs_raw_conn *c);
+void rs_raw_deep_nesting(rs_raw_conn *c);
+void rs_raw_truncated_body(rs_raw_conn *c);
+void rs_raw_reset(rs_raw_conn *c);
+void rs_raw_silence(rs_raw_conn *c);
+void rs_raw_malformed_status(rs_raw_conn *c);
+
+#endif

@@ -1,0 +1,692 @@
+/* Reports: format selection, writing every format into the report dir, and
+ * the pieces the renderers share (document access, ordering, escaping). */
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "report_internal.h"
+#include "whopconf/catalog.h"
+
+/* ---- reading the document ---- */
+
+const cJSON *wc_rj(const cJSON *obj, const char *key) {
+  return cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+}
+
+const char *wc_rj_str(const cJSON *obj, const char *key) {
+  const cJSON *item = wc_rj(obj, key);
+  return cJSON_IsString(item) ? item->valuestring : NULL;
+}
+
+double wc_rj_num(const cJSON *obj, const char *key, double dflt) {
+  const cJSON *item = wc_rj(obj, key);
+  return cJSON_IsNumber(item) ? item->valuedouble : dflt;
+}
+
+bool wc_rj_true(const cJSON *obj, const char *key) { return cJSON_IsTrue(wc_rj(obj, key)); }
+
+const cJSON *wc_rj_arr(const cJSON *obj, const char *key) {
+  const cJSON *item = wc_rj(obj, key);
+  return cJSON_IsArray(item) ? item : NULL;
+}
+
+const cJSON *wc_rj_obj(const cJSON *obj, const char *key) {
+  const cJSON *item = wc_rj(obj, key);
+  return cJSON_IsObject(item) ? item : NULL;
+}
+
+int wc_report_check(const cJSON *report, wc_err *err) {
+  if (!cJSON_IsObject(report)) {
+    wc_err_set(err, WC_E_PARSE, "not a whopconf report: the document is not a JSON object");
+    return -1;
+  }
+  const char *format = wc_rj_str(report, "format");
+  if (!format || strcmp(format, "whopconf-report") != 0) {
+    wc_err_set(err, WC_E_PARSE, "not a whopconf report: \"format\" is not \"whopconf-report\"");
+    return -1;
+  }
+  double version = wc_rj_num(report, "format_version", -1);
+  if (version != WC_REPORT_FORMAT_VERSION) {
+    wc_err_set(err, WC_E_PARSE, "unsupported report format_version (this whopconf reads version %d)",
+               WC_REPORT_FORMAT_VERSION);
+    return -1;
+  }
+  const cJSON *reqs = wc_rj_arr(report, "requirements");
+  if (!reqs) {
+    wc_err_set(err, WC_E_PARSE, "not a whopconf report: \"requirements\" is not an array");
+    return -1;
+  }
+  const cJSON *req;
+  cJSON_ArrayForEach(req, reqs) {
+    if (!cJSON_IsObject(req) || !wc_rj_str(req, "id")) {
+      wc_err_set(err, WC_E_PARSE, "not a whopconf report: a requirement has no string \"id\"");
+      return -1;
+    }
+  }
+  return 0;
+}
+
+wc_rstatus wc_req_status(const cJSON *req) {
+  const char *s = wc_rj_str(req, "status");
+  if (!s) return WC_RS_OTHER;
+  if (strcmp(s, "fail") == 0) return WC_RS_FAIL;
+  if (strcmp(s, "warn") == 0) return WC_RS_WARN;
+  if (strcmp(s, "skip") == 0) return WC_RS_SKIP;
+  if (strcmp(s, "pass") == 0) return WC_RS_PASS;
+  return WC_RS_OTHER;
+}
+
+const char *wc_rstatus_name(wc_rstatus status) {
+  switch (status) {
+  case WC_RS_FAIL: return "fail";
+  case WC_RS_WARN: return "warn";
+  case WC_RS_SKIP: return "skip";
+  case WC_RS_PASS: return "pass";
+  case WC_RS_OTHER: break;
+  }
+  return "unknown";
+}
+
+const char *wc_req_field(const cJSON *req, const char *key) {
+  const char *value = wc_rj_str(req, key);
+  if (value) return value;
+  const wc_requirement *entry = wc_catalog_find(wc_rj_str(req, "id"));
+  if (!entry) return NULL;
+  if (strcmp(key, "title") == 0) return entry->title;
+  if (strcmp(key, "source") == 0) return entry->source;
+  if (strcmp(key, "family") == 0) return entry->family;
+  if (strcmp(key, "level") == 0) return wc_level_name(entry->level);
+  if (strcmp(key, "spec_pointer") == 0) return entry->spec_pointer;
+  if (strcmp(key, "schemathesis") == 0) return entry->schemathesis;
+  return NULL;
+}
+
+int wc_req_spec_line(const cJSON *req, const wc_spec *spec) {
+  const char *pointer = wc_req_field(req, "spec_pointer");
+  if (spec && pointer) {
+    int line = wc_spec_line(spec, pointer);
+    if (line > 0) return line;
+  }
+  double line = wc_rj_num(req, "spec_line", 0);
+  return line >= 1 && line <= 1e9 ? (int)line : 0;
+}
+
+bool wc_report_strict(const cJSON *report) { return wc_rj_true(wc_rj_obj(report, "run"), "strict"); }
+
+bool wc_req_failing(const cJSON *report, const cJSON *req) {
+  wc_rstatus status = wc_req_status(req);
+  return status == WC_RS_FAIL || (status == WC_RS_WARN && wc_report_strict(report));
+}
+
+const cJSON **wc_report_sorted(const cJSON *report, size_t *count) {
+  const cJSON *reqs = wc_rj_arr(report, "requirements");
+  size_t n = (size_t)cJSON_GetArraySize(reqs);
+  *count = 0;
+  if (n == 0) return NULL;
+  const cJSON **out = malloc(n * sizeof *out);
+  if (!out) {
+    *count = SIZE_MAX;
+    return NULL;
+  }
+  /* A counting pass per status keeps document order within a status. */
+  for (int status = WC_RS_FAIL; status <= WC_RS_OTHER; status++) {
+    const cJSON *req;
+    cJSON_ArrayForEach(req, reqs) {
+      if ((int)wc_req_status(req) == status) out[(*count)++] = req;
+    }
+  }
+  return out;
+}
+
+const char **wc_report_families(const cJSON *report, size_t *count) {
+  const cJSON *reqs = wc_rj_arr(report, "requirements");
+  size_t cap = wc_family_count() + (size_t)cJSON_GetArraySize(reqs);
+  const char **out = malloc((cap ? cap : 1) * sizeof *out);
+  *count = 0;
+  if (!out) return NULL;
+  for (size_t i = 0; i < wc_family_count(); i++) out[(*count)++] = wc_family_get(i);
+  const cJSON *req;
+  cJSON_ArrayForEach(req, reqs) {
+    const char *family = wc_req_field(req, "family");
+    if (!family) continue;
+    bool seen = false;
+    for (size_t i = 0; i < *count && !seen; i++) seen = strcmp(out[i], family) == 0;
+    if (!seen) out[(*count)++] = family;
+  }
+  return out;
+}
+
+const cJSON *wc_report_exchange(const cJSON *report, const char *id) {
+  if (!id) return NULL;
+  const cJSON *x;
+  cJSON_ArrayForEach(x, wc_rj_arr(report, "exchanges")) {
+    const char *xid = wc_rj_str(x, "id");
+    if (xid && strcmp(xid, id) == 0) return x;
+  }
+  return NULL;
+}
+
+static void add_id(const char **ids, size_t *n, size_t max, const char *id) {
+  if (!id || *n >= max) return;
+  for (size_t i = 0; i < *n; i++)
+    if (strcmp(ids[i], id) == 0) return;
+  ids[(*n)++] = id;
+}
+
+size_t wc_req_evidence(const cJSON *req, const char **ids, size_t max) {
+  size_t n = 0;
+  const cJSON *item;
+  cJSON_ArrayForEach(item, wc_rj_arr(req, "evidence")) {
+    if (cJSON_IsString(item)) add_id(ids, &n, max, item->valuestring);
+  }
+  cJSON_ArrayForEach(item, wc_rj_arr(req, "findings")) add_id(ids, &n, max, wc_rj_str(item, "exchange"));
+  return n;
+}
+
+void wc_rep_ms(char out[32], double ms) {
+  if (!(ms >= 0) || ms > 1e12) snprintf(out, 32, "? ms");
+  else if (ms < 10) snprintf(out, 32, "%.1f ms", ms);
+  else snprintf(out, 32, "%.0f ms", ms);
+}
+
+/* ---- writing text ---- */
+
+void wc_ro_init(wc_rout *o) {
+  wc_buf_init(&o->b);
+  o->rc = 0;
+}
+
+static void ro_append(wc_rout *o, const char *s, size_t len) {
+  if (o->rc == 0 && wc_buf_append(&o->b, s, len) != 0) o->rc = -1;
+}
+
+void wc_ro_raw(wc_rout *o, const char *markup) {
+  if (markup) ro_append(o, markup, strlen(markup));
+}
+
+void wc_ro_printf(wc_rout *o, const char *fmt, ...) {
+  if (o->rc != 0) return;
+  va_list ap;
+  va_start(ap, fmt);
+  char small[256];
+  va_list copy;
+  va_copy(copy, ap);
+  int n = vsnprintf(small, sizeof small, fmt, copy);
+  va_end(copy);
+  if (n < 0) {
+    o->rc = -1;
+  } else if ((size_t)n < sizeof small) {
+    ro_append(o, small, (size_t)n);
+  } else {
+    char *big = malloc((size_t)n + 1);
+    if (!big) {
+      o->rc = -1;
+    } else {
+      vsnprintf(big, (size_t)n + 1, fmt, ap);
+      ro_append(o, big, (size_t)n);
+      free(big);
+    }
+  }
+  va_end(ap);
+}
+
+char *wc_ro_finish(wc_rout *o, wc_err *err) {
+  if (o->rc != 0) {
+    wc_buf_free(&o->b);
+    wc_err_set(err, WC_E_NOMEM, "out of memory while rendering a report");
+    return NULL;
+  }
+  return wc_buf_steal(&o->b);
+}
+
+/* One character: its length (1..4) and code point, or length 1 and -1 for a
+ * byte that does not start a well-formed UTF-8 sequence (Unicode table 3-7:
+ * no overlongs, no surrogates, nothing above U+10FFFF). */
+static size_t utf8_next(const unsigned char *s, size_t len, int32_t *cp) {
+  unsigned char c = s[0];
+  *cp = -1;
+  if (c < 0x80) {
+    *cp = c;
+    return 1;
+  }
+  size_t n;
+  int32_t v;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+    v = c & 0x1F;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    v = c & 0x0F;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    v = c & 0x07;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return 1;
+  }
+  if (len < n) return 1;
+  for (size_t i = 1; i < n; i++) {
+    unsigned char b = s[i];
+    if (b < (i == 1 ? lo : 0x80) || b > (i == 1 ? hi : 0xBF)) return 1;
+    v = (v << 6) | (b & 0x3F);
+  }
+  *cp = v;
+  return n;
+}
+
+static void put_cp(wc_rout *o, int32_t cp) {
+  char out[4];
+  size_t n;
+  if (cp < 0x80) {
+    out[0] = (char)cp;
+    n = 1;
+  } else if (cp < 0x800) {
+    out[0] = (char)(0xC0 | (cp >> 6));
+    out[1] = (char)(0x80 | (cp & 0x3F));
+    n = 2;
+  } else if (cp < 0x10000) {
+    out[0] = (char)(0xE0 | (cp >> 12));
+    out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = (char)(0x80 | (cp & 0x3F));
+    n = 3;
+  } else {
+    out[0] = (char)(0xF0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    n = 4;
+  }
+  ro_append(o, out, n);
+}
+
+static bool token_char(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~' || c == '+' || c == '/' || c == '=';
+}
+
+/* At s[i]: "Bearer" + blanks (or their JSON/URL escapes) + a credential (RFC 6750 b64token of at least
+ * 8 characters that is not a plain lowercase word). Returns the length of
+ * the prefix to keep ("Bearer ") and sets *cred to the credential length;
+ * 0 when there is no credential here. "Bearer ***" and "Bearer
+ * $WHOPCONF_TOKEN" have none. */
+static size_t bearer_at(const unsigned char *s, size_t len, size_t i, size_t *cred) {
+  if (len - i < 8 || (s[i] != 'B' && s[i] != 'b')) return 0;
+  if (i > 0 && isalnum(s[i - 1])) return 0; /* inside a word ("xbearer") */
+  if (strncasecmp((const char *)s + i, "bearer", 6) != 0) return 0;
+  size_t j = i + 6;
+  for (;;) { /* blanks, also as escaped in JSON or URL text */
+    if (j < len && (s[j] == ' ' || s[j] == '\t')) j++;
+    else if (len - j >= 2 && s[j] == '\\' && s[j + 1] == 't') j += 2;
+    else if (len - j >= 3 && strncmp((const char *)s + j, "%20", 3) == 0) j += 3;
+    else if (len - j >= 6 && strncmp((const char *)s + j, "\\u0020", 6) == 0) j += 6;
+    else break;
+  }
+  if (j == i + 6) return 0;
+  size_t k = j;
+  bool word = true;
+  while (k < len && token_char(s[k])) {
+    if (s[k] < 'a' || s[k] > 'z') word = false;
+    k++;
+  }
+  if (k - j < 8 || word) return 0;
+  *cred = k - j;
+  return j - i;
+}
+
+static void put_escaped(wc_rout *o, int32_t cp, wc_esc mode) {
+  if (cp < 0 || cp == 0xFFFE || cp == 0xFFFF) cp = 0xFFFD;
+  if (cp == 0) cp = 0x2400; /* NUL would end the C string */
+  if (mode == WC_ESC_RAW) {
+    put_cp(o, cp);
+    return;
+  }
+  if (mode == WC_ESC_JSON) { /* serialised JSON: only string contents hold these */
+    if (cp == '<') wc_ro_raw(o, "\\u003c");
+    else if (cp == '>') wc_ro_raw(o, "\\u003e");
+    else if (cp == '&') wc_ro_raw(o, "\\u0026");
+    else if (cp == 0x2028) wc_ro_raw(o, "\\u2028");
+    else if (cp == 0x2029) wc_ro_raw(o, "\\u2029");
+    else put_cp(o, cp);
+    return;
+  }
+  bool whitespace = cp == '\t' || cp == '\n' || cp == '\r';
+  if ((cp < 0x20 && !whitespace)) cp = 0x2400 + cp; /* Control Pictures */
+  else if (cp == 0x7F) cp = 0x2421;
+  else if (cp >= 0x80 && cp <= 0x9F) cp = 0xFFFD;
+  switch (mode) {
+  case WC_ESC_XML:
+  case WC_ESC_ATTR:
+    if (cp == '&') wc_ro_raw(o, "&amp;");
+    else if (cp == '<') wc_ro_raw(o, "&lt;");
+    else if (cp == '>') wc_ro_raw(o, "&gt;");
+    else if (mode == WC_ESC_ATTR && cp == '"') wc_ro_raw(o, "&quot;");
+    else if (mode == WC_ESC_ATTR && cp == '\'') wc_ro_raw(o, "&#39;");
+    else if (mode == WC_ESC_ATTR && whitespace) wc_ro_printf(o, "&#%d;", (int)cp);
+    else put_cp(o, cp);
+    return;
+  case WC_ESC_MD:
+    if (cp == '\n') wc_ro_raw(o, "<br>");
+    else if (cp == '\r') return;
+    else if (cp == '\t') wc_ro_raw(o, " ");
+    else if (cp == '&') wc_ro_raw(o, "&amp;");
+    else if (cp == '<') wc_ro_raw(o, "&lt;");
+    else if (cp == '>') wc_ro_raw(o, "&gt;");
+    else if (cp == '@') wc_ro_raw(o, "@\xE2\x80\x8B"); /* no @mention from evidence */
+    else if (cp < 0x80 && strchr("\\`*_[]|~#", (int)cp)) {
+      char esc[3] = {'\\', (char)cp, '\0'};
+      wc_ro_raw(o, esc);
+    } else {
+      put_cp(o, cp);
+    }
+    return;
+  default:
+    put_cp(o, cp);
+    return;
+  }
+}
+
+size_t wc_ro_text_n(wc_rout *o, const char *text, size_t len, size_t cap, wc_esc mode) {
+  if (!text) return 0;
+  const unsigned char *s = (const unsigned char *)text;
+  size_t limit = cap && cap < len ? cap : len;
+  size_t i = 0;
+  while (i < len && o->rc == 0) {
+    size_t cred = 0;
+    size_t keep = bearer_at(s, len, i, &cred);
+    if (keep) {
+      if (i + keep > limit) break;
+      for (size_t k = 0; k < keep; k++) put_escaped(o, s[i + k], mode);
+      wc_ro_raw(o, "***");
+      i += keep + cred;
+      continue;
+    }
+    int32_t cp;
+    size_t n = utf8_next(s + i, len - i, &cp);
+    if (i + n > limit) break;
+    put_escaped(o, cp, mode);
+    i += n;
+  }
+  return i > len ? len : i;
+}
+
+void wc_ro_text(wc_rout *o, const char *s, wc_esc mode) {
+  if (s) wc_ro_text_n(o, s, strlen(s), 0, mode);
+}
+
+void wc_ro_text_cap(wc_rout *o, const char *s, size_t cap, wc_esc mode) {
+  if (s) wc_ro_text_n(o, s, strlen(s), cap, mode);
+}
+
+char *wc_rep_clean(const char *s, size_t len, size_t cap, bool *cut) {
+  wc_rout o;
+  wc_ro_init(&o);
+  size_t used = wc_ro_text_n(&o, s, len, cap, WC_ESC_RAW);
+  if (cut) *cut = used < len;
+  return wc_ro_finish(&o, NULL);
+}
+
+cJSON *wc_rep_jstr(const char *s, size_t cap) {
+  char *clean = wc_rep_clean(s ? s : "", s ? strlen(s) : 0, cap, NULL);
+  if (!clean) return NULL;
+  cJSON *node = cJSON_CreateString(clean);
+  free(clean);
+  return node;
+}
+
+bool wc_rep_add_str(cJSON *obj, const char *key, const char *s) {
+  cJSON *node = s ? wc_rep_jstr(s, WC_REPORT_TEXT_CAP) : cJSON_CreateNull();
+  if (!node) return false;
+  if (!cJSON_AddItemToObject(obj, key, node)) {
+    cJSON_Delete(node);
+    return false;
+  }
+  return true;
+}
+
+char *wc_rep_print(const cJSON *root, const char *file, wc_err *err) {
+  char *text = root ? cJSON_Print(root) : NULL;
+  size_t len = text ? strlen(text) : 0;
+  char *out = text ? realloc(text, len + 2) : NULL;
+  if (!out) {
+    free(text);
+    wc_err_set(err, WC_E_NOMEM, "out of memory while rendering %s", file);
+    return NULL;
+  }
+  out[len] = '\n';
+  out[len + 1] = '\0';
+  return out;
+}
+
+bool wc_rep_secret_header(const char *name) {
+  return name && (strcasecmp(name, "Authorization") == 0 || strcasecmp(name, "Proxy-Authorization") == 0 ||
+                  strcasecmp(name, "Cookie") == 0 || strcasecmp(name, "Set-Cookie") == 0 ||
+                  strcasecmp(name, "X-Api-Key") == 0);
+}
+
+const char *wc_rep_header_value(const char *name, const char *value) {
+  if (!value || !wc_rep_secret_header(name)) return value;
+  if (strstr(value, "***")) return value; /* already redacted upstream */
+  if (strncasecmp(value, "Bearer ", 7) == 0) return "Bearer ***";
+  if (strncasecmp(value, "Basic ", 6) == 0) return "Basic ***";
+  return "***";
+}
+
+/* ---- report.json ---- */
+
+static bool text_needs_repair(const char *s) {
+  size_t len = strlen(s);
+  const unsigned char *u = (const unsigned char *)s;
+  for (size_t i = 0; i < len;) {
+    size_t cred = 0;
+    if (bearer_at(u, len, i, &cred)) return true;
+    int32_t cp;
+    size_t n = utf8_next(u + i, len - i, &cp);
+    if (cp < 0 || cp == 0xFFFE || cp == 0xFFFF) return true;
+    i += n;
+  }
+  return false;
+}
+
+/* Repairs every string (and key) of a copy of the document in place; the
+ * document from the runner is already clean, so this is a no-op there. */
+int wc_rep_repair_tree(cJSON *node) {
+  for (cJSON *item = node; item; item = item->next) {
+    if (item->string && text_needs_repair(item->string)) {
+      char *clean = wc_rep_clean(item->string, strlen(item->string), 0, NULL);
+      if (!clean) return -1;
+      if (!(item->type & cJSON_StringIsConst)) free(item->string);
+      item->type &= ~cJSON_StringIsConst;
+      item->string = clean;
+    }
+    if (cJSON_IsString(item) && item->valuestring && text_needs_repair(item->valuestring)) {
+      char *clean = wc_rep_clean(item->valuestring, strlen(item->valuestring), 0, NULL);
+      if (!clean) return -1;
+      free(item->valuestring);
+      item->valuestring = clean;
+    }
+    if (item->child && wc_rep_repair_tree(item->child) != 0) return -1;
+  }
+  return 0;
+}
+
+/* Header lists ({"name", "value"} objects) get their secret values masked. */
+static int mask_headers(cJSON *headers) {
+  cJSON *h;
+  cJSON_ArrayForEach(h, headers) {
+    const char *name = wc_rj_str(h, "name");
+    cJSON *value = cJSON_GetObjectItemCaseSensitive(h, "value");
+    if (!cJSON_IsString(value)) continue;
+    const char *masked = wc_rep_header_value(name, value->valuestring);
+    if (masked != value->valuestring) {
+      char *copy = wc_strdup(masked);
+      if (!copy) return -1;
+      free(value->valuestring);
+      value->valuestring = copy;
+    }
+  }
+  return 0;
+}
+
+char *wc_report_render_json(const cJSON *report, wc_err *err) {
+  cJSON *copy = cJSON_Duplicate(report, true);
+  if (!copy) {
+    wc_err_set(err, WC_E_NOMEM, "out of memory while rendering report.json");
+    return NULL;
+  }
+  int rc = wc_rep_repair_tree(copy);
+  cJSON *x;
+  cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(copy, "exchanges")) {
+    cJSON *req = cJSON_GetObjectItemCaseSensitive(x, "request");
+    cJSON *resp = cJSON_GetObjectItemCaseSensitive(x, "response");
+    if (rc == 0) rc = mask_headers(cJSON_GetObjectItemCaseSensitive(req, "headers"));
+    if (rc == 0) rc = mask_headers(cJSON_GetObjectItemCaseSensitive(resp, "headers"));
+  }
+  char *text = NULL;
+  if (rc == 0) text = wc_rep_print(copy, WC_REPORT_FILE_JSON, err);
+  else wc_err_set(err, WC_E_NOMEM, "out of memory while rendering %s", WC_REPORT_FILE_JSON);
+  cJSON_Delete(copy);
+  return text;
+}
+
+/* ---- formats and files ---- */
+
+int wc_report_formats_parse(const char *list, wc_err *err) {
+  static const struct {
+    const char *name;
+    int bit;
+  } names[] = {{"json", WC_REPORT_JSON}, {"junit", WC_REPORT_JUNIT}, {"sarif", WC_REPORT_SARIF},
+               {"md", WC_REPORT_MD},     {"markdown", WC_REPORT_MD},  {"html", WC_REPORT_HTML},
+               {"har", WC_REPORT_HAR},   {"all", WC_REPORT_ALL}};
+  if (!list || !*list) {
+    wc_err_set(err, WC_E_USAGE, "--format: empty list (use json,junit,sarif,md,html,har or all)");
+    return -1;
+  }
+  int mask = 0;
+  const char *p = list;
+  for (;;) { /* every element, empty ones included ("json," is a mistake) */
+    const char *end = strchr(p, ',');
+    size_t len = end ? (size_t)(end - p) : strlen(p);
+    while (len && *p == ' ') p++, len--;
+    while (len && p[len - 1] == ' ') len--;
+    int bit = 0;
+    for (size_t i = 0; i < sizeof names / sizeof names[0] && !bit; i++)
+      if (strlen(names[i].name) == len && strncasecmp(names[i].name, p, len) == 0) bit = names[i].bit;
+    if (!bit) {
+      wc_err_set(err, WC_E_USAGE, "--format: unknown format '%.*s' (use json,junit,sarif,md,html,har or all)",
+                 (int)(len > 40 ? 40 : len), p);
+      return -1;
+    }
+    mask |= bit;
+    if (!end) break;
+    p = end + 1;
+  }
+  return mask;
+}
+
+static int make_dirs(const char *dir, wc_err *err) {
+  char *path = wc_strdup(dir);
+  if (!path) {
+    wc_err_set(err, WC_E_NOMEM, "out of memory");
+    return -1;
+  }
+  int rc = 0;
+  for (char *p = path + 1;; p++) {
+    bool last = *p == '\0';
+    if (*p == '/' || last) {
+      char saved = *p;
+      *p = '\0';
+      if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+        wc_err_set(err, WC_E_IO, "cannot create report directory %s: %s", path, strerror(errno));
+        rc = -1;
+      }
+      *p = saved;
+      if (rc != 0 || last) break;
+    }
+  }
+  free(path);
+  if (rc == 0) {
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+      wc_err_set(err, WC_E_IO, "report directory %s is not a directory", dir);
+      rc = -1;
+    }
+  }
+  return rc;
+}
+
+/* Writes to a temporary name then renames, so a reader (or a CI upload)
+ * never sees half a file. */
+static int write_file(const char *dir, const char *name, const char *text, wc_err *err) {
+  wc_buf path, tmp;
+  wc_buf_init(&path);
+  wc_buf_init(&tmp);
+  int rc = wc_buf_printf(&path, "%s/%s", dir, name) | wc_buf_printf(&tmp, "%s/.%s.tmp", dir, name);
+  if (rc != 0) {
+    wc_err_set(err, WC_E_NOMEM, "out of memory");
+    goto done;
+  }
+  FILE *f = fopen(tmp.data, "wb");
+  if (!f) {
+    wc_err_set(err, WC_E_IO, "cannot write %s: %s", tmp.data, strerror(errno));
+    rc = -1;
+    goto done;
+  }
+  size_t len = strlen(text);
+  bool ok = fwrite(text, 1, len, f) == len;
+  ok = (fclose(f) == 0) && ok;
+  if (!ok || rename(tmp.data, path.data) != 0) {
+    wc_err_set(err, WC_E_IO, "cannot write %s: %s", path.data, strerror(errno));
+    unlink(tmp.data);
+    rc = -1;
+  }
+done:
+  wc_buf_free(&path);
+  wc_buf_free(&tmp);
+  return rc;
+}
+
+int wc_report_write(const cJSON *report, const wc_spec *spec, const char *dir, int formats, wc_err *err) {
+  if (wc_report_check(report, err) != 0) return -1;
+  if (!dir || !*dir) {
+    wc_err_set(err, WC_E_USAGE, "no report directory given");
+    return -1;
+  }
+  if (formats <= 0 || (formats & ~WC_REPORT_ALL)) {
+    wc_err_set(err, WC_E_USAGE, "no valid report format selected");
+    return -1;
+  }
+  if (make_dirs(dir, err) != 0) return -1;
+  static const struct {
+    int bit;
+    const char *file;
+  } order[] = {{WC_REPORT_JSON, WC_REPORT_FILE_JSON}, {WC_REPORT_JUNIT, WC_REPORT_FILE_JUNIT},
+               {WC_REPORT_SARIF, WC_REPORT_FILE_SARIF}, {WC_REPORT_MD, WC_REPORT_FILE_MD},
+               {WC_REPORT_HTML, WC_REPORT_FILE_HTML}, {WC_REPORT_HAR, WC_REPORT_FILE_HAR}};
+  for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+    if (!(formats & order[i].bit)) continue;
+    char *text = NULL;
+    switch (order[i].bit) {
+    case WC_REPORT_JSON: text = wc_report_render_json(report, err); break;
+    case WC_REPORT_JUNIT: text = wc_report_render_junit(report, err); break;
+    case WC_REPORT_SARIF: text = wc_report_render_sarif(report, spec, err); break;
+    case WC_REPORT_MD: text = wc_report_render_markdown_linked(report, formats, err); break;
+    case WC_REPORT_HTML: text = wc_report_render_html_linked(report, spec, formats, err); break;
+    case WC_REPORT_HAR: text = wc_report_render_har(report, err); break;
+    }
+    if (!text) return -1;
+    int rc = write_file(dir, order[i].file, text, err);
+    free(text);
+    if (rc != 0) return -1;
+  }
+  return 0;
+}

@@ -1,0 +1,104 @@
+/* The run's private parts, shared by runner*.c only.
+ *
+ * runner.c          options, selection, the run directory and context file
+ * runner_case.c     a case: open, send + record + check, close (result file)
+ * runner_journal.c  snapshot, journal, restore, recovery of an old journal
+ * runner_result.c   aggregation of the result files into report.json */
+#ifndef WC_RUNNER_INTERNAL_H
+#define WC_RUNNER_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "whopconf/runner.h"
+#include "whopconf/transport.h"
+
+#define WC_RUN_BODY_CAP ((size_t)64 << 10) /* bodies in report.json are cut here */
+#define WC_RUN_RESULTS "results"
+#define WC_RUN_ABORT "stop"
+#define WC_RUN_LOCK "state.lock"
+#define WC_RUN_CTX_FILE "context.json"
+
+/* Cases the parent runs itself, in report order around the Criterion ones. */
+#define WC_CASE_RECOVER "recover"
+#define WC_CASE_SETUP "setup"
+#define WC_CASE_TEARDOWN "teardown"
+
+/* What a case needs to know about the run: written by the parent into the
+ * context file (without credentials), read back by each worker (credentials
+ * from the environment). */
+typedef struct wc_run_ctx {
+  char *base_url;
+  bool embedded;
+  char *token, *api_key, *token_without_scope;
+  char *accounts[WC_RUN_MAX_LIST];
+  size_t account_count;
+  char *known[WC_RUN_MAX_LIST];
+  size_t known_count;
+  char *api_version;
+  bool allow_writes, allow_picture_writes;
+  char *picture_id;
+  char *spec_path; /* NULL = embedded */
+  char *run_dir;
+  uint64_t seed;
+  wc_transport_opts topts; /* cacert points into cacert below */
+  char *cacert;
+  double max_response_ms;
+  bool keep_going;
+} wc_run_ctx;
+
+wc_run_ctx *wc_run_ctx_from_opts(const wc_run_opts *opts, const char *run_dir);
+cJSON *wc_run_ctx_to_json(const wc_run_ctx *ctx); /* no credential */
+wc_run_ctx *wc_run_ctx_from_json(const cJSON *json, wc_err *err);
+void wc_run_ctx_free(wc_run_ctx *ctx);
+
+/* A case opened in-process by the parent (setup, teardown, recover): it
+ * borrows ctx and spec and ignores the stop marker when ignore_stop. */
+wc_case *wc_case_open_in(wc_run_ctx *ctx, const wc_spec *spec, const char *name,
+                         const char *declared, unsigned flags, bool ignore_stop, wc_err *err);
+
+/* The parsed JSON of a response the case got, for the parent's snapshot. */
+const cJSON *wc_case_last_json(const wc_case *c);
+/* Why the case stopped sending ("" while it has not). */
+const char *wc_case_stop_reason_internal(const wc_case *c);
+
+/* Writes text to path atomically (temporary file + rename), mode 0600. */
+int wc_write_file_atomic(const char *path, const char *text, wc_err *err);
+/* "2026-11-27T12:00:00.123Z" for now (wall clock). */
+void wc_now_iso(char out[32]);
+double wc_mono_ms(void);
+
+typedef struct wc_profile_snapshot {
+  char *account_id; /* NULL = the global profile */
+  cJSON *user;      /* the fields that matter: name, bio, username, profile_picture */
+} wc_profile_snapshot;
+
+typedef struct wc_run_case_entry {
+  char *name;
+  char *declared;
+  bool crashed, timed_out, ended;
+  double elapsed_ms;
+} wc_run_case_entry;
+
+struct wc_run {
+  wc_run_opts opts; /* strings borrowed from the CLI */
+  wc_run_ctx *ctx;
+  const wc_spec *spec;
+  char *dir;          /* private run directory */
+  char *ctx_path;
+  char *stop_path;    /* precomputed for the signal handler */
+  char *journal_path; /* NULL for the embedded server */
+  char started_at[32];
+  double t0_ms;
+  wc_profile_snapshot snaps[WC_RUN_MAX_LIST + 1];
+  size_t snap_count;
+  bool setup_failed;
+  char setup_reason[512];
+  pthread_mutex_t teardown_lock;
+  bool torn_down;
+  wc_run_case_entry *cases;
+  size_t case_count, case_cap;
+};
+
+#endif

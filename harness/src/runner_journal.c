@@ -1,0 +1,310 @@
+/* Leaving the target as found: the snapshot taken before any request that
+ * could change state, the journal that survives a crash, the restore at the
+ * end (or on a signal), and the recovery of a journal an interrupted run
+ * left behind.
+ *
+ * Only name, bio and username can be put back: profile_picture is written
+ * with an upload id and read back as a url, so a changed picture is
+ * reported, never restored (docs/run.md). */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runner_internal.h"
+
+static const char *const restorable[] = {"name", "bio", "username", NULL};
+
+/* Keeps the members that describe the profile. */
+static cJSON *profile_fields(const cJSON *user) {
+  cJSON *p = cJSON_CreateObject();
+  static const char *const keep[] = {"name", "bio", "username", "profile_picture"};
+  for (size_t i = 0; p && i < sizeof keep / sizeof keep[0]; i++) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(user, keep[i]);
+    if (v) cJSON_AddItemToObject(p, keep[i], cJSON_Duplicate(v, 1));
+  }
+  return p;
+}
+
+static const char *profile_label(const char *account_id, char *buf, size_t n) {
+  if (!account_id) return "the global profile";
+  snprintf(buf, n, "account %s", account_id);
+  return buf;
+}
+
+static void msg_add(wc_buf *m, const char *fmt, const char *a, const char *b) {
+  if (!m) return;
+  if (m->len) wc_buf_puts(m, "; ");
+  wc_buf_printf(m, fmt, a, b);
+}
+
+/* Reads the profile with PATCH {} (the operation has no GET here). */
+static const cJSON *read_profile(wc_case *c, const wc_run_ctx *ctx, const char *account,
+                                 const char *what) {
+  wc_request_desc d = {.token = ctx->token, .api_version = ctx->api_version, .account_id = account};
+  const wc_response *r = wc_case_send(c, &d, what, WC_SEND_POSITIVE, NULL);
+  if (!r || wc_response_status(r) != 200) return NULL;
+  const cJSON *j = wc_response_json(r);
+  return cJSON_IsObject(j) ? j : NULL;
+}
+
+static void set_field(wc_field *f, const cJSON *v) {
+  if (cJSON_IsString(v))
+    *f = (wc_field){.kind = WC_FIELD_STRING, .value = v->valuestring};
+  else
+    *f = (wc_field){.kind = WC_FIELD_NULL};
+}
+
+/* Restores every snapshot; returns 0 when all are as they were. */
+static int restore_profiles(wc_run_ctx *ctx, const wc_spec *spec, const char *case_name,
+                            const wc_profile_snapshot *snaps, size_t n, wc_buf *message) {
+  wc_err err;
+  wc_err_clear(&err);
+  wc_case *c = wc_case_open_in(ctx, spec, case_name, "", 0, true, &err);
+  if (!c) {
+    msg_add(message, "could not restore: %s%s", err.msg, "");
+    return -1;
+  }
+  int rc = 0;
+  for (size_t i = 0; i < n; i++) {
+    char label[160];
+    const char *who = profile_label(snaps[i].account_id, label, sizeof label);
+    char what[256];
+    snprintf(what, sizeof what, "PATCH {} (read %s before restoring)", who);
+    const cJSON *now = read_profile(c, ctx, snaps[i].account_id, what);
+    if (!now) {
+      msg_add(message, "could not read %s to restore it%s", who, "");
+      rc = -1;
+      if (wc_case_stopped(c)) break;
+      continue;
+    }
+    wc_request_desc d = {.token = ctx->token, .api_version = ctx->api_version,
+                         .account_id = snaps[i].account_id};
+    wc_field *slots[] = {&d.name, &d.bio, &d.username};
+    wc_buf changed;
+    wc_buf_init(&changed);
+    for (size_t k = 0; restorable[k]; k++) {
+      const cJSON *was = cJSON_GetObjectItemCaseSensitive(snaps[i].user, restorable[k]);
+      const cJSON *is = cJSON_GetObjectItemCaseSensitive(now, restorable[k]);
+      if (!was || cJSON_Compare(was, is, 1)) continue;
+      set_field(slots[k], was);
+      wc_buf_printf(&changed, "%s%s", changed.len ? ", " : "", restorable[k]);
+    }
+    const cJSON *pic_was = cJSON_GetObjectItemCaseSensitive(snaps[i].user, "profile_picture");
+    const cJSON *pic_now = cJSON_GetObjectItemCaseSensitive(now, "profile_picture");
+    if (pic_was && !cJSON_Compare(pic_was, pic_now, 1))
+      msg_add(message, "the profile_picture of %s changed and cannot be restored%s", who, "");
+    if (!changed.len) {
+      wc_buf_free(&changed);
+      continue;
+    }
+    snprintf(what, sizeof what, "PATCH restoring %s of %s", changed.data, who);
+    const wc_response *r = wc_case_send(c, &d, what, WC_SEND_POSITIVE, NULL);
+    const cJSON *after = r && wc_response_status(r) == 200 ? wc_response_json(r) : NULL;
+    bool ok = cJSON_IsObject(after);
+    for (size_t k = 0; ok && restorable[k]; k++) {
+      const cJSON *was = cJSON_GetObjectItemCaseSensitive(snaps[i].user, restorable[k]);
+      if (was) ok = cJSON_Compare(was, cJSON_GetObjectItemCaseSensitive(after, restorable[k]), 1);
+    }
+    if (ok) {
+      msg_add(message, "restored %s of %s", changed.data, who);
+    } else {
+      msg_add(message, "could not restore %s of %s", changed.data, who);
+      rc = -1;
+    }
+    wc_buf_free(&changed);
+  }
+  wc_case_close(c, NULL);
+  return rc;
+}
+
+/* ---- the journal ------------------------------------------------------------- */
+
+static int write_journal(const wc_run *run, wc_err *err) {
+  cJSON *j = cJSON_CreateObject();
+  if (!j) return -1;
+  cJSON_AddStringToObject(j, "format", "whopconf-journal");
+  cJSON_AddNumberToObject(j, "format_version", 1);
+  cJSON_AddStringToObject(j, "target", run->ctx->base_url);
+  cJSON_AddNumberToObject(j, "pid", (double)getpid());
+  cJSON_AddStringToObject(j, "started_at", run->started_at);
+  cJSON_AddStringToObject(j, "note",
+                          "written by whopconf run before changing the profile; a later run against "
+                          "the same target restores it; holds no credential");
+  cJSON *profiles = cJSON_AddArrayToObject(j, "profiles");
+  for (size_t i = 0; profiles && i < run->snap_count; i++) {
+    cJSON *p = cJSON_Duplicate(run->snaps[i].user, 1);
+    if (!p) continue;
+    cJSON_AddItemToObject(p, "account_id", run->snaps[i].account_id
+                                               ? cJSON_CreateString(run->snaps[i].account_id)
+                                               : cJSON_CreateNull());
+    cJSON_AddItemToArray(profiles, p);
+  }
+  char *text = cJSON_Print(j);
+  cJSON_Delete(j);
+  if (!text) return -1;
+  int rc = wc_write_file_atomic(run->journal_path, text, err);
+  free(text);
+  return rc;
+}
+
+int wc_run_setup(wc_run *run, wc_err *err) {
+  wc_run_ctx *ctx = run->ctx;
+  wc_case *c = wc_case_open_in(ctx, run->spec, WC_CASE_SETUP, "", 0, true, err);
+  if (!c) return -1;
+  /* The first request doubles as the reachability check; with the token it
+   * is also the snapshot of the global profile. */
+  wc_request_desc d = {.token = ctx->token, .api_version = ctx->api_version};
+  const wc_response *r = wc_case_send(c, &d,
+                                      ctx->token ? "PATCH {} (snapshot of the global profile)"
+                                                 : "PATCH {} without credentials (reachability)",
+                                      ctx->token ? WC_SEND_POSITIVE : 0, NULL);
+  if (!r) {
+    snprintf(run->setup_reason, sizeof run->setup_reason, "%s",
+             wc_case_stop_reason_internal(c)[0] ? wc_case_stop_reason_internal(c)
+                                                : "the target could not be reached");
+    run->setup_failed = true;
+    wc_case_close(c, NULL);
+    wc_err_set(err, WC_E_TRANSPORT, "%s", run->setup_reason);
+    return -1;
+  }
+  const cJSON *j = wc_response_json(r);
+  if (ctx->token && wc_response_status(r) == 200 && cJSON_IsObject(j)) {
+    run->snaps[0] = (wc_profile_snapshot){.account_id = NULL, .user = profile_fields(j)};
+    run->snap_count = 1;
+    for (size_t i = 0; i < ctx->account_count; i++) {
+      char what[256];
+      snprintf(what, sizeof what, "PATCH {} (snapshot of account %s)", ctx->accounts[i]);
+      const cJSON *u = read_profile(c, ctx, ctx->accounts[i], what);
+      if (!u) continue; /* the case on isolation reports what goes wrong */
+      run->snaps[run->snap_count++] =
+          (wc_profile_snapshot){.account_id = wc_strdup(ctx->accounts[i]), .user = profile_fields(u)};
+    }
+  }
+  bool stopped = wc_case_stopped(c);
+  wc_case_close(c, NULL);
+  if (stopped) {
+    snprintf(run->setup_reason, sizeof run->setup_reason, "the run was stopped during setup");
+    run->setup_failed = true;
+    wc_err_set(err, WC_E_TRANSPORT, "%s", run->setup_reason);
+    return -1;
+  }
+  if (run->snap_count && run->journal_path && write_journal(run, err) != 0) return -1;
+  return 0;
+}
+
+/* Waits (bounded) until no case holds the state lock, so a restore never
+ * interleaves with a writer. */
+static int wait_for_writers(const wc_run *run, long budget_ms) {
+  size_t n = strlen(run->dir) + sizeof "/" WC_RUN_LOCK;
+  char *path = malloc(n);
+  if (!path) return -1;
+  snprintf(path, n, "%s/%s", run->dir, WC_RUN_LOCK);
+  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  free(path);
+  if (fd < 0) return -1;
+  double end = wc_mono_ms() + (double)budget_ms;
+  while (flock(fd, LOCK_EX | LOCK_NB) != 0 && wc_mono_ms() < end) {
+    struct timespec ts = {0, 20 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
+  return fd; /* the caller closes it, which releases the lock */
+}
+
+int wc_run_teardown(wc_run *run, wc_buf *message) {
+  if (!run) return 0;
+  pthread_mutex_lock(&run->teardown_lock);
+  if (run->torn_down) {
+    pthread_mutex_unlock(&run->teardown_lock);
+    return 0;
+  }
+  run->torn_down = true;
+  int rc = 0;
+  if (run->snap_count) {
+    int fd = wait_for_writers(run, 2 * run->ctx->topts.timeout_ms + 1000);
+    rc = restore_profiles(run->ctx, run->spec, WC_CASE_TEARDOWN, run->snaps, run->snap_count,
+                          message);
+    if (fd >= 0) close(fd);
+    if (run->journal_path) {
+      if (rc == 0)
+        unlink(run->journal_path);
+      else if (message)
+        wc_buf_printf(message, "%sthe journal %s is kept: the next run against this target restores it",
+                      message->len ? "; " : "", run->journal_path);
+    }
+  }
+  pthread_mutex_unlock(&run->teardown_lock);
+  return rc;
+}
+
+int wc_run_recover_journal(wc_run *run, wc_buf *message, wc_err *err) {
+  if (!run || !run->journal_path || access(run->journal_path, F_OK) != 0) return 0;
+  size_t len;
+  char *text = wc_read_file(run->journal_path, 1 << 20, &len, err);
+  if (!text) return -1;
+  cJSON *j = cJSON_ParseWithLength(text, len);
+  free(text);
+  const cJSON *target = cJSON_GetObjectItemCaseSensitive(j, "target");
+  const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(j, "format");
+  if (!cJSON_IsString(fmt) || strcmp(fmt->valuestring, "whopconf-journal") != 0 ||
+      !cJSON_IsString(target)) {
+    cJSON_Delete(j);
+    wc_err_set(err, WC_E_PARSE, "%s is not a whopconf journal; move it away", run->journal_path);
+    return -1;
+  }
+  if (strcmp(target->valuestring, run->ctx->base_url) != 0) {
+    cJSON_Delete(j);
+    return 0; /* another target (a hash collision): not ours to restore */
+  }
+  const cJSON *pid = cJSON_GetObjectItemCaseSensitive(j, "pid");
+  if (cJSON_IsNumber(pid) && (pid_t)pid->valuedouble != getpid() && pid->valuedouble > 0 &&
+      kill((pid_t)pid->valuedouble, 0) == 0) {
+    wc_err_set(err, WC_E_USAGE,
+               "another whopconf run (pid %.0f) against this target is in progress (journal %s); "
+               "wait for it, or remove the journal if that process is not whopconf",
+               pid->valuedouble, run->journal_path);
+    cJSON_Delete(j);
+    return -1;
+  }
+  if (!run->ctx->token) {
+    wc_err_set(err, WC_E_USAGE,
+               "the journal %s of an interrupted run needs the token to restore the profile "
+               "(--token or " WC_ENV_TOKEN ")",
+               run->journal_path);
+    cJSON_Delete(j);
+    return -1;
+  }
+  wc_profile_snapshot snaps[WC_RUN_MAX_LIST + 1];
+  size_t n = 0;
+  const cJSON *p;
+  cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(j, "profiles")) {
+    if (n == WC_RUN_MAX_LIST + 1 || !cJSON_IsObject(p)) continue;
+    const cJSON *acc = cJSON_GetObjectItemCaseSensitive(p, "account_id");
+    snaps[n].account_id = cJSON_IsString(acc) ? acc->valuestring : NULL;
+    snaps[n].user = (cJSON *)p;
+    n++;
+  }
+  const cJSON *when = cJSON_GetObjectItemCaseSensitive(j, "started_at");
+  wc_buf what;
+  wc_buf_init(&what);
+  int rc = restore_profiles(run->ctx, run->spec, WC_CASE_RECOVER, snaps, n, &what);
+  if (message)
+    wc_buf_printf(message, "found the journal %s of an interrupted run (pid %.0f, started %s): %s",
+                  run->journal_path, cJSON_IsNumber(pid) ? pid->valuedouble : 0.0,
+                  cJSON_IsString(when) ? when->valuestring : "?",
+                  what.len ? what.data : "the profiles were already as recorded");
+  wc_buf_free(&what);
+  cJSON_Delete(j);
+  if (rc != 0) {
+    wc_err_set(err, WC_E_TRANSPORT, "could not restore the profiles recorded in %s; it is kept",
+               run->journal_path);
+    return -1;
+  }
+  unlink(run->journal_path);
+  return 1;
+}

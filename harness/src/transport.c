@@ -1,0 +1,594 @@
+/* libcurl transport: one easy handle per transport (connections are kept
+ * alive between sends), every limit enforced inside the callbacks, retries
+ * only on 429/503 within a budget, and failures mapped to distinct kinds.
+ *
+ * The handle is curl_easy_reset before each attempt and configured from
+ * scratch: reset keeps live connections and the TLS session cache, so
+ * keep-alive survives, while no option can leak from one request into the
+ * next. See docs/transport.md for the behaviour in prose. */
+#include <curl/curl.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "transport_internal.h"
+
+#define WC_DEFAULT_CONNECT_TIMEOUT_MS 5000L
+#define WC_DEFAULT_TIMEOUT_MS 15000L
+#define WC_DEFAULT_MAX_BODY ((size_t)8 << 20)
+#define WC_DEFAULT_MAX_HEADER_COUNT 100
+#define WC_DEFAULT_MAX_HEADER_BYTES ((size_t)64 << 10)
+#define WC_DEFAULT_RETRY_MAX 2
+#define WC_DEFAULT_RETRY_MAX_WAIT_MS 10000L
+#define WC_AUTO_RATE_REMOTE 5.0   /* req/s to non-loopback targets when rate < 0 */
+#define WC_RETRY_AFTER_ABSENT_MS 1000L /* 429/503 without a usable Retry-After */
+
+struct wc_transport {
+  CURL *curl;
+  wc_transport_opts opts;
+  char *cacert;
+  double last_send_ms; /* monotonic; < 0 = never sent */
+};
+
+const char *wc_xfer_status_name(wc_xfer_status status) {
+  switch (status) {
+  case WC_XFER_OK: return "ok";
+  case WC_XFER_REFUSED_POLICY: return "refused-policy";
+  case WC_XFER_CONNECT_REFUSED: return "connect-refused";
+  case WC_XFER_DNS: return "dns";
+  case WC_XFER_TLS: return "tls";
+  case WC_XFER_TIMEOUT_CONNECT: return "timeout-connect";
+  case WC_XFER_TIMEOUT_FIRST_BYTE: return "timeout-first-byte";
+  case WC_XFER_TIMEOUT_TOTAL: return "timeout-total";
+  case WC_XFER_RESET: return "reset";
+  case WC_XFER_TRUNCATED: return "truncated";
+  case WC_XFER_BODY_TOO_LARGE: return "body-too-large";
+  case WC_XFER_HEADERS_TOO_LARGE: return "headers-too-large";
+  case WC_XFER_MALFORMED: return "malformed";
+  case WC_XFER_OTHER: return "other";
+  }
+  return "other";
+}
+
+void wc_transport_opts_default(wc_transport_opts *o) {
+  if (!o) return;
+  memset(o, 0, sizeof *o);
+  o->connect_timeout_ms = WC_DEFAULT_CONNECT_TIMEOUT_MS;
+  o->timeout_ms = WC_DEFAULT_TIMEOUT_MS;
+  o->first_byte_timeout_ms = 0;
+  o->max_body = WC_DEFAULT_MAX_BODY;
+  o->max_header_count = WC_DEFAULT_MAX_HEADER_COUNT;
+  o->max_header_bytes = WC_DEFAULT_MAX_HEADER_BYTES;
+  o->rate = -1.0;
+  o->retry_max = WC_DEFAULT_RETRY_MAX;
+  o->retry_max_wait_ms = WC_DEFAULT_RETRY_MAX_WAIT_MS;
+}
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_rc = CURLE_FAILED_INIT;
+static void curl_init_once(void) { curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT); }
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+static void sleep_ms(double ms) {
+  if (ms <= 0) return;
+  long long ns = (long long)(ms * 1e6);
+  struct timespec req = {(time_t)(ns / 1000000000LL), (long)(ns % 1000000000LL)};
+  while (nanosleep(&req, &req) != 0 && errno == EINTR) {
+  }
+}
+
+wc_transport *wc_transport_new(const wc_transport_opts *opts, wc_err *err) {
+  wc_err_clear(err);
+  pthread_once(&curl_once, curl_init_once);
+  if (curl_init_rc != CURLE_OK) {
+    wc_err_set(err, WC_E_TRANSPORT, "libcurl initialisation failed: %s", curl_easy_strerror(curl_init_rc));
+    return NULL;
+  }
+  wc_transport *t = calloc(1, sizeof *t);
+  if (!t) {
+    wc_err_set(err, WC_E_NOMEM, "out of memory creating the transport");
+    return NULL;
+  }
+  wc_transport_opts d;
+  wc_transport_opts_default(&d);
+  t->opts = opts ? *opts : d;
+  /* Zero means "default" for the limits: a zero timeout or cap would mean
+   * "unbounded" to libcurl, which the harness never wants. */
+  if (t->opts.connect_timeout_ms <= 0) t->opts.connect_timeout_ms = d.connect_timeout_ms;
+  if (t->opts.timeout_ms <= 0) t->opts.timeout_ms = d.timeout_ms;
+  if (t->opts.first_byte_timeout_ms < 0) t->opts.first_byte_timeout_ms = 0;
+  if (t->opts.max_body == 0) t->opts.max_body = d.max_body;
+  if (t->opts.max_header_count == 0) t->opts.max_header_count = d.max_header_count;
+  if (t->opts.max_header_bytes == 0) t->opts.max_header_bytes = d.max_header_bytes;
+  if (t->opts.retry_max < 0) t->opts.retry_max = 0;
+  if (t->opts.retry_max_wait_ms < 0) t->opts.retry_max_wait_ms = 0;
+  if (t->opts.cacert) {
+    t->cacert = wc_strdup(t->opts.cacert);
+    if (!t->cacert) {
+      free(t);
+      wc_err_set(err, WC_E_NOMEM, "out of memory creating the transport");
+      return NULL;
+    }
+  }
+  t->opts.cacert = t->cacert;
+  t->last_send_ms = -1;
+  t->curl = curl_easy_init();
+  if (!t->curl) {
+    free(t->cacert);
+    free(t);
+    wc_err_set(err, WC_E_TRANSPORT, "curl_easy_init failed");
+    return NULL;
+  }
+  return t;
+}
+
+void wc_transport_free(wc_transport *t) {
+  if (!t) return;
+  curl_easy_cleanup(t->curl);
+  free(t->cacert);
+  free(t);
+}
+
+const wc_transport_opts *wc_transport_get_opts(const wc_transport *t) { return t ? &t->opts : NULL; }
+
+/* ---- one attempt ---- */
+
+typedef struct attempt {
+  wc_exchange *x;
+  const wc_transport_opts *o;
+  double started_ms;
+  double connected_ms;
+  bool connected;
+  bool got_first_byte;
+  bool expect_status_line;
+  int block_status; /* status code of the header block being read */
+  size_t header_fields;
+  size_t header_bytes;
+  bool body_too_large, headers_too_large, malformed, first_byte_timeout, nomem;
+  char why[160];
+} attempt;
+
+static bool is_tchar(unsigned char c) {
+  if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
+  return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+static int prereq_cb(void *ud, char *conn_primary_ip, char *conn_local_ip, int conn_primary_port,
+                     int conn_local_port) {
+  (void)conn_primary_ip;
+  (void)conn_local_ip;
+  (void)conn_primary_port;
+  (void)conn_local_port;
+  attempt *a = ud;
+  a->connected = true;
+  a->connected_ms = now_ms();
+  return CURL_PREREQFUNC_OK;
+}
+
+static int xferinfo_cb(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow) {
+  (void)dltotal;
+  (void)dlnow;
+  (void)ultotal;
+  (void)ulnow;
+  attempt *a = ud;
+  long fbt = a->o->first_byte_timeout_ms;
+  if (fbt > 0 && a->connected && !a->got_first_byte && now_ms() - a->connected_ms > (double)fbt) {
+    a->first_byte_timeout = true;
+    return 1; /* abort: CURLE_ABORTED_BY_CALLBACK */
+  }
+  return 0;
+}
+
+static size_t header_cb(char *buf, size_t size, size_t nitems, void *ud) {
+  attempt *a = ud;
+  size_t len = size * nitems;
+  a->got_first_byte = true;
+  a->header_bytes += len;
+  if (a->header_bytes > a->o->max_header_bytes) {
+    a->headers_too_large = true;
+    snprintf(a->why, sizeof a->why, "response headers exceed %zu bytes", a->o->max_header_bytes);
+    return 0;
+  }
+  size_t n = len;
+  while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) n--;
+
+  if (n == 0) { /* end of a header block: another follows only after a 1xx */
+    a->expect_status_line = a->block_status >= 100 && a->block_status < 200;
+    return len;
+  }
+  if (a->expect_status_line) {
+    if (n < 5 || memcmp(buf, "HTTP/", 5) != 0) {
+      a->malformed = true;
+      snprintf(a->why, sizeof a->why, "response does not start with an HTTP status line");
+      return 0;
+    }
+    /* A new response (the first, or the final one after a 1xx): only the
+     * last one is recorded. */
+    wc_exchange_reset_response(a->x);
+    a->x->has_response = true;
+    const char *sp = memchr(buf, ' ', n);
+    a->block_status = 0;
+    if (sp && (size_t)(sp - buf) + 4 <= n)
+      a->block_status = (sp[1] - '0') * 100 + (sp[2] - '0') * 10 + (sp[3] - '0');
+    a->expect_status_line = false;
+    return len;
+  }
+  if (++a->header_fields > a->o->max_header_count) {
+    a->headers_too_large = true;
+    snprintf(a->why, sizeof a->why, "more than %zu response header fields", a->o->max_header_count);
+    return 0;
+  }
+  if (buf[0] == ' ' || buf[0] == '\t') { /* obs-fold: continuation of the previous field */
+    if (a->x->header_count == 0) {
+      a->malformed = true;
+      snprintf(a->why, sizeof a->why, "response header block starts with a continuation line");
+      return 0;
+    }
+    size_t s = 0;
+    while (s < n && (buf[s] == ' ' || buf[s] == '\t')) s++;
+    if (wc_exchange_extend_header(a->x, buf + s, n - s) != 0) {
+      a->nomem = true;
+      return 0;
+    }
+    return len;
+  }
+  const char *colon = memchr(buf, ':', n);
+  size_t name_len = colon ? (size_t)(colon - buf) : 0;
+  bool name_ok = colon && name_len > 0;
+  for (size_t i = 0; name_ok && i < name_len; i++) name_ok = is_tchar((unsigned char)buf[i]);
+  if (!name_ok) {
+    a->malformed = true;
+    snprintf(a->why, sizeof a->why, "response header field %zu is not \"name: value\" (RFC 9110 5.1)",
+             a->header_fields);
+    return 0;
+  }
+  const char *v = colon + 1;
+  size_t vlen = n - name_len - 1;
+  while (vlen > 0 && (*v == ' ' || *v == '\t')) v++, vlen--;
+  while (vlen > 0 && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t')) vlen--;
+  if (wc_exchange_add_header(a->x, buf, name_len, v, vlen) != 0) {
+    a->nomem = true;
+    return 0;
+  }
+  return len;
+}
+
+static size_t write_cb(char *data, size_t size, size_t nmemb, void *ud) {
+  attempt *a = ud;
+  size_t len = size * nmemb;
+  wc_buf *body = &a->x->body;
+  size_t room = a->o->max_body > body->len ? a->o->max_body - body->len : 0;
+  if (len > room) {
+    /* Keep what fits so the report shows the start of the oversized body. */
+    if (room > 0 && wc_buf_append(body, data, room) != 0) a->nomem = true;
+    a->x->body_truncated = true;
+    a->body_too_large = true;
+    snprintf(a->why, sizeof a->why, "response body exceeds %zu bytes", a->o->max_body);
+    return 0;
+  }
+  if (wc_buf_append(body, data, len) != 0) {
+    a->nomem = true;
+    return 0;
+  }
+  return len;
+}
+
+/* Maps a curl result and what the callbacks saw to a failure kind. */
+static wc_xfer_status classify(CURLcode rc, const attempt *a, long os_errno, const char *errbuf) {
+  switch (rc) {
+  case CURLE_OK: return WC_XFER_OK;
+  case CURLE_WRITE_ERROR:
+    if (a->body_too_large) return WC_XFER_BODY_TOO_LARGE;
+    if (a->headers_too_large) return WC_XFER_HEADERS_TOO_LARGE;
+    if (a->malformed) return WC_XFER_MALFORMED;
+    return WC_XFER_OTHER;
+  case CURLE_ABORTED_BY_CALLBACK:
+    return a->first_byte_timeout ? WC_XFER_TIMEOUT_FIRST_BYTE : WC_XFER_OTHER;
+  case CURLE_OPERATION_TIMEDOUT:
+    if (!a->connected) return WC_XFER_TIMEOUT_CONNECT;
+    return a->got_first_byte ? WC_XFER_TIMEOUT_TOTAL : WC_XFER_TIMEOUT_FIRST_BYTE;
+  case CURLE_COULDNT_CONNECT: return WC_XFER_CONNECT_REFUSED;
+  case CURLE_COULDNT_RESOLVE_HOST:
+  case CURLE_COULDNT_RESOLVE_PROXY: return WC_XFER_DNS;
+  case CURLE_SSL_CONNECT_ERROR:
+  case CURLE_PEER_FAILED_VERIFICATION:
+  case CURLE_SSL_CERTPROBLEM:
+  case CURLE_SSL_CIPHER:
+  case CURLE_SSL_CACERT_BADFILE:
+  case CURLE_SSL_ISSUER_ERROR:
+  case CURLE_SSL_CRL_BADFILE:
+  case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+  case CURLE_SSL_INVALIDCERTSTATUS:
+  case CURLE_SSL_SHUTDOWN_FAILED:
+  case CURLE_SSL_ENGINE_NOTFOUND:
+  case CURLE_SSL_ENGINE_SETFAILED:
+  case CURLE_SSL_ENGINE_INITFAILED:
+  case CURLE_USE_SSL_FAILED:
+  case CURLE_SSL_CLIENTCERT: return WC_XFER_TLS;
+  case CURLE_RECV_ERROR:
+  case CURLE_SEND_ERROR:
+    /* TLS back ends do not always pass errno up; their message still says. */
+    if (os_errno == ECONNRESET || os_errno == EPIPE || os_errno == ECONNABORTED ||
+        strstr(errbuf, "reset by peer") || strstr(errbuf, "Broken pipe"))
+      return WC_XFER_RESET;
+    return WC_XFER_OTHER;
+  case CURLE_GOT_NOTHING: return WC_XFER_RESET;
+  case CURLE_PARTIAL_FILE: return WC_XFER_TRUNCATED;
+  case CURLE_FILESIZE_EXCEEDED: return WC_XFER_BODY_TOO_LARGE;
+  case CURLE_WEIRD_SERVER_REPLY:
+  case CURLE_UNSUPPORTED_PROTOCOL:
+  case CURLE_BAD_CONTENT_ENCODING:
+  case CURLE_HTTP2:
+  case CURLE_HTTP2_STREAM:
+  case CURLE_HTTP3:
+  case CURLE_RANGE_ERROR: return WC_XFER_MALFORMED;
+  default: return WC_XFER_OTHER;
+  }
+}
+
+static void describe_failure(wc_exchange *x, wc_xfer_status st, CURLcode rc, const attempt *a,
+                             const char *errbuf, const wc_transport_opts *o) {
+  const char *curl_msg = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+  switch (st) {
+  case WC_XFER_TIMEOUT_CONNECT:
+    wc_exchange_set_error(x, st, "connection not established within %ld ms (curl: %s)",
+                          o->connect_timeout_ms, curl_msg);
+    break;
+  case WC_XFER_TIMEOUT_FIRST_BYTE:
+    if (a->first_byte_timeout)
+      wc_exchange_set_error(x, st, "no response byte within %ld ms of sending the request",
+                            o->first_byte_timeout_ms);
+    else
+      wc_exchange_set_error(x, st, "no response byte before the %ld ms timeout (curl: %s)", o->timeout_ms,
+                            curl_msg);
+    break;
+  case WC_XFER_TIMEOUT_TOTAL:
+    wc_exchange_set_error(x, st, "response not complete within %ld ms (curl: %s)", o->timeout_ms, curl_msg);
+    break;
+  case WC_XFER_BODY_TOO_LARGE:
+  case WC_XFER_HEADERS_TOO_LARGE:
+    wc_exchange_set_error(x, st, "%s; transfer aborted", a->why[0] ? a->why : curl_msg);
+    break;
+  case WC_XFER_MALFORMED:
+    wc_exchange_set_error(x, st, "malformed response: %s", a->malformed ? a->why : curl_msg);
+    break;
+  case WC_XFER_RESET:
+    wc_exchange_set_error(x, st, "connection reset or closed by the server (curl: %s)", curl_msg);
+    break;
+  case WC_XFER_TRUNCATED:
+    wc_exchange_set_error(x, st, "body shorter than announced: connection closed early (curl: %s)",
+                          curl_msg);
+    break;
+  case WC_XFER_CONNECT_REFUSED:
+    wc_exchange_set_error(x, st, "could not connect (curl: %s)", curl_msg);
+    break;
+  case WC_XFER_DNS:
+    wc_exchange_set_error(x, st, "host name not resolved (curl: %s)", curl_msg);
+    break;
+  case WC_XFER_TLS:
+    wc_exchange_set_error(x, st, "TLS failure (curl: %s)", curl_msg);
+    break;
+  default:
+    if (a->nomem) wc_exchange_set_error(x, WC_XFER_OTHER, "out of memory recording the response");
+    else wc_exchange_set_error(x, st, "transfer failed (curl %d: %s)", (int)rc, curl_msg);
+    break;
+  }
+}
+
+static bool set_request_options(CURL *c, const wc_request *req, struct curl_slist **headers) {
+  const char *method = wc_request_method(req);
+  size_t body_len = 0;
+  const char *body = wc_request_body(req, &body_len);
+  bool has_ctype = false;
+  struct curl_slist *list = NULL;
+  for (size_t i = 0; i < wc_request_header_count(req); i++) {
+    const char *h = wc_request_header(req, i);
+    if (strncasecmp(h, "Content-Type:", 13) == 0) has_ctype = true;
+    struct curl_slist *next = curl_slist_append(list, h);
+    if (!next) goto nomem;
+    list = next;
+  }
+  /* Send exactly the request that was built: no Expect: 100-continue, and
+   * no form Content-Type invented by libcurl for a body without one. */
+  struct curl_slist *next = curl_slist_append(list, "Expect:");
+  if (!next) goto nomem;
+  list = next;
+  if (!has_ctype && body) {
+    next = curl_slist_append(list, "Content-Type:");
+    if (!next) goto nomem;
+    list = next;
+  }
+  *headers = list;
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+  curl_easy_setopt(c, CURLOPT_URL, wc_request_url(req));
+  if (strcmp(method, "HEAD") == 0 && !body) {
+    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+  } else if (body) {
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    if (strcmp(method, "POST") != 0) curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+  } else {
+    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+    if (strcmp(method, "GET") != 0) curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+  }
+  return true;
+nomem:
+  curl_slist_free_all(list);
+  return false;
+}
+
+static void run_attempt(wc_transport *t, const wc_request *req, wc_exchange *x) {
+  CURL *c = t->curl;
+  const wc_transport_opts *o = &t->opts;
+  attempt a = {0};
+  a.x = x;
+  a.o = o;
+  a.expect_status_line = true;
+  a.started_ms = now_ms();
+  char errbuf[CURL_ERROR_SIZE];
+  errbuf[0] = '\0';
+
+  wc_exchange_reset_response(x);
+  curl_easy_reset(c);
+  struct curl_slist *headers = NULL;
+  if (!set_request_options(c, req, &headers)) {
+    wc_exchange_set_error(x, WC_XFER_OTHER, "out of memory preparing the request");
+    return;
+  }
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+  /* No proxy, from options or environment: the credential goes to the
+   * target and nowhere else. */
+  curl_easy_setopt(c, CURLOPT_PROXY, "");
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, o->timeout_ms);
+  curl_easy_setopt(c, CURLOPT_HTTP_CONTENT_DECODING, 0L); /* record the bytes as sent */
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, o->insecure ? 0L : 1L);
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, o->insecure ? 0L : 2L);
+  if (o->cacert) curl_easy_setopt(c, CURLOPT_CAINFO, o->cacert);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &a);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &a);
+  curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, prereq_cb);
+  curl_easy_setopt(c, CURLOPT_PREREQDATA, &a);
+  curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
+  curl_easy_setopt(c, CURLOPT_XFERINFODATA, &a);
+  curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+
+  CURLcode rc = curl_easy_perform(c);
+
+  long code = 0, os_errno = 0, connects = 0;
+  curl_off_t connect_us = 0, start_us = 0;
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+  curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
+  curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &connects);
+  curl_easy_getinfo(c, CURLINFO_CONNECT_TIME_T, &connect_us);
+  curl_easy_getinfo(c, CURLINFO_STARTTRANSFER_TIME_T, &start_us);
+  x->connects += connects;
+  x->connect_ms = (double)connect_us / 1000.0;
+  x->first_byte_ms = a.got_first_byte ? (double)start_us / 1000.0 : 0;
+  x->http_status = x->has_response ? code : 0;
+  if (x->http_status == 0) x->has_response = false;
+
+  wc_xfer_status st = classify(rc, &a, os_errno, errbuf);
+  if (a.nomem) st = WC_XFER_OTHER;
+  if (st == WC_XFER_OK) wc_exchange_set_error(x, WC_XFER_OK, "%s", "");
+  else describe_failure(x, st, rc, &a, errbuf, o);
+
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
+  curl_slist_free_all(headers);
+}
+
+/* ---- policy, rate, retries ---- */
+
+static bool policy_refuses(const wc_transport *t, const wc_request *req, wc_exchange *x) {
+  const char *url = wc_request_url(req);
+  CURLU *u = curl_url();
+  char *scheme = NULL, *host = NULL;
+  bool refused = false;
+  if (!u || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+      curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+      curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+    wc_exchange_set_error(x, WC_XFER_REFUSED_POLICY, "request URL does not parse; nothing sent");
+    refused = true;
+  } else if (strcmp(scheme, "https") != 0 && strcmp(scheme, "http") != 0) {
+    wc_exchange_set_error(x, WC_XFER_REFUSED_POLICY, "scheme %s is not http or https; nothing sent", scheme);
+    refused = true;
+  } else if (strcmp(scheme, "http") == 0 && !t->opts.allow_http && !wc_url_is_loopback(url)) {
+    wc_exchange_set_error(x, WC_XFER_REFUSED_POLICY,
+                          "plain http:// to non-loopback host %s refused: the credential would travel "
+                          "in clear; use https:// or --allow-http; nothing sent",
+                          host);
+    refused = true;
+  }
+  curl_free(scheme);
+  curl_free(host);
+  curl_url_cleanup(u);
+  return refused;
+}
+
+static void rate_wait(wc_transport *t, const char *url) {
+  double rate = t->opts.rate;
+  if (rate < 0) rate = wc_url_is_loopback(url) ? 0 : WC_AUTO_RATE_REMOTE;
+  if (rate > 0 && t->last_send_ms >= 0) {
+    double next = t->last_send_ms + 1000.0 / rate;
+    double now = now_ms();
+    if (next > now) sleep_ms(next - now);
+  }
+  t->last_send_ms = now_ms();
+}
+
+/* Retry-After (RFC 9110 10.2.3): delta-seconds or an HTTP-date. Returns the
+ * wait in ms, or -1 when absent or unusable. */
+static long retry_after_ms(const wc_exchange *x) {
+  const char *v = NULL;
+  for (size_t i = 0; i < x->header_count; i++)
+    if (strcasecmp(x->headers[i].name, "Retry-After") == 0) {
+      v = x->headers[i].value;
+      break;
+    }
+  if (!v || !*v) return -1;
+  bool digits = true;
+  for (const char *p = v; *p; p++)
+    if (*p < '0' || *p > '9') digits = false;
+  if (digits) {
+    if (strlen(v) > 7) return 9999999L * 1000L; /* far beyond any budget */
+    return strtol(v, NULL, 10) * 1000L;
+  }
+  time_t when = curl_getdate(v, NULL);
+  if (when == -1) return -1;
+  time_t now = time(NULL);
+  if (when <= now) return 0;
+  double ms = difftime(when, now) * 1000.0;
+  return ms > 9999999000.0 ? 9999999000L : (long)ms;
+}
+
+wc_exchange *wc_transport_send(wc_transport *t, const wc_request *req) {
+  if (!t || !req) return NULL;
+  wc_exchange *x = wc_exchange_new_from_request(req, &t->opts);
+  if (!x) return NULL;
+  double start = now_ms();
+  if (!policy_refuses(t, req, x)) {
+    for (;;) {
+      rate_wait(t, wc_request_url(req));
+      run_attempt(t, req, x);
+      if (x->status != WC_XFER_OK || (x->http_status != 429 && x->http_status != 503)) break;
+      if (x->retries >= t->opts.retry_max) {
+        if (t->opts.retry_max > 0)
+          wc_exchange_set_note(x, "still %ld after %d retries; giving up", x->http_status, x->retries);
+        break;
+      }
+      long wait = retry_after_ms(x);
+      bool absent = wait < 0;
+      if (absent) wait = WC_RETRY_AFTER_ABSENT_MS;
+      if (x->retry_wait_ms + wait > t->opts.retry_max_wait_ms) {
+        wc_exchange_set_note(x, "%ld with Retry-After %s%ld ms: beyond the retry wait budget (%ld ms left); "
+                                "not retried",
+                             x->http_status, absent ? "(absent, default) " : "", wait,
+                             t->opts.retry_max_wait_ms - x->retry_wait_ms);
+        break;
+      }
+      sleep_ms((double)wait);
+      x->retry_wait_ms += wait;
+      x->retries++;
+    }
+  }
+  x->total_ms = now_ms() - start;
+  wc_exchange_scrub(x, wc_request_credential(req));
+  return x;
+}

@@ -1,0 +1,59 @@
+/* whopconf: the exchange record, shared by transport.c (which fills it while
+ * libcurl runs) and transport_record.c (accessors, curl command, JSON).
+ * Private to the transport module. */
+#ifndef WHOPCONF_TRANSPORT_INTERNAL_H
+#define WHOPCONF_TRANSPORT_INTERNAL_H
+
+#include "whopconf/transport.h"
+
+typedef struct wc_xheader {
+  char *name;
+  char *value;
+} wc_xheader;
+
+struct wc_exchange {
+  wc_xfer_status status;
+  char *error; /* "" when OK; never NULL once created */
+  char *note;  /* retry decisions etc., "" when nothing to say */
+
+  /* Request as sent (Authorization redacted). */
+  char *method;
+  char *url;
+  char **req_headers;
+  size_t req_header_count;
+  char *req_body; /* NULL = no body */
+  size_t req_body_len;
+  bool has_credential;
+  bool insecure;
+  char *cacert;
+
+  /* Response of the last attempt. */
+  bool has_response; /* a status line arrived */
+  long http_status;
+  wc_xheader *headers;
+  size_t header_count, header_cap;
+  wc_buf body;
+  bool body_truncated;
+
+  double total_ms;       /* wall clock of the whole send, retries included */
+  double connect_ms;     /* last attempt, 0 when reused or never connected */
+  double first_byte_ms;  /* last attempt, 0 when no response byte */
+  int retries;
+  long retry_wait_ms;
+  long connects; /* new connections opened, all attempts */
+};
+
+/* transport_record.c */
+wc_exchange *wc_exchange_new_from_request(const wc_request *req, const wc_transport_opts *opts);
+void wc_exchange_reset_response(wc_exchange *x);
+int wc_exchange_add_header(wc_exchange *x, const char *name, size_t name_len, const char *value,
+                           size_t value_len);
+/* Appends " <text>" to the last header's value (obs-fold). */
+int wc_exchange_extend_header(wc_exchange *x, const char *text, size_t len);
+void wc_exchange_set_error(wc_exchange *x, wc_xfer_status status, const char *fmt, ...)
+    WC_PRINTF(3, 4);
+void wc_exchange_set_note(wc_exchange *x, const char *fmt, ...) WC_PRINTF(2, 3);
+/* Replaces every occurrence of secret in everything recorded by "***". */
+void wc_exchange_scrub(wc_exchange *x, const char *secret);
+
+#endif

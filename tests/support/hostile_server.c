@@ -1,0 +1,393 @@
+/* Test support: a raw-socket HTTP/1.1 server that misbehaves on demand.
+ *
+ * Included by the transport tests (#include "support/hostile_server.c").
+ * One thread per server, one connection at a time (a keep-alive connection
+ * is served until the client closes it). Everything blocking polls a stop
+ * pipe, so hs_stop() always returns promptly, and every write uses
+ * MSG_NOSIGNAL so a client hanging up never kills the test process. Each
+ * request head and body is logged so tests can check what arrived (for
+ * example that the credential did, or did not). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "whopconf/common.h"
+
+typedef enum hs_mode {
+  HS_OK,              /* 200 JSON, keep-alive */
+  HS_ECHO,            /* 200, echoes the request head in a header and the body */
+  HS_SLOW_DRIP,       /* Content-Length 1000, one byte every 100 ms */
+  HS_ENDLESS_CHUNKED, /* chunked, never ends */
+  HS_BIG_BODY,        /* Content-Length big_size, all sent */
+  HS_SHORT_BODY,      /* Content-Length 100, 10 bytes, close */
+  HS_RESET_MID_BODY,  /* Content-Length 1000, 10 bytes, RST (SO_LINGER 0) */
+  HS_SILENCE,         /* reads the request, never answers */
+  HS_GARBAGE_STATUS,  /* "HELLO WORLD" instead of a status line */
+  HS_BAD_HEADER,      /* a header line without a colon */
+  HS_REDIRECT,        /* 301 to location */
+  HS_RETRY_SECONDS,   /* fail_count x 429 Retry-After: 1, then 200 */
+  HS_RETRY_DATE,      /* fail_count x 429 Retry-After: <HTTP-date now+2s>, then 200 */
+  HS_RETRY_FAR,       /* 429 Retry-After: 3600, always */
+  HS_ALWAYS_503,      /* 503 Retry-After: 0, always */
+  HS_HEADER_FLOOD,    /* 200 with 5000 header fields */
+  HS_REPEATED,        /* 200 with repeated and folded headers, problem+json */
+  HS_BINARY,          /* 200 with a body that is not UTF-8 (and holds a NUL) */
+  HS_CLOSE            /* accept, then close at once (counts connections) */
+} hs_mode;
+
+typedef struct hs_server {
+  int listen_fd;
+  int stop_pipe[2];
+  pthread_t thread;
+  unsigned short port;
+  char host[64];
+  hs_mode mode;
+  int fail_count;
+  size_t big_size;
+  char location[256];
+  pthread_mutex_t lock;
+  int connections;
+  int requests;
+  wc_buf log; /* every request head + body, in order */
+} hs_server;
+
+/* Per-test safety net, used as `.init = hs_watchdog`: SIGALRM ends a hung
+ * test (Criterion reports it as a crash). Criterion's own `.timeout` is not
+ * used because its runner leaks a timeout record under --jobs=2, which the
+ * ASan build reports as a failure. */
+static inline void hs_watchdog(void) { alarm(60); }
+
+static inline double hs_now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Sleeps up to ms; returns true when the server is being stopped. */
+static inline bool hs_pause(hs_server *s, int ms) {
+  struct pollfd p = {s->stop_pipe[0], POLLIN, 0};
+  return poll(&p, 1, ms) > 0;
+}
+
+static inline bool hs_send(int fd, const void *data, size_t len) {
+  const char *p = data;
+  while (len > 0) {
+    ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    p += n;
+    len -= (size_t)n;
+  }
+  return true;
+}
+
+static inline bool hs_sendf(int fd, const char *fmt, ...) WC_PRINTF(2, 3);
+static inline bool hs_sendf(int fd, const char *fmt, ...) {
+  char buf[4096];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  return n > 0 && hs_send(fd, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+}
+
+/* Reads one request (head, then Content-Length bytes of body) into req.
+ * Returns false on EOF, error, or stop. */
+static inline bool hs_read_request(hs_server *s, int fd, wc_buf *req) {
+  req->len = 0;
+  size_t head_end = 0, need = 0;
+  for (;;) {
+    if (head_end == 0 && req->data) {
+      char *e = strstr(req->data, "\r\n\r\n");
+      if (e) {
+        head_end = (size_t)(e - req->data) + 4;
+        const char *cl = NULL;
+        for (char *line = req->data; line < req->data + head_end;) {
+          char *eol = strstr(line, "\r\n");
+          if (!eol) break;
+          if (strncasecmp(line, "Content-Length:", 15) == 0) cl = line + 15;
+          line = eol + 2;
+        }
+        need = head_end + (cl ? strtoul(cl, NULL, 10) : 0);
+      }
+    }
+    if (head_end && req->len >= need) return true;
+    struct pollfd p[2] = {{fd, POLLIN, 0}, {s->stop_pipe[0], POLLIN, 0}};
+    if (poll(p, 2, 10000) <= 0 || (p[1].revents & POLLIN)) return false;
+    char buf[4096];
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) return false;
+    if (wc_buf_append(req, buf, (size_t)n) != 0) return false;
+  }
+}
+
+static inline void hs_http_date(char *out, size_t size, time_t when) {
+  struct tm tm;
+  gmtime_r(&when, &tm);
+  strftime(out, size, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+static const char hs_json[] = "{\"id\":\"user_1\",\"name\":\"Ada\"}";
+
+static inline void hs_ok(int fd) {
+  hs_sendf(fd,
+           "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+           strlen(hs_json), hs_json);
+}
+
+/* Serves one request; returns true to keep the connection open. */
+static inline bool hs_respond(hs_server *s, int fd, const wc_buf *req, int nth) {
+  switch (s->mode) {
+  case HS_OK: hs_ok(fd); return true;
+  case HS_ECHO: {
+    /* A hostile server reflecting the credential: in a header and the body. */
+    const char *auth = strstr(req->data, "Authorization: ");
+    char line[512] = "";
+    if (auth) {
+      const char *eol = strstr(auth, "\r\n");
+      size_t n = eol ? (size_t)(eol - auth) : strlen(auth);
+      if (n >= sizeof line) n = sizeof line - 1;
+      memcpy(line, auth + 15, n > 15 ? n - 15 : 0);
+      line[n > 15 ? n - 15 : 0] = '\0';
+    }
+    hs_sendf(fd, "HTTP/1.1 400 Bad Request\r\nX-Echo: %s\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\n\r\n",
+             line, req->len);
+    hs_send(fd, req->data, req->len);
+    return true;
+  }
+  case HS_SLOW_DRIP:
+    hs_sendf(fd, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n");
+    for (int i = 0; i < 1000; i++)
+      if (!hs_send(fd, " ", 1) || hs_pause(s, 100)) break;
+    return false;
+  case HS_ENDLESS_CHUNKED: {
+    hs_sendf(fd, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
+    char chunk[4096 + 16];
+    int n = snprintf(chunk, sizeof chunk, "1000\r\n");
+    memset(chunk + n, 'x', 4096);
+    memcpy(chunk + n + 4096, "\r\n", 2);
+    double until = hs_now_ms() + 20000;
+    while (hs_now_ms() < until && hs_send(fd, chunk, (size_t)n + 4096 + 2)) {
+      struct pollfd p = {s->stop_pipe[0], POLLIN, 0};
+      if (poll(&p, 1, 0) > 0) break;
+    }
+    return false;
+  }
+  case HS_BIG_BODY: {
+    hs_sendf(fd, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\n\r\n", s->big_size);
+    char block[4096];
+    for (size_t i = 0; i < sizeof block; i++) block[i] = (char)('a' + i % 26);
+    for (size_t sent = 0; sent < s->big_size;) {
+      size_t n = s->big_size - sent < sizeof block ? s->big_size - sent : sizeof block;
+      if (!hs_send(fd, block, n)) break;
+      sent += n;
+    }
+    return false;
+  }
+  case HS_SHORT_BODY:
+    hs_sendf(fd, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"id\":\"us");
+    hs_pause(s, 50);
+    return false;
+  case HS_RESET_MID_BODY: {
+    hs_sendf(fd, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"id\":\"us");
+    hs_pause(s, 100);
+    struct linger lg = {1, 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    return false; /* close() now sends RST */
+  }
+  case HS_SILENCE:
+    hs_pause(s, 30000);
+    return false;
+  case HS_GARBAGE_STATUS:
+    hs_sendf(fd, "HELLO WORLD\r\nContent-Length: 2\r\n\r\n{}");
+    return false;
+  case HS_BAD_HEADER:
+    hs_sendf(fd, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nthis line has no colon\r\n"
+                 "Content-Length: 2\r\n\r\n{}");
+    return false;
+  case HS_REDIRECT:
+    hs_sendf(fd, "HTTP/1.1 301 Moved Permanently\r\nLocation: %s\r\nContent-Length: 0\r\n\r\n", s->location);
+    return true;
+  case HS_RETRY_SECONDS:
+  case HS_RETRY_DATE:
+    if (nth < s->fail_count) {
+      char value[64] = "1";
+      if (s->mode == HS_RETRY_DATE) hs_http_date(value, sizeof value, time(NULL) + 2);
+      hs_sendf(fd, "HTTP/1.1 429 Too Many Requests\r\nRetry-After: %s\r\nContent-Type: application/json\r\n"
+                   "Content-Length: 2\r\n\r\n{}", value);
+      return true;
+    }
+    hs_ok(fd);
+    return true;
+  case HS_RETRY_FAR:
+    hs_sendf(fd, "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 3600\r\nContent-Length: 2\r\n\r\n{}");
+    return true;
+  case HS_ALWAYS_503:
+    hs_sendf(fd, "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 0\r\nContent-Length: 2\r\n\r\n{}");
+    return true;
+  case HS_HEADER_FLOOD:
+    hs_sendf(fd, "HTTP/1.1 200 OK\r\n");
+    for (int i = 0; i < 5000; i++)
+      if (!hs_sendf(fd, "X-Flood-%d: %0100d\r\n", i, i)) return false;
+    hs_sendf(fd, "Content-Length: 2\r\n\r\n{}");
+    return false;
+  case HS_REPEATED: {
+    const char *body = "{\"error\":{\"type\":\"invalid_request\",\"message\":\"bad\"}}";
+    hs_sendf(fd, "HTTP/1.1 422 Unprocessable Content\r\nContent-Type: application/problem+json\r\n"
+                 "Set-Cookie: a=1\r\nX-Multi: first\r\nset-cookie: b=2\r\nX-Folded: one\r\n  two\r\n"
+                 "Content-Length: %zu\r\n\r\n%s", strlen(body), body);
+    return true;
+  }
+  case HS_BINARY: {
+    static const char body[] = "ok \xff\xfe \0 end \xC3\xA9 \xF0\x9F\x98";
+    hs_sendf(fd, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\n\r\n",
+             sizeof body - 1);
+    hs_send(fd, body, sizeof body - 1);
+    return true;
+  }
+  case HS_CLOSE: return false;
+  }
+  return false;
+}
+
+static void *hs_thread(void *arg) {
+  hs_server *s = arg;
+  wc_buf req;
+  wc_buf_init(&req);
+  for (;;) {
+    struct pollfd p[2] = {{s->listen_fd, POLLIN, 0}, {s->stop_pipe[0], POLLIN, 0}};
+    if (poll(p, 2, -1) < 0 && errno != EINTR) break;
+    if (p[1].revents & POLLIN) break;
+    if (!(p[0].revents & POLLIN)) continue;
+    int fd = accept(s->listen_fd, NULL, NULL);
+    if (fd < 0) continue;
+    pthread_mutex_lock(&s->lock);
+    s->connections++;
+    pthread_mutex_unlock(&s->lock);
+    bool keep = s->mode != HS_CLOSE;
+    while (keep && hs_read_request(s, fd, &req)) {
+      pthread_mutex_lock(&s->lock);
+      int nth = s->requests++;
+      wc_buf_append(&s->log, req.data, req.len);
+      wc_buf_puts(&s->log, "\n----\n");
+      pthread_mutex_unlock(&s->lock);
+      keep = hs_respond(s, fd, &req, nth);
+    }
+    close(fd);
+  }
+  wc_buf_free(&req);
+  return NULL;
+}
+
+/* Starts a server on host (an IPv4 loopback address) and an ephemeral port. */
+static inline hs_server *hs_start(const char *host, hs_mode mode) {
+  hs_server *s = calloc(1, sizeof *s);
+  if (!s) return NULL;
+  s->mode = mode;
+  s->fail_count = 1;
+  s->big_size = 1 << 20;
+  snprintf(s->host, sizeof s->host, "%s", host);
+  pthread_mutex_init(&s->lock, NULL);
+  wc_buf_init(&s->log);
+  s->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int one = 1;
+  setsockopt(s->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  struct sockaddr_in a = {0};
+  a.sin_family = AF_INET;
+  inet_pton(AF_INET, host, &a.sin_addr);
+  socklen_t len = sizeof a;
+  if (s->listen_fd < 0 || bind(s->listen_fd, (struct sockaddr *)&a, sizeof a) != 0 ||
+      listen(s->listen_fd, 16) != 0 || getsockname(s->listen_fd, (struct sockaddr *)&a, &len) != 0 ||
+      pipe(s->stop_pipe) != 0) {
+    if (s->listen_fd >= 0) close(s->listen_fd);
+    free(s);
+    return NULL;
+  }
+  s->port = ntohs(a.sin_port);
+  return s;
+}
+
+/* Configure (mode, fail_count, location, ...) between hs_start and hs_run. */
+static inline void hs_run(hs_server *s) { pthread_create(&s->thread, NULL, hs_thread, s); }
+
+static inline void hs_stop(hs_server *s) {
+  if (!s) return;
+  if (write(s->stop_pipe[1], "x", 1) < 0) {
+  }
+  pthread_join(s->thread, NULL);
+  close(s->listen_fd);
+  close(s->stop_pipe[0]);
+  close(s->stop_pipe[1]);
+  pthread_mutex_destroy(&s->lock);
+  wc_buf_free(&s->log);
+  free(s);
+}
+
+static inline int hs_connections(hs_server *s) {
+  pthread_mutex_lock(&s->lock);
+  int n = s->connections;
+  pthread_mutex_unlock(&s->lock);
+  return n;
+}
+
+static inline int hs_requests(hs_server *s) {
+  pthread_mutex_lock(&s->lock);
+  int n = s->requests;
+  pthread_mutex_unlock(&s->lock);
+  return n;
+}
+
+/* True when needle occurs in anything the server received. */
+static inline bool hs_log_contains(hs_server *s, const char *needle) {
+  pthread_mutex_lock(&s->lock);
+  bool found = s->log.data && strstr(s->log.data, needle) != NULL;
+  pthread_mutex_unlock(&s->lock);
+  return found;
+}
+
+/* "http://127.0.0.1:PORT/api/v1" */
+static inline void hs_base(const hs_server *s, char *out, size_t size) {
+  snprintf(out, size, "http://%s:%u/api/v1", s->host, (unsigned)s->port);
+}
+
+/* A listener whose accept queue is full: a new connect never completes,
+ * so the client's connect timeout fires. Close *filler and *listener after. */
+static inline unsigned short hs_backlog_full(int *listener, int *filler) {
+  *listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_in a = {0};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  bind(*listener, (struct sockaddr *)&a, sizeof a);
+  listen(*listener, 0);
+  getsockname(*listener, (struct sockaddr *)&a, &len);
+  *filler = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  connect(*filler, (struct sockaddr *)&a, sizeof a);
+  struct pollfd p = {*filler, POLLOUT, 0};
+  poll(&p, 1, 1000);
+  return ntohs(a.sin_port);
+}
+
+/* A port on 127.0.0.1 nobody listens on (bound, then released). */
+static inline unsigned short hs_closed_port(void) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_in a = {0};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  bind(fd, (struct sockaddr *)&a, sizeof a);
+  getsockname(fd, (struct sockaddr *)&a, &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}

@@ -1,0 +1,289 @@
+/* Shared by the reference-server tests: a tiny libcurl client (real
+ * loopback HTTP, no whopconf transport involved) and server helpers.
+ * Everything is static: each test_refserver*.c includes it once. */
+#ifndef TEST_REFSERVER_HTTP_H
+#define TEST_REFSERVER_HTTP_H
+
+#include <cjson/cJSON.h>
+#include <criterion/criterion.h>
+#include <curl/curl.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "whopconf/refserver.h"
+
+#define UNUSED_FN __attribute__((unused))
+
+#define TOKEN WC_REFSERVER_DEFAULT_USER_TOKEN
+#define NO_SCOPE WC_REFSERVER_DEFAULT_TOKEN_WITHOUT_SCOPE
+#define API_KEY WC_REFSERVER_DEFAULT_API_KEY
+#define ME "/api/v1/users/me"
+#define LATEST "2026-07-01"
+
+typedef struct http_req {
+  const char *method;       /* NULL = PATCH */
+  const char *path;         /* from the origin; NULL = ME */
+  const char *token;        /* Bearer token; NULL = no Authorization */
+  const char *auth;         /* the whole Authorization value (overrides token) */
+  const char *version;      /* Api-Version-Date; NULL = absent */
+  bool version_empty;       /* send "Api-Version-Date:" with an empty value */
+  const char *extra_header; /* one more raw header line, or NULL */
+  const char *body;         /* NULL = no body (Content-Length: 0 for PATCH) */
+  size_t body_len;          /* 0 = strlen(body) */
+  bool chunked;             /* send the body with Transfer-Encoding: chunked */
+  long timeout_ms;          /* 0 = 10 s */
+} http_req;
+
+typedef struct http_resp {
+  CURLcode rc;
+  long status;
+  char *body;
+  size_t len;
+  char content_type[128];
+  char allow[64];
+  char www_authenticate[128];
+  char location[256];
+  bool has_content_length;
+  long new_connections;
+  double ms;
+} http_resp;
+
+typedef struct http_upload {
+  const char *data;
+  size_t len, off;
+} http_upload;
+
+static size_t http_body_cb(char *p, size_t sz, size_t n, void *ud) {
+  http_resp *r = ud;
+  size_t add = sz * n;
+  char *grown = realloc(r->body, r->len + add + 1);
+  if (!grown) return 0;
+  r->body = grown;
+  memcpy(r->body + r->len, p, add);
+  r->len += add;
+  r->body[r->len] = '\0';
+  return add;
+}
+
+static void http_copy_header(char *dst, size_t cap, const char *v, size_t n) {
+  while (n && (v[n - 1] == '\r' || v[n - 1] == '\n')) n--;
+  while (n && *v == ' ') v++, n--;
+  if (n >= cap) n = cap - 1;
+  memcpy(dst, v, n);
+  dst[n] = '\0';
+}
+
+static size_t http_header_cb(char *p, size_t sz, size_t n, void *ud) {
+  http_resp *r = ud;
+  size_t len = sz * n;
+  static const struct {
+    const char *name;
+    size_t off, cap;
+  } wanted[] = {
+      {"content-type:", offsetof(http_resp, content_type), sizeof(((http_resp *)0)->content_type)},
+      {"allow:", offsetof(http_resp, allow), sizeof(((http_resp *)0)->allow)},
+      {"www-authenticate:", offsetof(http_resp, www_authenticate), sizeof(((http_resp *)0)->www_authenticate)},
+      {"location:", offsetof(http_resp, location), sizeof(((http_resp *)0)->location)},
+  };
+  if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) { /* a new response (after 100 Continue) */
+    r->content_type[0] = r->allow[0] = r->www_authenticate[0] = r->location[0] = '\0';
+    r->has_content_length = false;
+  }
+  for (size_t i = 0; i < sizeof wanted / sizeof wanted[0]; i++) {
+    size_t k = strlen(wanted[i].name);
+    if (len > k && strncasecmp(p, wanted[i].name, k) == 0)
+      http_copy_header((char *)r + wanted[i].off, wanted[i].cap, p + k, len - k);
+  }
+  if (len > 15 && strncasecmp(p, "content-length:", 15) == 0) r->has_content_length = true;
+  return len;
+}
+
+static size_t http_read_cb(char *buf, size_t sz, size_t n, void *ud) {
+  http_upload *u = ud;
+  size_t room = sz * n, left = u->len - u->off;
+  size_t take = left < room ? left : room;
+  if (take > 1000) take = 1000; /* several chunks */
+  memcpy(buf, u->data + u->off, take);
+  u->off += take;
+  return take;
+}
+
+static void http_resp_free(http_resp *r) {
+  free(r->body);
+  memset(r, 0, sizeof *r);
+}
+
+/* One request on handle h (reused: keep-alive). origin: "http://127.0.0.1:N". */
+static UNUSED_FN CURLcode http_do(CURL *h, const char *origin, const http_req *rq, http_resp *out) {
+  memset(out, 0, sizeof *out);
+  curl_easy_reset(h);
+  char url[4096];
+  snprintf(url, sizeof url, "%s%s", origin, rq->path ? rq->path : ME);
+  struct curl_slist *hdr = NULL;
+  char line[8192];
+  if (rq->auth) {
+    snprintf(line, sizeof line, "Authorization: %s", rq->auth);
+    hdr = curl_slist_append(hdr, line);
+  } else if (rq->token) {
+    snprintf(line, sizeof line, "Authorization: Bearer %s", rq->token);
+    hdr = curl_slist_append(hdr, line);
+  }
+  if (rq->version_empty) hdr = curl_slist_append(hdr, "Api-Version-Date;");
+  else if (rq->version) {
+    snprintf(line, sizeof line, "Api-Version-Date: %s", rq->version);
+    hdr = curl_slist_append(hdr, line);
+  }
+  if (rq->extra_header) hdr = curl_slist_append(hdr, rq->extra_header);
+  hdr = curl_slist_append(hdr, "Content-Type: application/json");
+  hdr = curl_slist_append(hdr, "Expect:");
+  const char *method = rq->method ? rq->method : "PATCH";
+  size_t blen = rq->body ? (rq->body_len ? rq->body_len : strlen(rq->body)) : 0;
+  http_upload up = {rq->body, blen, 0};
+  curl_easy_setopt(h, CURLOPT_URL, url);
+  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+  if (strcmp(method, "HEAD") == 0) curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+  if (rq->chunked) {
+    hdr = curl_slist_append(hdr, "Transfer-Encoding: chunked");
+    curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(h, CURLOPT_READFUNCTION, http_read_cb);
+    curl_easy_setopt(h, CURLOPT_READDATA, &up);
+  } else if (rq->body || strcmp(method, "PATCH") == 0) {
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)blen);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, rq->body ? rq->body : "");
+  }
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, http_body_cb);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, http_header_cb);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, out);
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, rq->timeout_ms ? rq->timeout_ms : 10000L);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+  out->rc = curl_easy_perform(h);
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out->status);
+  curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &out->new_connections);
+  double t = 0;
+  curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &t);
+  out->ms = t * 1000.0;
+  curl_slist_free_all(hdr);
+  if (!out->body) out->body = calloc(1, 1);
+  return out->rc;
+}
+
+/* ---- a server per test ---------------------------------------------------- */
+
+typedef struct test_srv {
+  wc_refserver *srv;
+  char origin[128];
+  CURL *h;
+} test_srv;
+
+static UNUSED_FN void srv_start_opts(test_srv *t, const wc_refserver_opts *opts) {
+  wc_err err;
+  t->srv = wc_refserver_start(opts, &err);
+  cr_assert_not_null(t->srv, "server start: %s", err.msg);
+  snprintf(t->origin, sizeof t->origin, "http://127.0.0.1:%u", wc_refserver_port(t->srv));
+  t->h = curl_easy_init();
+  cr_assert_not_null(t->h);
+}
+
+static UNUSED_FN void srv_start(test_srv *t) {
+  wc_refserver_opts o;
+  wc_refserver_opts_default(&o);
+  srv_start_opts(t, &o);
+}
+
+static UNUSED_FN void srv_start_fault(test_srv *t, const char *fault, bool show_balances) {
+  wc_refserver_opts o;
+  wc_refserver_opts_default(&o);
+  const char *faults[1] = {fault};
+  o.faults = fault ? faults : NULL;
+  o.fault_count = fault ? 1 : 0;
+  o.show_balances = show_balances;
+  srv_start_opts(t, &o);
+}
+
+static UNUSED_FN void srv_stop(test_srv *t) {
+  if (t->h) curl_easy_cleanup(t->h);
+  wc_refserver_stop(t->srv);
+  memset(t, 0, sizeof *t);
+}
+
+/* A PATCH with the user token pinned to the latest version (a compound
+ * literal, so &req_patch(...) works). */
+#define req_patch(b) ((http_req){.token = TOKEN, .version = LATEST, .body = (b)})
+
+static UNUSED_FN void send_req(test_srv *t, const http_req *rq, http_resp *out) {
+  CURLcode rc = http_do(t->h, t->origin, rq, out);
+  cr_assert_eq(rc, CURLE_OK, "curl: %s", curl_easy_strerror(rc));
+}
+
+static UNUSED_FN cJSON *json_of(const http_resp *r) {
+  cJSON *j = cJSON_ParseWithLength(r->body, r->len);
+  cr_assert_not_null(j, "not JSON: %.200s", r->body);
+  return j;
+}
+
+static UNUSED_FN const char *jstr(const cJSON *obj, const char *key) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+  return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* The error envelope rules every error response of the server follows. */
+static UNUSED_FN void assert_envelope(const http_resp *r, long status, const char *type) {
+  cr_assert_eq(r->status, status, "status %ld, expected %ld: %.300s", r->status, status, r->body);
+  cr_assert_str_eq(r->content_type, "application/json; charset=utf-8");
+  cr_assert(r->has_content_length, "no Content-Length");
+  cJSON *j = json_of(r);
+  const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "error");
+  cr_assert(cJSON_IsObject(e), "no error object: %s", r->body);
+  const char *t = jstr(e, "type"), *m = jstr(e, "message");
+  cr_assert(t && *t && m && *m, "type and message must be non-empty strings: %s", r->body);
+  if (type) cr_assert_str_eq(t, type);
+  cJSON_Delete(j);
+}
+
+/* Sends rq and checks it gets an envelope whose message contains
+ * message_part (when given). */
+static UNUSED_FN void expect_error(test_srv *t, const http_req *rq, long status, const char *type,
+                                   const char *message_part) {
+  http_resp r;
+  send_req(t, rq, &r);
+  assert_envelope(&r, status, type);
+  if (message_part) {
+    cJSON *j = json_of(&r);
+    const char *m = jstr(cJSON_GetObjectItemCaseSensitive(j, "error"), "message");
+    cr_assert(m && strstr(m, message_part), "message lacks \"%s\": %s", message_part, r.body);
+    cJSON_Delete(j);
+  }
+  http_resp_free(&r);
+}
+
+/* Sends rq, expects 200 with JSON; returns the user (caller frees). */
+static UNUSED_FN cJSON *expect_user(test_srv *t, const http_req *rq) {
+  http_resp r;
+  send_req(t, rq, &r);
+  cr_assert_eq(r.status, 200, "status %ld: %.300s", r.status, r.body);
+  cr_assert_str_eq(r.content_type, "application/json; charset=utf-8");
+  cr_assert(r.has_content_length);
+  cJSON *j = json_of(&r);
+  cr_assert(cJSON_IsObject(j));
+  http_resp_free(&r);
+  return j;
+}
+
+/* "id,username,..." : the member names of an object in order. */
+static UNUSED_FN void keys_of(const cJSON *o, char *out, size_t cap) {
+  out[0] = '\0';
+  for (const cJSON *c = o ? o->child : NULL; c; c = c->next) {
+    if (out[0]) strncat(out, ",", cap - strlen(out) - 1);
+    strncat(out, c->string, cap - strlen(out) - 1);
+  }
+}
+
+#endif
