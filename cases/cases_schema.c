@@ -23,10 +23,21 @@ WC_CASE(schema, pinned_latest, 0,
     snprintf(what, sizeof what, "PATCH {} pinned to %s for account %.40s", d.api_version, d.account_id);
     r = wc_case_send(c, &d, what, WC_SEND_POSITIVE, &sent);
   }
-  /* Balance amounts only appear when total_usd is computed, which the
-   * description reserves for GET: on PATCH there is usually nothing to
-   * check, and the report should say why rather than "not observed". */
-  if (!wc_case_stopped(c))
-    wc_case_skip_rest(c, "not applicable: no response carried balances (total_usd is null on PATCH, "
-                         "as documented)");
+  /* Some rules apply only to some values (balances, a null or a decimal
+   * total_usd): when no response had them, say so rather than "not observed". */
+  if (wc_case_stopped(c)) return;
+  static const struct {
+    const char *id, *why;
+  } conditional[] = {
+      {WC_REQ_BALANCE_DECIMAL, "not applicable: no response carried balances"},
+      {WC_REQ_USD_DECIMAL, "not applicable: no response carried a total_usd or value_usd string"},
+      {WC_REQ_BALANCES_EMPTY, "not applicable: no response had total_usd null, the case the rule is about"},
+      {WC_REQ_TOTAL_SUM, "not applicable: no response had a decimal total_usd to add up"},
+  };
+  for (size_t i = 0; i < sizeof conditional / sizeof conditional[0]; i++) {
+    bool seen = false;
+    for (size_t k = 0; k < wc_observations_count(wc_case_obs(c)) && !seen; k++)
+      seen = strcmp(wc_observations_get(wc_case_obs(c), k)->requirement, conditional[i].id) == 0;
+    if (!seen) wc_observe(wc_case_obs(c), conditional[i].id, WC_OBS_SKIP, 0, "%s", conditional[i].why);
+  }
 }

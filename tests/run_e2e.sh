@@ -169,7 +169,7 @@ hash=$(printf '%s' "$URL" | sha256sum | cut -c1-16)
 cat >"journal/.whopconf-journal-$hash.json" <<EOF
 {"format": "whopconf-journal", "format_version": 1, "target": "$URL", "pid": 999999999,
  "started_at": "2026-01-01T00:00:00.000Z",
- "profiles": [{"account_id": null, "name": "Journal Name", "bio": null, "username": "ada_lovelace"}]}
+ "profiles": [{"account_id": null, "name": "Journal Name", "bio": "Journal bio"}]}
 EOF
 chmod 600 "journal/.whopconf-journal-$hash.json"
 "$WHOPCONF" run --base-url "$URL" --token $TOKEN --allow-writes --report-dir journal --format json >journal.out 2>journal.err

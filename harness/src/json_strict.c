@@ -62,7 +62,7 @@ static keyrec *push_key(scan *s) {
 
 /* ---- the pass ---- */
 
-/* Number of the common shape, -?(0|[1-9][0-9]*)(\.[0-9]+)? with no
+/* A number of the common shape, -?(0|[1-9][0-9]*)(\.[0-9]+)? with no
  * exponent and fewer than 300 digits, followed by a byte that cannot
  * continue it: returns its end, or 0 to let wc_js_read_number judge it. */
 static inline size_t plain_number_end(const unsigned char *b, size_t pos, size_t len) {
@@ -92,7 +92,7 @@ static inline uint32_t key_signature(const char *p, uint32_t n) {
 
 /* Records the key of the current object whose quotes are at start and
  * end - 1, and reports it if it repeats an earlier one. */
-static void add_key(scan *s, size_t start, size_t end, bool escaped) {
+static inline void add_key(scan *s, size_t start, size_t end, bool escaped) {
   frame *f = &s->frames[s->depth - 1];
   keyrec *k = push_key(s);
   if (!k) {
@@ -261,7 +261,8 @@ key:
     size_t i = wc_js_skip_plain(b, pos + 1, len);
     if (i < len && b[i] == '"') pos = i + 1;
     else SLOW(wc_js_read_string(s, i, s->depth - 1, &escaped));
-    SLOW(add_key(s, start, pos, escaped));
+    add_key(s, start, pos, escaped);
+    if (s->fatal) return;
   }
   WS(s->depth);
   if (pos >= len || b[pos] != ':') SLOW(wc_js_syntax_error(s, pos, "':' after an object key"));

@@ -1,5 +1,7 @@
 /* The reference server's HTTP layer on libmicrohttpd: one thread per
- * connection (keep-alive), every request through one pipeline:
+ * connection (keep-alive); each request is classified here (route, version,
+ * credentials, account_id from the connection) and then goes through the
+ * pipeline (refserver_pipeline.c):
  *
  *   route -> Api-Version-Date -> credentials -> account_id -> body size
  *   -> body -> update -> render -> reply
@@ -29,7 +31,6 @@
 #define CONNECTION_MEMORY (256 * 1024) /* headers up to about this size reach us */
 #define IDLE_TIMEOUT_S 30
 #define MAX_CONNECTIONS 256
-#define JSON_TYPE "application/json; charset=utf-8"
 
 struct wc_refserver {
   rs_server s;
@@ -86,53 +87,6 @@ void rs_server_logf(rs_server *srv, const char *fmt, ...) {
   pthread_mutex_lock(&srv->log_lock);
   srv->log(srv->log_ctx, line);
   pthread_mutex_unlock(&srv->log_lock);
-}
-
-/* Printable ASCII as is, other bytes as \xNN, cut with "..." (for messages
- * and logs that quote what a client sent). */
-static void printable(const char *in, char *out, size_t cap) {
-  size_t o = 0;
-  for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
-    char tmp[8];
-    int n = (*p >= 0x20 && *p < 0x7F && *p != '\\') ? snprintf(tmp, sizeof tmp, "%c", *p)
-                                                     : snprintf(tmp, sizeof tmp, "\\x%02X", *p);
-    if (o + (size_t)n + 4 >= cap) {
-      snprintf(out + o, cap - o, "...");
-      return;
-    }
-    memcpy(out + o, tmp, (size_t)n);
-    o += (size_t)n;
-  }
-  out[o] = '\0';
-}
-
-/* Replaces each byte that is not part of valid UTF-8 with '?', so an error
- * message quoting client bytes never breaks the JSON it goes into. */
-static void sanitize_utf8(char *s) {
-  unsigned char *p = (unsigned char *)s;
-  while (*p) {
-    int n = *p < 0x80 ? 1 : (*p >> 5) == 0x6 ? 2 : (*p >> 4) == 0xE ? 3 : (*p >> 3) == 0x1E ? 4 : 0;
-    bool ok = n > 0;
-    for (int i = 1; ok && i < n; i++) ok = (p[i] & 0xC0) == 0x80;
-    if (ok && n == 2) ok = *p >= 0xC2;
-    if (ok && n == 3) ok = !(*p == 0xE0 && p[1] < 0xA0) && !(*p == 0xED && p[1] >= 0xA0);
-    if (ok && n == 4) ok = !(*p == 0xF0 && p[1] < 0x90) && !(*p == 0xF4 && p[1] >= 0x90) && *p <= 0xF4;
-    if (!ok) {
-      *p++ = '?';
-      continue;
-    }
-    p += n;
-  }
-}
-
-void rs_reply_error(rs_reply *r, unsigned status, const char *type, const char *fmt, ...) {
-  r->status = status;
-  snprintf(r->error_type, sizeof r->error_type, "%s", type);
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(r->error_message, sizeof r->error_message, fmt, ap);
-  va_end(ap);
-  sanitize_utf8(r->error_message);
 }
 
 /* ---- classification ----------------------------------------------------- */
@@ -282,168 +236,6 @@ static void classify(rs_exchange *x, struct MHD_Connection *conn, const char *ur
   classify_account(x, conn);
 }
 
-/* ---- decisions ------------------------------------------------------------ */
-
-static bool decide_version(rs_exchange *x) {
-  rs_server *s = x->srv;
-  rs_reply *r = &x->reply;
-  char shown[160];
-  printable(x->version ? x->version : "", shown, sizeof shown);
-  switch (x->ver_class) {
-  case RS_VER_ABSENT:
-  case RS_VER_KNOWN:
-    return false;
-  case RS_VER_UNKNOWN_DATE:
-    rs_reply_error(r, 400, "invalid_api_version", "Unsupported Api-Version-Date \"%s\". Supported versions: %s",
-                   shown, s->supported_list);
-    return true;
-  case RS_VER_MALFORMED:
-    rs_reply_error(r, 400, "invalid_api_version",
-                   "Unsupported Api-Version-Date \"%s\" (%s). Supported versions: %s", shown,
-                   x->version && *x->version ? "not a YYYY-MM-DD date" : "empty value", s->supported_list);
-    return true;
-  case RS_VER_REPEATED:
-    rs_reply_error(r, 400, "invalid_api_version", "Api-Version-Date given more than once. Supported versions: %s",
-                   s->supported_list);
-    return true;
-  case RS_VER_REQUIRED:
-    rs_reply_error(r, 400, "invalid_api_version", "Missing Api-Version-Date header. Supported versions: %s",
-                   s->supported_list);
-    return true;
-  }
-  return false;
-}
-
-static bool decide_credentials(rs_exchange *x) {
-  rs_reply *r = &x->reply;
-  switch (x->cred) {
-  case RS_CRED_USER:
-    return false;
-  case RS_CRED_MISSING:
-    rs_reply_error(r, 401, "unauthorized", "Missing Authorization header (expected: Bearer <token>)");
-    r->www_authenticate = true;
-    return true;
-  case RS_CRED_MALFORMED:
-    rs_reply_error(r, 401, "unauthorized", "Authorization must be a Bearer token");
-    r->www_authenticate = true;
-    return true;
-  case RS_CRED_UNKNOWN:
-    rs_reply_error(r, 401, "unauthorized", "Invalid or expired token");
-    r->www_authenticate = true;
-    return true;
-  case RS_CRED_NO_SCOPE:
-    rs_reply_error(r, 403, "forbidden", "This token lacks the user:profile:update scope");
-    return true;
-  case RS_CRED_API_KEY:
-    if (x->account_id)
-      rs_reply_error(r, 400, "invalid_parameters",
-                     "API keys cannot update a user profile here: this endpoint is for user tokens");
-    else
-      rs_reply_error(r, 400, "invalid_parameters", "API keys cannot update a global profile");
-    return true;
-  }
-  return false;
-}
-
-/* Everything decidable from the request line and headers; true when x->reply
- * now holds the answer. */
-static bool decide_headers(rs_exchange *x) {
-  rs_reply *r = &x->reply;
-  rs_faults_request(x);
-  char shown[240];
-  printable(x->path ? x->path : "", shown, sizeof shown);
-  if (x->route == RS_ROUTE_NOT_FOUND) {
-    rs_reply_error(r, 404, "not_found", "No route for %s %s", x->method, shown);
-    return true;
-  }
-  if (x->route == RS_ROUTE_METHOD) {
-    rs_reply_error(r, 405, "method_not_allowed", "%s is not allowed on %s (allowed: PATCH)", x->method, shown);
-    r->allow = true;
-    return true;
-  }
-  if (decide_version(x) || decide_credentials(x)) return true;
-  if (x->account_id_bad) {
-    rs_reply_error(r, 400, "invalid_parameters", "account_id must be 1 to 128 letters, digits, '_' or '-'");
-    return true;
-  }
-  return false;
-}
-
-static void reply_too_large(rs_exchange *x) {
-  rs_reply_error(&x->reply, 413, "payload_too_large", "Request body is larger than %zu bytes", x->srv->max_body);
-}
-
-/* The body, the update and the rendered user. */
-static void decide_body(rs_exchange *x) {
-  rs_server *s = x->srv;
-  rs_reply *r = &x->reply;
-  if (x->body_too_large) {
-    reply_too_large(x);
-    return;
-  }
-  char msg[RS_MSG_LEN];
-  x->body_error = rs_body_parse(x->body.data, x->body.len, &x->update, msg);
-  rs_faults_body(x);
-  if (r->status) return;
-  switch (x->body_error) {
-  case RS_BODY_OK:
-    break;
-  case RS_BODY_MISSING:
-  case RS_BODY_NOT_JSON:
-    rs_reply_error(r, 400, "invalid_json", "%s", msg);
-    return;
-  case RS_BODY_INVALID:
-    rs_reply_error(r, 400, "invalid_parameters", "%s", msg);
-    return;
-  case RS_BODY_NOMEM:
-    rs_reply_error(r, 503, "unavailable", "Out of memory, retry later");
-    return;
-  }
-  if (x->account_id && !(x->write_account = wc_strdup(x->account_id))) {
-    rs_reply_error(r, 503, "unavailable", "Out of memory, retry later");
-    return;
-  }
-  rs_faults_update(x);
-  rs_render_opts ro = {x->shape, s->show_balances};
-  bool nomem = false;
-  cJSON *user = rs_state_apply(s->state, x->user, x->write_account, x->account_id, &x->update, &ro, msg, &nomem);
-  if (!user) {
-    if (nomem) rs_reply_error(r, 503, "unavailable", "Out of memory, retry later");
-    else rs_reply_error(r, 400, "invalid_parameters", "%s", msg);
-    return;
-  }
-  rs_faults_user(x, user);
-  r->status = 200;
-  r->user = user;
-}
-
-/* Turns the decided reply into bytes, then lets the reply hooks at it. */
-static void finish_reply(rs_exchange *x) {
-  rs_reply *r = &x->reply;
-  cJSON *doc = r->user;
-  r->user = NULL;
-  if (!doc) {
-    doc = cJSON_CreateObject();
-    cJSON *err = cJSON_AddObjectToObject(doc, "error");
-    cJSON_AddStringToObject(err, "type", r->error_type);
-    cJSON_AddStringToObject(err, "message", r->error_message);
-    rs_faults_error(x, doc);
-  }
-  char *text = doc ? cJSON_PrintUnformatted(doc) : NULL;
-  cJSON_Delete(doc);
-  r->body.len = 0;
-  if (text) {
-    wc_buf_puts(&r->body, text);
-    free(text);
-  } else {
-    /* Out of memory while rendering: a fixed answer that needs none. */
-    r->status = 503;
-    wc_buf_puts(&r->body, "{\"error\":{\"type\":\"unavailable\",\"message\":\"Out of memory, retry later\"}}");
-  }
-  r->content_type = JSON_TYPE;
-  rs_faults_reply(x);
-}
-
 /* ---- MHD glue ------------------------------------------------------------- */
 
 static void exchange_free(rs_exchange *x) {
@@ -474,7 +266,7 @@ static enum MHD_Result send_reply(rs_exchange *x, struct MHD_Connection *conn) {
   MHD_destroy_response(resp);
   x->queued = true;
   char shown[240];
-  printable(x->path ? x->path : "", shown, sizeof shown);
+  rs_printable(x->path ? x->path : "", shown, sizeof shown);
   rs_server_logf(x->srv, "%s %s %u %.1fms", x->method, shown, r->status, rs_now_ms() - x->t0_ms);
   return ok;
 }
@@ -506,10 +298,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     classify(x, conn, url, method);
     bool cl_present;
     unsigned long long cl = content_length(conn, &cl_present);
-    bool decided = decide_headers(x);
+    bool decided = rs_decide_headers(x);
     if (cl_present && cl > s->max_body) {
-      if (!decided) reply_too_large(x);
-      finish_reply(x);
+      if (!decided) rs_reply_too_large(x);
+      rs_finish_reply(x);
       return send_reply(x, conn);
     }
     return MHD_YES;
@@ -523,8 +315,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return MHD_YES;
   }
   if (x->queued) return MHD_YES;
-  if (!x->reply.status) decide_body(x);
-  finish_reply(x);
+  if (!x->reply.status) rs_decide_body(x);
+  rs_finish_reply(x);
   return send_reply(x, conn);
 }
 
@@ -534,7 +326,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   rs_exchange *x = *con_cls;
   if (x && !x->queued) {
     char shown[240];
-    printable(x->path ? x->path : "", shown, sizeof shown);
+    rs_printable(x->path ? x->path : "", shown, sizeof shown);
     rs_server_logf(cls, "%s %s - client left (code %d)", x->method, shown, (int)code);
   }
   exchange_free(x);

@@ -72,10 +72,14 @@ static void json_trailing_bytes(rs_exchange *x) {
   if (x->reply.status == 200) wc_buf_puts(&x->reply.body, "\n{}");
 }
 
-/* cJSON cannot print NaN (it writes null), so it goes in as bytes. */
+/* cJSON cannot print NaN (it writes null), so it goes in as bytes. Only the
+ * intermediate versions' replies carry it (a legacy serializer): a body no
+ * RFC 8259 parser reads breaks every check that reads it, and those replies
+ * are read by WC-US-003 alone. */
 static void json_nan(rs_exchange *x) {
   wc_buf *b = &x->reply.body;
-  if (x->reply.status != 200 || b->len < 2 || b->data[b->len - 1] != '}') return;
+  if (x->reply.status != 200 || x->shape == RS_SHAPE_ORIGINAL || x->shape == RS_SHAPE_FULL) return;
+  if (b->len < 2 || b->data[b->len - 1] != '}') return;
   b->len--;
   b->data[b->len] = '\0';
   wc_buf_puts(b, ",\"risk_score\":NaN}");
@@ -196,13 +200,21 @@ static void version_message_no_list(rs_exchange *x, cJSON *env) {
 
 static bool is_4xx(const rs_exchange *x) { return x->reply.status >= 400 && x->reply.status < 500; }
 
+/* The errors a framework answers before the handler runs (403, 404, 405):
+ * the envelope faults break only these, whose own checks (never a 2xx, 405
+ * with Allow) do not need an envelope, so only WC-ERR-001/002 notice. */
+static bool framework_error(const rs_exchange *x) {
+  unsigned s = x->reply.status;
+  return s == 403 || s == 404 || s == 405;
+}
+
 static void error_wrong_content_type(rs_exchange *x) {
   if (is_4xx(x)) x->reply.content_type = "text/plain; charset=utf-8";
 }
 
 /* An HTML error page, as a proxy in front of the API would send. */
 static void error_not_json(rs_exchange *x) {
-  if (!is_4xx(x)) return;
+  if (!framework_error(x)) return;
   x->reply.body.len = 0;
   wc_buf_printf(&x->reply.body, "<html><body><h1>%u</h1><p>Request refused.</p></body></html>\n",
                 x->reply.status);
@@ -210,17 +222,15 @@ static void error_not_json(rs_exchange *x) {
 }
 
 static void error_empty_type(rs_exchange *x, cJSON *env) {
-  (void)x;
-  replace(item(env, "error"), "type", cJSON_CreateString(""));
+  if (framework_error(x)) replace(item(env, "error"), "type", cJSON_CreateString(""));
 }
 
 static void error_missing_message(rs_exchange *x, cJSON *env) {
-  (void)x;
-  cJSON_DeleteItemFromObjectCaseSensitive(item(env, "error"), "message");
+  if (framework_error(x)) cJSON_DeleteItemFromObjectCaseSensitive(item(env, "error"), "message");
 }
 
 static void error_code_instead_of_type(rs_exchange *x, cJSON *env) {
-  (void)x;
+  if (!framework_error(x)) return;
   cJSON *err = item(env, "error");
   cJSON *type = cJSON_DetachItemFromObjectCaseSensitive(err, "type");
   if (type) cJSON_AddItemToObject(err, "code", type);
@@ -282,6 +292,15 @@ static void server_error_on_emoji(rs_exchange *x) {
     rs_reply_error(&x->reply, 500, "internal_error", "Internal server error");
 }
 
+/* A crash in the permission check: the token without the scope gets 500,
+ * which its own check (never a 2xx) does not mind. */
+static void scope_check_error(rs_exchange *x) {
+  if (x->reply.status != 403 || x->cred != RS_CRED_NO_SCOPE) return;
+  x->reply.status = 500;
+  x->reply.body.len = 0;
+  wc_buf_puts(&x->reply.body, "{\"error\":{\"type\":\"internal_error\",\"message\":\"Internal server error\"}}");
+}
+
 static void success_wrong_content_type(rs_exchange *x) {
   if (x->reply.status == 200) x->reply.content_type = "text/plain; charset=utf-8";
 }
@@ -333,8 +352,8 @@ static const rs_fault_def faults[] = {
      .reply = json_trailing_bytes},
     {{"json-invalid-utf8", "WC-US-002", C, "200 bodies carry a Latin-1 byte in an extra member"}, 0, NULL,
      .user = json_invalid_utf8},
-    {{"json-nan", "WC-US-002", C, "200 bodies carry a NaN number in an extra member (no RFC 8259 parser reads them)"},
-     0, NULL, .reply = json_nan},
+    {{"json-nan", "WC-US-002", C, "200 bodies of the intermediate versions carry a NaN (so no parser reads them)"},
+     0, "WC-US-003", .reply = json_nan},
     {{"original-id-not-string", "WC-US-003", C, "the original (unversioned, 2025-01-01) shape has a numeric id"}, 0,
      NULL, .user = original_id_not_string},
     /* documented meaning */
@@ -369,12 +388,14 @@ static const rs_fault_def faults[] = {
     /* errors */
     {{"error-wrong-content-type", "WC-ERR-001", C, "4xx envelopes are sent as text/plain"}, 0, NULL,
      .reply = error_wrong_content_type},
-    {{"error-not-json", "WC-ERR-001", C, "4xx bodies are an HTML page (so no envelope either)"}, 0, "WC-ERR-002",
-     .reply = error_not_json},
-    {{"error-empty-type", "WC-ERR-002", C, "error.type is the empty string"}, 0, NULL, .error = error_empty_type},
-    {{"error-missing-message", "WC-ERR-002", C, "error.message is missing"}, 0, NULL, .error = error_missing_message},
-    {{"error-code-instead-of-type", "WC-ERR-002", C, "the envelope names error.code instead of error.type"}, 0, NULL,
-     .error = error_code_instead_of_type},
+    {{"error-not-json", "WC-ERR-001", C, "403/404/405 bodies are an HTML page (so no envelope either)"}, 0,
+     "WC-ERR-002", .reply = error_not_json},
+    {{"error-empty-type", "WC-ERR-002", C, "403/404/405: error.type is the empty string"}, 0, NULL,
+     .error = error_empty_type},
+    {{"error-missing-message", "WC-ERR-002", C, "403/404/405: error.message is missing"}, 0, NULL,
+     .error = error_missing_message},
+    {{"error-code-instead-of-type", "WC-ERR-002", C, "403/404/405: the envelope has error.code, not error.type"}, 0,
+     NULL, .error = error_code_instead_of_type},
     {{"api-key-allowed", "WC-ERR-003", C, "an API key updates the global profile (200)"}, 0, NULL,
      .request = api_key_allowed},
     {{"invalid-body-accepted", "WC-ERR-004", C, "invalid bodies are ignored and answered 200 with the user"}, 0, NULL,
@@ -394,7 +415,9 @@ static const rs_fault_def faults[] = {
      .update = override_written_globally},
     /* transport */
     {{"server-error-on-emoji", "WC-TR-001", C, "500 when name, bio or username holds a non-BMP character"}, 0,
-     "WC-ERR-007", .body = server_error_on_emoji},
+     "WC-UPD-001,WC-ERR-007", .body = server_error_on_emoji},
+    {{"scope-check-error", "WC-TR-001", C, "a token without the scope gets 500 instead of 403"}, 0, "WC-ERR-007",
+     .reply = scope_check_error},
     {{"success-wrong-content-type", "WC-TR-002", C, "200 responses are labelled text/plain"}, 0, NULL,
      .reply = success_wrong_content_type},
     {{"redirect", "WC-TR-003", C, "a token without the scope is redirected (302) to a login page"}, 0, "WC-ERR-007",

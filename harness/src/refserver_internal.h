@@ -1,7 +1,8 @@
 /* The reference server's private parts, shared by refserver*.c only.
  *
- * refserver.c        the HTTP layer (libmicrohttpd), the request pipeline
- * refserver_version.c  Api-Version-Date classification and response shapes
+ * refserver.c        the HTTP layer (libmicrohttpd): classification, start/stop
+ * refserver_pipeline.c  decisions, update, rendering of replies
+ * refserver_version.c  Api-Version-Date: known list, well-formedness, shapes
  * refserver_body.c   request body validation into an rs_update
  * refserver_state.c  users, profiles, per-account overrides, the lock
  * refserver_user.c   rendering a user view as JSON for a shape
@@ -173,8 +174,19 @@ typedef struct rs_exchange {
   double t0_ms;
 } rs_exchange;
 
-/* Sets an error reply (type and printf message). */
+/* Sets an error reply (type and printf message; invalid UTF-8 becomes '?'). */
 void rs_reply_error(rs_reply *r, unsigned status, const char *type, const char *fmt, ...) WC_PRINTF(4, 5);
+/* Printable ASCII as is, other bytes as \xNN, cut with "..." to fit cap. */
+void rs_printable(const char *in, char *out, size_t cap);
+
+/* The pipeline (refserver_pipeline.c), called by the HTTP layer: */
+/* Route, version, credentials, account_id; true when x->reply is decided. */
+bool rs_decide_headers(rs_exchange *x);
+void rs_reply_too_large(rs_exchange *x);
+/* The body, the update and the rendered user (or the error). */
+void rs_decide_body(rs_exchange *x);
+/* Renders the decided reply into bytes and runs the reply hooks. */
+void rs_finish_reply(rs_exchange *x);
 
 /* ---- the server --------------------------------------------------------- */
 

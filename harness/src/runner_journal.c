@@ -54,10 +54,7 @@ static const cJSON *read_profile(wc_case *c, const wc_run_ctx *ctx, const char *
 }
 
 static void set_field(wc_field *f, const cJSON *v) {
-  if (cJSON_IsString(v))
-    *f = (wc_field){.kind = WC_FIELD_STRING, .value = v->valuestring};
-  else
-    *f = (wc_field){.kind = WC_FIELD_NULL};
+  *f = (wc_field){.kind = WC_FIELD_STRING, .value = v->valuestring};
 }
 
 /* Restores every snapshot; returns 0 when all are as they were. */
@@ -92,6 +89,11 @@ static int restore_profiles(wc_run_ctx *ctx, const wc_spec *spec, const char *ca
       const cJSON *was = cJSON_GetObjectItemCaseSensitive(snaps[i].user, restorable[k]);
       const cJSON *is = cJSON_GetObjectItemCaseSensitive(now, restorable[k]);
       if (!was || cJSON_Compare(was, is, 1)) continue;
+      if (!cJSON_IsString(was)) {
+        /* The request schema takes strings only: a null cannot be sent back. */
+        msg_add(message, "the %s of %s was null and cannot be put back", restorable[k], who);
+        continue;
+      }
       set_field(slots[k], was);
       wc_buf_printf(&changed, "%s%s", changed.len ? ", " : "", restorable[k]);
     }
@@ -109,7 +111,7 @@ static int restore_profiles(wc_run_ctx *ctx, const wc_spec *spec, const char *ca
     bool ok = cJSON_IsObject(after);
     for (size_t k = 0; ok && restorable[k]; k++) {
       const cJSON *was = cJSON_GetObjectItemCaseSensitive(snaps[i].user, restorable[k]);
-      if (was) ok = cJSON_Compare(was, cJSON_GetObjectItemCaseSensitive(after, restorable[k]), 1);
+      if (cJSON_IsString(was)) ok = cJSON_Compare(was, cJSON_GetObjectItemCaseSensitive(after, restorable[k]), 1);
     }
     if (ok) {
       msg_add(message, "restored %s of %s", changed.data, who);

@@ -160,10 +160,28 @@ struct wc_schema {
   size_t nregexes, regexes_cap;
 };
 
-/* schema_validate.c: deep equality of JSON values (1 == 1.0, false != 0,
- * key order irrelevant) and a hash consistent with it. */
+/* ---- values (schema_values.c) ---- */
+
+/* Deep equality of JSON values (1 == 1.0, false != 0, key order
+ * irrelevant) and a hash consistent with it. */
 bool wc_json_equal(const cJSON *a, const cJSON *b);
 uint64_t wc_json_hash(const cJSON *v);
+
+/* Where validation is in the instance: a chain of stack frames, made a
+ * JSON pointer string only when an error is reported. */
+typedef struct wc_ipath {
+  const struct wc_ipath *up;
+  const char *key; /* member name, or NULL for an array index */
+  size_t index;
+} wc_ipath;
+
+char *wc_schema_ipath_string(const wc_ipath *path); /* malloc'd; "" for the root */
+/* "text" quoted, escaped, cut after 60 bytes with "..." */
+void wc_schema_put_quoted(wc_buf *b, const char *s);
+/* shortest text that reads back as d: 5, 0.1, 1e+308 */
+void wc_schema_put_number(wc_buf *b, double d);
+/* string "x", number 5, boolean true, null, an object, an array of 2 items */
+void wc_schema_put_value(wc_buf *b, const cJSON *v, bool with_type);
 
 /* FNV-1a over a key; the property tables use it. */
 static inline uint32_t wc_key_hash(const char *s, size_t *len) {

@@ -19,13 +19,6 @@
 #include "schema_internal.h"
 
 #define MAX_EVAL_DEPTH 2048
-#define QUOTE_BYTES 60
-
-typedef struct ipath {
-  const struct ipath *up;
-  const char *key; /* member name, or NULL for an array index */
-  size_t index;
-} ipath;
 
 typedef struct frame {
   const wc_snode *node;
@@ -39,180 +32,16 @@ typedef struct vctx {
   frame *stack;
 } vctx;
 
-static bool v_node(vctx *c, const wc_snode *n, const cJSON *inst, const ipath *path);
-
-/* ---- equality and hashing (enum, const, uniqueItems) ---- */
-
-bool wc_json_equal(const cJSON *a, const cJSON *b) {
-  int ta = a->type & 0xFF, tb = b->type & 0xFF;
-  if (ta != tb) return false;
-  switch (ta) {
-  case cJSON_Number: return a->valuedouble == b->valuedouble;
-  case cJSON_String: return strcmp(a->valuestring, b->valuestring) == 0;
-  case cJSON_Array: {
-    const cJSON *x = a->child, *y = b->child;
-    for (; x && y; x = x->next, y = y->next)
-      if (!wc_json_equal(x, y)) return false;
-    return !x && !y;
-  }
-  case cJSON_Object: {
-    size_t na = 0, nb = 0;
-    for (const cJSON *x = a->child; x; x = x->next) na++;
-    for (const cJSON *y = b->child; y; y = y->next) nb++;
-    if (na != nb) return false;
-    for (const cJSON *x = a->child; x; x = x->next) {
-      const cJSON *y = cJSON_GetObjectItemCaseSensitive(b, x->string);
-      if (!y || !wc_json_equal(x, y)) return false;
-    }
-    return true;
-  }
-  default: return true; /* null, true, false: the type says it all */
-  }
-}
-
-static uint64_t mix64(uint64_t h) {
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdull;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ull;
-  return h ^ (h >> 33);
-}
-
-static uint64_t str_hash64(const char *s) {
-  uint64_t h = 1469598103934665603ull;
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) h = (h ^ *p) * 1099511628211ull;
-  return h;
-}
-
-uint64_t wc_json_hash(const cJSON *v) {
-  int t = v->type & 0xFF;
-  switch (t) {
-  case cJSON_Number: {
-    double d = v->valuedouble;
-    if (d == 0) d = 0; /* -0 == 0 */
-    uint64_t bits;
-    memcpy(&bits, &d, sizeof bits);
-    return mix64(bits ^ 0x1111);
-  }
-  case cJSON_String: return mix64(str_hash64(v->valuestring) ^ 0x2222);
-  case cJSON_Array: {
-    uint64_t h = 0x3333;
-    for (const cJSON *c = v->child; c; c = c->next) h = mix64(h * 31 + wc_json_hash(c));
-    return h;
-  }
-  case cJSON_Object: {
-    uint64_t h = 0x4444; /* a sum: member order does not matter */
-    for (const cJSON *c = v->child; c; c = c->next) h += mix64(str_hash64(c->string) ^ wc_json_hash(c) * 7);
-    return mix64(h);
-  }
-  default: return mix64((uint64_t)t);
-  }
-}
-
-/* ---- messages ---- */
-
-static char *instance_pointer(const ipath *path) {
-  size_t n = 0;
-  for (const ipath *p = path; p; p = p->up) n++;
-  const ipath *small[64];
-  const ipath **segs = n <= 64 ? small : malloc(n * sizeof *segs);
-  if (!segs) return NULL;
-  size_t i = n;
-  for (const ipath *p = path; p; p = p->up) segs[--i] = p;
-  wc_buf b;
-  wc_buf_init(&b);
-  int rc = wc_buf_append(&b, "", 0);
-  for (i = 0; i < n && rc == 0; i++) {
-    if (!segs[i]->key) {
-      rc = wc_buf_printf(&b, "/%zu", segs[i]->index);
-      continue;
-    }
-    rc = wc_buf_append(&b, "/", 1);
-    for (const char *q = segs[i]->key; *q && rc == 0; q++) {
-      if (*q == '~') rc = wc_buf_append(&b, "~0", 2);
-      else if (*q == '/') rc = wc_buf_append(&b, "~1", 2);
-      else rc = wc_buf_append(&b, q, 1);
-    }
-  }
-  if (segs != small) free(segs);
-  if (rc != 0) {
-    wc_buf_free(&b);
-    return NULL;
-  }
-  return wc_buf_steal(&b);
-}
-
-/* "text" with quotes, backslashes and control characters escaped, cut (at a
- * character boundary) after QUOTE_BYTES bytes. */
-static void put_quoted(wc_buf *b, const char *s) {
-  wc_buf_append(b, "\"", 1);
-  size_t i = 0;
-  for (; s[i] && i < QUOTE_BYTES; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (c == '"' || c == '\\') wc_buf_printf(b, "\\%c", c);
-    else if (c == '\n') wc_buf_puts(b, "\\n");
-    else if (c == '\r') wc_buf_puts(b, "\\r");
-    else if (c == '\t') wc_buf_puts(b, "\\t");
-    else if (c < 0x20 || c == 0x7F) wc_buf_printf(b, "\\u%04X", c);
-    else wc_buf_append(b, &s[i], 1);
-  }
-  if (s[i]) {
-    /* do not leave half a UTF-8 sequence before the ellipsis */
-    while (i < QUOTE_BYTES + 4 && s[i] && ((unsigned char)s[i] & 0xC0) == 0x80) wc_buf_append(b, &s[i++], 1);
-    if (s[i]) {
-      wc_buf_append(b, "\"...", 4);
-      return;
-    }
-  }
-  wc_buf_append(b, "\"", 1);
-}
-
-static void put_number(wc_buf *b, double d) {
-  if (isinf(d)) {
-    wc_buf_puts(b, d > 0 ? "infinity" : "-infinity");
-    return;
-  }
-  char tmp[40];
-  if (d == floor(d) && fabs(d) < 1e17) {
-    snprintf(tmp, sizeof tmp, "%.0f", d);
-    wc_buf_puts(b, tmp);
-    return;
-  }
-  for (int prec = 1; prec <= 17; prec++) {
-    snprintf(tmp, sizeof tmp, "%.*g", prec, d);
-    if (strtod(tmp, NULL) == d) break;
-  }
-  wc_buf_puts(b, tmp);
-}
-
-/* A short rendering of a value: "string \"x\"", "number 5", "object". */
-static void put_value(wc_buf *b, const cJSON *v, bool with_type) {
-  switch (v->type & 0xFF) {
-  case cJSON_String:
-    if (with_type) wc_buf_puts(b, "string ");
-    put_quoted(b, v->valuestring);
-    break;
-  case cJSON_Number:
-    if (with_type) wc_buf_puts(b, "number ");
-    put_number(b, v->valuedouble);
-    break;
-  case cJSON_True: wc_buf_puts(b, with_type ? "boolean true" : "true"); break;
-  case cJSON_False: wc_buf_puts(b, with_type ? "boolean false" : "false"); break;
-  case cJSON_NULL: wc_buf_puts(b, "null"); break;
-  case cJSON_Array: wc_buf_printf(b, "an array of %d item%s", cJSON_GetArraySize(v), cJSON_GetArraySize(v) == 1 ? "" : "s"); break;
-  case cJSON_Object: wc_buf_puts(b, "an object"); break;
-  default: wc_buf_puts(b, "a value"); break;
-  }
-}
+static bool v_node(vctx *c, const wc_snode *n, const cJSON *inst, const wc_ipath *path);
 
 static const char *const type_names[] = {"null", "boolean", "object", "array", "number", "integer", "string"};
 
 /* Records one error; suffix is appended to the node's pointer ("type",
  * "properties/name", or "" for the node itself). Takes the message buffer. */
-static void emit(vctx *c, const wc_snode *n, const char *keyword, const char *suffix, const ipath *path,
+static void emit(vctx *c, const wc_snode *n, const char *keyword, const char *suffix, const wc_ipath *path,
                  wc_buf *msg) {
   if (c->out) {
-    char *ip = instance_pointer(path);
+    char *ip = wc_schema_ipath_string(path);
     wc_buf sp;
     wc_buf_init(&sp);
     wc_buf_puts(&sp, n->ptr);
@@ -224,9 +53,9 @@ static void emit(vctx *c, const wc_snode *n, const char *keyword, const char *su
   wc_buf_free(msg);
 }
 
-static void emitf(vctx *c, const wc_snode *n, const char *keyword, const char *suffix, const ipath *path,
+static void emitf(vctx *c, const wc_snode *n, const char *keyword, const char *suffix, const wc_ipath *path,
                   const char *fmt, ...) WC_PRINTF(6, 7);
-static void emitf(vctx *c, const wc_snode *n, const char *keyword, const char *suffix, const ipath *path,
+static void emitf(vctx *c, const wc_snode *n, const char *keyword, const char *suffix, const wc_ipath *path,
                   const char *fmt, ...) {
   if (!c->out) return;
   wc_buf msg;
@@ -261,7 +90,7 @@ static const char *holder_keyword(const char *ptr, char *buf, size_t len) {
   return "false";
 }
 
-static void false_schema(vctx *c, const wc_snode *n, const ipath *path) {
+static void false_schema(vctx *c, const wc_snode *n, const wc_ipath *path) {
   if (!c->out) return;
   char buf[64];
   const char *kw = holder_keyword(n->ptr, buf, sizeof buf);
@@ -271,7 +100,7 @@ static void false_schema(vctx *c, const wc_snode *n, const ipath *path) {
   if (member && (strcmp(kw, "additionalProperties") == 0 || strcmp(kw, "properties") == 0 ||
                  strcmp(kw, "patternProperties") == 0)) {
     wc_buf_puts(&msg, "property ");
-    put_quoted(&msg, path->key);
+    wc_schema_put_quoted(&msg, path->key);
     if (kw[0] == 'a') wc_buf_puts(&msg, " is not allowed (additionalProperties is false)");
     else wc_buf_puts(&msg, " is not allowed (its schema is false)");
   } else if (item && strcmp(kw, "items") == 0) {
@@ -307,7 +136,7 @@ static inline bool type_ok(unsigned types, const cJSON *inst) {
          inst->valuedouble == floor(inst->valuedouble);
 }
 
-static void type_error(vctx *c, const wc_snode *n, const cJSON *inst, const ipath *path) {
+static void type_error(vctx *c, const wc_snode *n, const cJSON *inst, const wc_ipath *path) {
   if (!c->out) return;
   wc_buf msg;
   wc_buf_init(&msg);
@@ -318,7 +147,7 @@ static void type_error(vctx *c, const wc_snode *n, const cJSON *inst, const ipat
   }
   wc_buf_puts(&msg, ", got ");
   if ((inst->type & 0xFF) == cJSON_Number && (n->types & WC_T_INTEGER)) wc_buf_puts(&msg, "non-integer ");
-  put_value(&msg, inst, true);
+  wc_schema_put_value(&msg, inst, true);
   emit(c, n, "type", "type", path, &msg);
 }
 
@@ -328,7 +157,7 @@ static size_t code_points(const char *s) {
   return n;
 }
 
-static bool v_string(vctx *c, const wc_snode *n, const cJSON *inst, const ipath *path) {
+static bool v_string(vctx *c, const wc_snode *n, const cJSON *inst, const wc_ipath *path) {
   bool ok = true;
   const char *s = inst->valuestring;
   if (n->has_min_len || n->has_max_len) {
@@ -348,7 +177,7 @@ static bool v_string(vctx *c, const wc_snode *n, const cJSON *inst, const ipath 
     if (c->out) {
       wc_buf msg;
       wc_buf_init(&msg);
-      put_quoted(&msg, s);
+      wc_schema_put_quoted(&msg, s);
       wc_buf_puts(&msg, " does not match the pattern /");
       for (const char *q = n->pattern_src; *q; q++) {
         if ((unsigned char)*q < 0x20) wc_buf_printf(&msg, "\\u%04X", (unsigned char)*q);
@@ -363,7 +192,7 @@ static bool v_string(vctx *c, const wc_snode *n, const cJSON *inst, const ipath 
     if (c->out) {
       wc_buf msg;
       wc_buf_init(&msg);
-      put_quoted(&msg, s);
+      wc_schema_put_quoted(&msg, s);
       wc_buf_printf(&msg, " is not a valid %s", n->format_name);
       emit(c, n, "format", "format", path, &msg);
     }
@@ -372,15 +201,15 @@ static bool v_string(vctx *c, const wc_snode *n, const cJSON *inst, const ipath 
   return ok;
 }
 
-static void number_error(vctx *c, const wc_snode *n, const char *kw, const ipath *path, const char *what,
+static void number_error(vctx *c, const wc_snode *n, const char *kw, const wc_ipath *path, const char *what,
                          double limit, double got) {
   if (!c->out) return;
   wc_buf msg;
   wc_buf_init(&msg);
   wc_buf_printf(&msg, "expected %s", what);
-  put_number(&msg, limit);
+  wc_schema_put_number(&msg, limit);
   wc_buf_puts(&msg, ", got ");
-  put_number(&msg, got);
+  wc_schema_put_number(&msg, got);
   emit(c, n, kw, kw, path, &msg);
 }
 
@@ -393,7 +222,7 @@ static bool is_multiple(double d, double m) {
   return fabs(q - r) <= 4 * DBL_EPSILON * fabs(q);
 }
 
-static bool v_number(vctx *c, const wc_snode *n, const cJSON *inst, const ipath *path) {
+static bool v_number(vctx *c, const wc_snode *n, const cJSON *inst, const wc_ipath *path) {
   bool ok = true;
   double d = inst->valuedouble;
   if (n->has_min && !(d >= n->minimum)) {
@@ -441,7 +270,7 @@ static long prop_lookup(const wc_snode *n, const char *key) {
 
 static bool bit(const uint64_t *set, size_t i) { return set[i >> 6] >> (i & 63) & 1; }
 
-static bool v_property_name(vctx *c, const wc_snode *n, const char *key, const ipath *member) {
+static bool v_property_name(vctx *c, const wc_snode *n, const char *key, const wc_ipath *member) {
   cJSON name;
   memset(&name, 0, sizeof name);
   name.type = cJSON_String;
@@ -457,13 +286,13 @@ static bool v_property_name(vctx *c, const wc_snode *n, const char *key, const i
   c->out = why;
   v_node(c, n->property_names, &name, member);
   c->out = out;
-  char *ip = instance_pointer(member);
+  char *ip = wc_schema_ipath_string(member);
   for (size_t i = 0; i < wc_findings_count(why); i++) {
     const wc_finding *f = wc_findings_get(why, i);
     wc_buf msg;
     wc_buf_init(&msg);
     wc_buf_puts(&msg, "property name ");
-    put_quoted(&msg, key);
+    wc_schema_put_quoted(&msg, key);
     wc_buf_printf(&msg, " is not allowed: %s", f->message);
     wc_findings_add(out, ip, f->schema_pointer, "propertyNames", WC_NO_OFFSET, "%s", msg.data);
     wc_buf_free(&msg);
@@ -473,7 +302,7 @@ static bool v_property_name(vctx *c, const wc_snode *n, const char *key, const i
   return false;
 }
 
-static bool v_object(vctx *c, const wc_snode *n, const cJSON *inst, const ipath *path) {
+static bool v_object(vctx *c, const wc_snode *n, const cJSON *inst, const wc_ipath *path) {
   bool ok = true;
   uint64_t small[4] = {0};
   size_t words = (n->nprops + 63) / 64;
@@ -483,7 +312,7 @@ static bool v_object(vctx *c, const wc_snode *n, const cJSON *inst, const ipath 
   for (const cJSON *m = inst->child; m; m = m->next) {
     count++;
     const char *key = m->string ? m->string : "";
-    ipath child = {path, key, 0};
+    wc_ipath child = {path, key, 0};
     bool evaluated = false;
     if (n->nprops) {
       /* Members usually come in the order the schema lists them. */
@@ -533,7 +362,7 @@ static bool v_object(vctx *c, const wc_snode *n, const cJSON *inst, const ipath 
         wc_buf msg;
         wc_buf_init(&msg);
         wc_buf_puts(&msg, "missing required property ");
-        put_quoted(&msg, n->props[i].name);
+        wc_schema_put_quoted(&msg, n->props[i].name);
         emit(c, n, "required", "required", path, &msg);
       }
       ok = false;
@@ -561,9 +390,9 @@ static bool v_object(vctx *c, const wc_snode *n, const cJSON *inst, const ipath 
         wc_buf msg;
         wc_buf_init(&msg);
         wc_buf_puts(&msg, "property ");
-        put_quoted(&msg, n->props[d->trigger].name);
+        wc_schema_put_quoted(&msg, n->props[d->trigger].name);
         wc_buf_puts(&msg, " requires property ");
-        put_quoted(&msg, n->props[d->needs[j]].name);
+        wc_schema_put_quoted(&msg, n->props[d->needs[j]].name);
         char *tok = wc_pointer_append("dependentRequired", n->props[d->trigger].name);
         emit(c, n, "dependentRequired", tok, path, &msg);
         free(tok);
@@ -623,11 +452,11 @@ static bool find_equal_items(const cJSON *arr, size_t count, size_t *pi, size_t 
   return found;
 }
 
-static bool v_array(vctx *c, const wc_snode *n, const cJSON *inst, const ipath *path) {
+static bool v_array(vctx *c, const wc_snode *n, const cJSON *inst, const wc_ipath *path) {
   bool ok = true;
   size_t i = 0, matches = 0;
   for (const cJSON *m = inst->child; m; m = m->next, i++) {
-    ipath child = {path, NULL, i};
+    wc_ipath child = {path, NULL, i};
     const wc_snode *s = i < n->prefix.n ? n->prefix.items[i] : n->items;
     if (s && !v_node(c, s, m, &child)) FAIL_QUIETLY_OR_GO_ON(ok);
     if (n->contains) {
@@ -673,21 +502,21 @@ static void list_values(wc_buf *msg, const cJSON *arr) {
   size_t i = 0, total = (size_t)cJSON_GetArraySize(arr);
   for (const cJSON *v = arr->child; v && i < 5; v = v->next, i++) {
     if (i) wc_buf_puts(msg, ", ");
-    put_value(msg, v, false);
+    wc_schema_put_value(msg, v, false);
   }
   if (total > 5) wc_buf_printf(msg, ", ... (%zu values)", total);
 }
 
-static bool v_enum_const(vctx *c, const wc_snode *n, const cJSON *inst, const ipath *path) {
+static bool v_enum_const(vctx *c, const wc_snode *n, const cJSON *inst, const wc_ipath *path) {
   bool ok = true;
   if (n->const_value && !wc_json_equal(inst, n->const_value)) {
     if (c->out) {
       wc_buf msg;
       wc_buf_init(&msg);
       wc_buf_puts(&msg, "expected the constant ");
-      put_value(&msg, n->const_value, false);
+      wc_schema_put_value(&msg, n->const_value, false);
       wc_buf_puts(&msg, ", got ");
-      put_value(&msg, inst, false);
+      wc_schema_put_value(&msg, inst, false);
       emit(c, n, "const", "const", path, &msg);
     }
     FAIL_QUIETLY_OR_GO_ON(ok);
@@ -702,7 +531,7 @@ static bool v_enum_const(vctx *c, const wc_snode *n, const cJSON *inst, const ip
         wc_buf_puts(&msg, "expected one of ");
         list_values(&msg, n->enum_values);
         wc_buf_puts(&msg, "; got ");
-        put_value(&msg, inst, false);
+        wc_schema_put_value(&msg, inst, false);
         emit(c, n, "enum", "enum", path, &msg);
       }
       FAIL_QUIETLY_OR_GO_ON(ok);
@@ -711,7 +540,7 @@ static bool v_enum_const(vctx *c, const wc_snode *n, const cJSON *inst, const ip
   return ok;
 }
 
-static bool quietly(vctx *c, const wc_snode *n, const cJSON *inst, const ipath *path) {
+static bool quietly(vctx *c, const wc_snode *n, const cJSON *inst, const wc_ipath *path) {
   wc_findings *out = c->out;
   c->out = NULL;
   bool ok = v_node(c, n, inst, path);
@@ -719,7 +548,7 @@ static bool quietly(vctx *c, const wc_snode *n, const cJSON *inst, const ipath *
   return ok;
 }
 
-static bool v_applicators(vctx *c, const wc_snode *n, const cJSON *inst, const ipath *path) {
+static bool v_applicators(vctx *c, const wc_snode *n, const cJSON *inst, const wc_ipath *path) {
   bool ok = true;
   for (size_t i = 0; i < n->all_of.n; i++)
     if (!v_node(c, n->all_of.items[i], inst, path)) FAIL_QUIETLY_OR_GO_ON(ok);
@@ -762,7 +591,7 @@ static bool v_applicators(vctx *c, const wc_snode *n, const cJSON *inst, const i
   return ok;
 }
 
-static bool v_body(vctx *c, const wc_snode *n, const cJSON *inst, const ipath *path) {
+static bool v_body(vctx *c, const wc_snode *n, const cJSON *inst, const wc_ipath *path) {
   bool ok = true;
   unsigned g = n->groups;
   if ((g & WC_K_REF) && !v_node(c, n->ref, inst, path)) FAIL_QUIETLY_OR_GO_ON(ok);
@@ -790,7 +619,7 @@ static bool v_body(vctx *c, const wc_snode *n, const cJSON *inst, const ipath *p
   return ok;
 }
 
-static bool v_node(vctx *c, const wc_snode *n, const cJSON *inst, const ipath *path) {
+static bool v_node(vctx *c, const wc_snode *n, const cJSON *inst, const wc_ipath *path) {
   if (n->alias) n = n->alias;
   if (n->boolean) {
     if (n->boolean == 1) return true;

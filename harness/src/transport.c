@@ -385,6 +385,24 @@ static void describe_failure(wc_exchange *x, wc_xfer_status st, CURLcode rc, con
   }
 }
 
+/* libcurl drops a custom header whose value is empty ("Name: "), and sends
+ * "Name;" as the header with an empty value: an empty Api-Version-Date is a
+ * negative case the server must see, so it is passed in that form.
+ * (A value of only blanks goes out empty as well: curl trims it.) */
+static struct curl_slist *append_header(struct curl_slist *list, const char *line) {
+  const char *colon = strchr(line, ':');
+  if (!colon || colon[strspn(colon + 1, " \t") + 1] != '\0') return curl_slist_append(list, line);
+  size_t name_len = (size_t)(colon - line);
+  char *empty = malloc(name_len + 2);
+  if (!empty) return NULL;
+  memcpy(empty, line, name_len);
+  empty[name_len] = ';';
+  empty[name_len + 1] = '\0';
+  struct curl_slist *next = curl_slist_append(list, empty);
+  free(empty);
+  return next;
+}
+
 static bool set_request_options(CURL *c, const wc_request *req, struct curl_slist **headers) {
   const char *method = wc_request_method(req);
   size_t body_len = 0;
@@ -394,7 +412,7 @@ static bool set_request_options(CURL *c, const wc_request *req, struct curl_slis
   for (size_t i = 0; i < wc_request_header_count(req); i++) {
     const char *h = wc_request_header(req, i);
     if (strncasecmp(h, "Content-Type:", 13) == 0) has_ctype = true;
-    struct curl_slist *next = curl_slist_append(list, h);
+    struct curl_slist *next = append_header(list, h);
     if (!next) goto nomem;
     list = next;
   }
