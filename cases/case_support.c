@@ -1,6 +1,19 @@
 /* Glue between Criterion tests and wc_case (see case_support.h). */
 #include "case_support.h"
 
+#include <stdlib.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define WC_CASE_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WC_CASE_ASAN 1
+#endif
+#endif
+#ifdef WC_CASE_ASAN
+#include <sanitizer/lsan_interface.h>
+#endif
+
 const char *const wc_profile_members[] = {"id", "username", "name", "bio", "created_at",
                                           "profile_picture", NULL};
 
@@ -14,6 +27,11 @@ void wc_case_run(const char *name, const char *declared, unsigned flags, wc_case
   }
   body(c);
   if (wc_case_close(c, &err) != 0) cr_assert_fail("case %s could not record its result: %s", name, err.msg);
+#ifdef WC_CASE_ASAN
+  /* A Criterion worker ends without LeakSanitizer's exit check: run it here,
+   * and crash the case on a leak so the run reports it (exit 3). */
+  if (__lsan_do_recoverable_leak_check() != 0) abort();
+#endif
 }
 
 wc_request_desc wc_case_pinned(wc_case *c) {

@@ -107,7 +107,7 @@ def response_seeds():
         ("resp-200-empty-body.bin", 200, "application/json", ""),
         ("resp-200-price-usd-string.bin", 200, "application/json",
          dumps(dict(USER, balances=[dict(BALANCE, price_usd="0.9998")]))),
-        ("resp-400-unknown-version.bin", 400, "application/json", dumps(ERR_VERSION)),
+        ("resp-400-unknown-version-handmade.bin", 400, "application/json", dumps(ERR_VERSION)),
         ("resp-400-api-key-global-profile.bin", 400, "application/json", dumps(ERR_APIKEY)),
         ("resp-401-unauthorized.bin", 401, "application/json", dumps(ERR_AUTH)),
         ("resp-403-code-instead-of-type.bin", 403, "application/json", dumps(ERR_CODE)),

@@ -117,7 +117,9 @@ else:
         ok, why = False, f"took {secs:.1f} s, budget {budget:.0f} s"
     elif code == 3 and (not reason or "\n" in reason or len(err_lines) != 1):
         ok, why = False, "no one-line reason (summary.reason and stderr)"
-    why = why or (reason[:70] if code == 3 else "")
+    if not why and code == 3:
+        at = reason.find(" failed (")  # "... to URL failed (timeout-total): ..."
+        why = (reason[at + len(" failed "):] if at >= 0 else reason)[:70]
 shown = ",".join(failed + [w + "(warn)" for w in warned]) or "-"
 print("\t".join([name, req, str(code), shown, f"{secs:.1f}", "ok" if ok else "FAIL", why]))
 PY

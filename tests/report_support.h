@@ -68,10 +68,13 @@ static inline __attribute__((unused)) wc_spec *rs_spec(void) {
   return spec;
 }
 
-/* A fresh scratch directory under the build tree: WC_BINARY_DIR/report-tests/<name>. */
+/* A fresh scratch directory under the build tree,
+ * WC_BINARY_DIR/report-tests/<name>-<pid>; those of earlier runs with the
+ * same name are removed (the last one stays for inspection). Each test uses
+ * its own names. */
 static inline __attribute__((unused)) char *rs_dir(const char *name) {
   char *path = rs_fmt("%s/report-tests/%s-%d", WC_BINARY_DIR, name, (int)getpid());
-  char *cmd = rs_fmt("rm -rf '%s' && mkdir -p '%s'", path, path);
+  char *cmd = rs_fmt("rm -rf '%s/report-tests/%s-'* && mkdir -p '%s'", WC_BINARY_DIR, name, path);
   cr_assert_eq(system(cmd), 0, "cannot create %s", path);
   free(cmd);
   return path;

@@ -69,6 +69,16 @@ for q in r["requirements"]:
 assert r["run"]["target"]["embedded_server"] is True
 assert r["run"]["credentials"] == {"token": True, "api_key": True, "token_without_scope": True}
 PY
+check "reproduction commands name the credential they need" python3 - default/report.json <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+curls = [x["curl"] for x in r["exchanges"]]
+assert any("$WHOPCONF_API_KEY" in c for c in curls)
+assert any("$WHOPCONF_TOKEN_WITHOUT_SCOPE" in c for c in curls)
+# an invented token is not a credential to read from the environment
+unknown = [x["curl"] for x in r["exchanges"] if x["case"] == "credentials"][1]
+assert "$WHOPCONF_TOKEN" not in unknown, unknown
+PY
 check "every format is written" test -s default/junit.xml -a -s default/report.sarif -a -s default/summary.md -a -s default/report.html -a -s default/traffic.har
 check "a progress line per case on stderr" test "$(grep -c '^  \[ *[0-9]*/[0-9]*\]' default.err)" -ge 9
 check "the summary is on stdout" grep -q "^whopconf run: CONFORMANT (exit 0)" default.out
@@ -132,6 +142,11 @@ PY
 WHOPCONF_TOKEN=$TOKEN "$WHOPCONF" run --base-url "$URL" --report-dir envtok >/dev/null 2>&1
 check "the token from WHOPCONF_TOKEN is used" test "$(json envtok/report.json 'd["run"]["credentials"]["token"]')" = True
 check "writes need --allow-writes" test "$(json envtok/report.json '[q["reason"] for q in d["requirements"] if q["id"]=="WC-UPD-001"][0]' | grep -c allow-writes)" -eq 1
+
+"$WHOPCONF" run --base-url "$URL" --token not_the_right_token --report-dir refused >/dev/null 2>refused.err
+code=$?
+check "a token refused everywhere: exit 3 (got $code)" test "$code" -eq 3
+check "a token refused everywhere: says so" grep -q "refused the token" refused.err
 
 # ---- 4. determinism: the same seed twice gives the same report (masked) -------------
 ARGS=(--base-url "$URL" --token $TOKEN --api-key wc_api_key --token-without-scope wc_user_token_without_scope

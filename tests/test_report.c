@@ -153,7 +153,7 @@ Test(report_json, written_as_is_pretty_printed) {
 
 Test(report_junit, valid_against_the_xsd_with_correct_counts) {
   cJSON *doc = rs_fixture();
-  char *dir = render_into("junit", doc, NULL, WC_REPORT_JUNIT);
+  char *dir = render_into("junit-counts", doc, NULL, WC_REPORT_JUNIT);
   cr_assert_eq(rs_sh("xmllint --noout --schema '%s/tests/junit.xsd' '%s/junit.xml'", WC_SOURCE_DIR, dir), 0,
                "junit.xml is not valid against tests/junit.xsd");
   char *xml = rs_read_in(dir, "junit.xml");
@@ -192,6 +192,31 @@ Test(report_junit, valid_against_the_xsd_with_correct_counts) {
   cr_assert(strstr(xml, "<skipped message=\"--max-response-time not set\"/>"));
   free(xml);
   cJSON_Delete(doc);
+  free(dir);
+}
+
+/* The XSD is strict where it matters: it must reject these. */
+Test(report_junit, the_xsd_catches_mistakes) {
+  const char *bad[] = {
+      "<testsuites><testsuite name=\"a\" tests=\"-1\"/></testsuites>",
+      "<testsuites><testsuite name=\"a\" tests=\"1\"><testcase name=\"t\"><system-out>x</system-out>"
+      "<failure message=\"m\">t</failure></testcase></testsuite></testsuites>",
+      "<testsuites><testsuite name=\"a\" tests=\"1\"><testcase classname=\"c\"/></testsuite></testsuites>",
+      "<testsuites><testsuite name=\"a\" tests=\"1\" failures=\"one\"/></testsuites>",
+      "<testsuites><testsuite name=\"a\" tests=\"1\"><testcase name=\"t\" time=\"fast\"/></testsuite></testsuites>",
+      "<testsuites><testsuite name=\"a\" tests=\"1\"><testcase name=\"t\"><skipped/><skipped/></testcase>"
+      "</testsuite></testsuites>",
+      "<testsuites><testsuite name=\"a\" tests=\"1\"><properties><property name=\"p\"/></properties>"
+      "</testsuite></testsuites>",
+  };
+  char *dir = rs_dir("xsd");
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    char *path = rs_fmt("%s/bad-%zu.xml", dir, i);
+    rs_write(path, bad[i]);
+    cr_expect_neq(rs_sh("xmllint --noout --schema '%s/tests/junit.xsd' '%s' 2>/dev/null", WC_SOURCE_DIR, path), 0,
+                  "the XSD accepts %s", bad[i]);
+    free(path);
+  }
   free(dir);
 }
 
@@ -515,6 +540,13 @@ Test(report_robust, minimal_and_mistyped_documents_render) {
       "\"findings\":[{\"exchange\":\"x1\"}]}]}",
   };
   wc_spec *spec = rs_spec();
+  wc_err err;
+  cJSON *odd = cJSON_Parse(docs[1]); /* no status at all */
+  char *xml = wc_report_render_junit(odd, &err);
+  cr_assert(strstr(xml, "<error type=\"unknown-status\""), "an unknown status must not pass: %s", xml);
+  cr_assert(strstr(xml, "errors=\"1\""));
+  free(xml);
+  cJSON_Delete(odd);
   for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
     cJSON *doc = cJSON_Parse(docs[i]);
     cr_assert_not_null(doc);

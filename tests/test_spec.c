@@ -218,6 +218,22 @@ Test(spec, pointers_follow_refs_and_decode) {
   wc_spec_free(spec);
 }
 
+Test(spec, percent_literal_and_encoded_keys) {
+  const char doc[] = "'a%2Bb': {x: 1}\n'c d': {y: 2}\n'e~f': [10, 20]\n";
+  wc_err err;
+  wc_spec *spec = wc_spec_load_buffer(doc, sizeof doc - 1, "pct", &err);
+  cr_assert_not_null(spec, "%s", err.msg);
+  char *p = wc_pointer_append("#", "a%2Bb");
+  cr_assert_eq(get_ok(spec, p)->child->valuedouble, 1, "a literal %%2B in a key, as wc_pointer_append writes it");
+  cr_assert_gt(wc_spec_line(spec, p), 0);
+  free(p);
+  cr_assert_eq(get_ok(spec, "#/c%20d/y")->valuedouble, 2, "percent-encoded space");
+  cr_assert_eq(get_ok(spec, "#/e~0f/1")->valuedouble, 20);
+  cr_assert_eq(get_ok(spec, "#/e%7E0f/%31")->valuedouble, 20, "~0 and the index percent-encoded");
+  cr_assert_null(wc_spec_get(spec, "/c%20d/y", &err), "no percent-decoding outside the fragment form");
+  wc_spec_free(spec);
+}
+
 /* ---- $ref cycles ---- */
 
 Test(spec, ref_cycles_detected) {

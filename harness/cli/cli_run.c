@@ -390,6 +390,12 @@ int wc_cli_run(int argc, char **argv) {
         known = known || strcmp(wc_default_version(i), o->api_version) == 0;
     if (!known) return bad("--api-version %s is not a known version (add --known-version %s)", o->api_version, o->api_version);
   }
+  if (!o->api_version) { /* the newest known version (dates sort as strings) */
+    for (size_t i = 0; i < o->known_count; i++)
+      if (!o->api_version || strcmp(o->known_versions[i], o->api_version) > 0) o->api_version = o->known_versions[i];
+    for (size_t i = 0; !o->known_count && i < wc_default_version_count(); i++)
+      if (!o->api_version || strcmp(wc_default_version(i), o->api_version) > 0) o->api_version = wc_default_version(i);
+  }
   if (o->allow_picture_writes && !o->base_url && !o->picture_id) o->picture_id = EMBEDDED_PICTURE_ID;
 
   struct criterion_test_set *set = wc_cli_cases_load();
@@ -475,10 +481,7 @@ int wc_cli_run(int argc, char **argv) {
   }
   wc_cli_run_signals_start(run, progress);
   fprintf(progress, "whopconf run: %s%s, pinned %s, seed %llu\n", o->base_url,
-          o->embedded ? " (embedded reference server)" : "",
-          o->api_version ? o->api_version
-                         : (o->known_count ? o->known_versions[o->known_count - 1]
-                                           : wc_default_version(wc_default_version_count() - 1)),
+          o->embedded ? " (embedded reference server)" : "", o->api_version ? o->api_version : "?",
           (unsigned long long)o->seed);
 
   int exit_code = WC_EXIT_OK;

@@ -10,6 +10,7 @@
  *           then it fails the run.
  *   verdict "error" (could not test) -> one extra testsuite "whopconf" with
  *           an <error>, so CI shows why nothing was tested.
+ *   a status whopconf does not know (a foreign document) -> <error>, never a pass.
  * Evidence bodies are cut at WC_REPORT_BODY_CAP with the cut noted. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,7 @@
 #include "whopconf/catalog.h"
 
 typedef struct counts {
-  int tests, failures, skipped;
+  int tests, failures, errors, skipped;
 } counts;
 
 static void count_family(const cJSON *report, const char *family, counts *c) {
@@ -30,6 +31,7 @@ static void count_family(const cJSON *report, const char *family, counts *c) {
     c->tests++;
     if (wc_req_failing(report, req)) c->failures++;
     else if (wc_req_status(req) == WC_RS_SKIP) c->skipped++;
+    else if (wc_req_status(req) == WC_RS_OTHER) c->errors++;
   }
 }
 
@@ -267,6 +269,10 @@ static void testcase(wc_rout *o, const cJSON *report, const cJSON *req, const ch
     reproduce(o, report, ids, n);
     evidence(o, report, ids, n);
     wc_ro_raw(o, "</system-out>\n    </testcase>\n");
+  } else if (status == WC_RS_OTHER) { /* a document from elsewhere: say so, never pass it */
+    wc_ro_raw(o, ">\n      <error type=\"unknown-status\" message=\"status '");
+    wc_ro_text_cap(o, wc_rj_str(req, "status") ? wc_rj_str(req, "status") : "(none)", 64, WC_ESC_ATTR);
+    wc_ro_raw(o, "' is not pass, fail, warn or skip\"/>\n    </testcase>\n");
   } else {
     wc_ro_raw(o, "/>\n");
   }
@@ -284,7 +290,7 @@ char *wc_report_render_junit(const cJSON *report, wc_err *err) {
   const cJSON *summary = wc_rj_obj(report, "summary");
   const char *verdict = wc_rj_str(summary, "verdict");
   bool error = verdict && strcmp(verdict, "error") == 0;
-  counts all = {0, 0, 0};
+  counts all = {0, 0, 0, 0};
   for (size_t i = 0; i < nfam; i++) count_family(report, families[i], &all);
 
   wc_rout o;
@@ -292,19 +298,19 @@ char *wc_report_render_junit(const cJSON *report, wc_err *err) {
   wc_ro_raw(&o, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
   wc_ro_raw(&o, "<!-- whopconf compliance report for PATCH /users/me, rendered from report.json. -->\n");
   wc_ro_printf(&o, "<testsuites name=\"whopconf\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\"",
-               all.tests + (error ? 1 : 0), all.failures, error ? 1 : 0, all.skipped);
+               all.tests + (error ? 1 : 0), all.failures, all.errors + (error ? 1 : 0), all.skipped);
   double duration = wc_rj_num(run, "duration_ms", -1);
   if (duration >= 0 && duration < 1e15) wc_ro_printf(&o, " time=\"%.3f\"", duration / 1000.0);
   wc_ro_raw(&o, ">\n");
   const char *started = wc_rj_str(run, "started_at");
   for (size_t i = 0; i < nfam; i++) {
-    counts c = {0, 0, 0};
+    counts c = {0, 0, 0, 0};
     count_family(report, families[i], &c);
     if (c.tests == 0) continue;
     wc_ro_raw(&o, "  <testsuite name=\"");
     wc_ro_text(&o, families[i], WC_ESC_ATTR);
-    wc_ro_printf(&o, "\" tests=\"%d\" failures=\"%d\" errors=\"0\" skipped=\"%d\"", c.tests, c.failures,
-                 c.skipped);
+    wc_ro_printf(&o, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\"", c.tests, c.failures,
+                 c.errors, c.skipped);
     if (started) {
       wc_ro_raw(&o, " timestamp=\"");
       wc_ro_text_n(&o, started, strlen(started), 64, WC_ESC_ATTR);

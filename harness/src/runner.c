@@ -146,8 +146,11 @@ wc_run_ctx *wc_run_ctx_from_opts(const wc_run_opts *o, const char *run_dir) {
     for (size_t i = 0; i < wc_default_version_count() && i < WC_RUN_MAX_LIST; i++)
       c->known[c->known_count++] = wc_strdup(wc_default_version(i));
   }
-  c->api_version = dup_or_null(o->api_version ? o->api_version
-                                              : (c->known_count ? c->known[c->known_count - 1] : NULL));
+  /* Default: the newest known version (dates sort as strings). */
+  const char *newest = NULL;
+  for (size_t i = 0; i < c->known_count; i++)
+    if (!newest || strcmp(c->known[i], newest) > 0) newest = c->known[i];
+  c->api_version = dup_or_null(o->api_version ? o->api_version : newest);
   c->allow_writes = o->allow_writes;
   c->allow_picture_writes = o->allow_picture_writes;
   c->picture_id = dup_or_null(o->picture_id);

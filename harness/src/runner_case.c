@@ -317,9 +317,39 @@ static int keep_response(wc_case *c, wc_response *r) {
   return 0;
 }
 
-static void record_exchange(wc_case *c, const wc_exchange *x, const char *started) {
+/* The transport's reproduction command reads the credential from
+ * $WHOPCONF_TOKEN. A request made with another configured credential names
+ * that one's variable instead; one made with a token we invented (unknown,
+ * empty: not a secret) shows it, so the command reproduces what was sent. */
+static void fix_curl_credential(cJSON *exchange, const wc_run_ctx *ctx, const char *token) {
+  cJSON *curl = cJSON_GetObjectItemCaseSensitive(exchange, "curl");
+  if (!token || !cJSON_IsString(curl) || (ctx->token && strcmp(token, ctx->token) == 0)) return;
+  const char *replacement;
+  if (ctx->api_key && strcmp(token, ctx->api_key) == 0)
+    replacement = "$" WC_ENV_API_KEY;
+  else if (ctx->token_without_scope && strcmp(token, ctx->token_without_scope) == 0)
+    replacement = "$" WC_ENV_TOKEN_WITHOUT_SCOPE;
+  else
+    replacement = token;
+  for (const char *p = replacement; *p; p++)
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' ||
+          *p == '-' || *p == '$'))
+      return; /* not shell-safe inside double quotes: leave the command alone */
+  const char *at = strstr(curl->valuestring, "$" WC_ENV_TOKEN "\"");
+  if (!at) return;
+  wc_buf b;
+  wc_buf_init(&b);
+  wc_buf_append(&b, curl->valuestring, (size_t)(at - curl->valuestring));
+  wc_buf_puts(&b, replacement);
+  wc_buf_puts(&b, at + strlen("$" WC_ENV_TOKEN));
+  if (b.data) cJSON_SetValuestring(curl, b.data);
+  wc_buf_free(&b);
+}
+
+static void record_exchange(wc_case *c, const wc_exchange *x, const char *started, const char *token) {
   cJSON *j = wc_exchange_to_json(x, NULL, WC_RUN_BODY_CAP);
   if (!j) return;
+  fix_curl_credential(j, c->ctx, token);
   cJSON_AddNumberToObject(j, "seq", c->seq);
   cJSON_AddStringToObject(j, "started_at", started);
   cJSON_AddItemToArray(c->exchanges, j);
@@ -350,7 +380,7 @@ const wc_response *wc_case_send(wc_case *c, const wc_request_desc *desc, const c
     return NULL;
   }
   c->seq++;
-  record_exchange(c, x, started);
+  record_exchange(c, x, started, d.token);
   if (wc_exchange_status(x) != WC_XFER_OK) {
     c->transport_failures++;
     char reason[512];

@@ -412,13 +412,19 @@ cJSON *wc_run_report(wc_run *run, int *exit_code, wc_err *err) {
     bool selected = wc_run_requirement_selected(&run->opts, req->id);
     if (a->fail) {
       status = "fail";
-      snprintf(reason, sizeof reason, "%s%s", a->first_fail ? a->first_fail : "failed",
-               a->fail > 1 ? " (and more)" : "");
+      if (a->fail > 1)
+        snprintf(reason, sizeof reason, "%s [%zu of %zu checks failed]", a->first_fail ? a->first_fail : "failed",
+                 a->fail, a->checks);
+      else
+        snprintf(reason, sizeof reason, "%s", a->first_fail ? a->first_fail : "failed");
       failed++;
     } else if (a->warn) {
       status = "warn";
-      snprintf(reason, sizeof reason, "%s%s", a->first_warn ? a->first_warn : "warning",
-               a->warn > 1 ? " (and more)" : "");
+      if (a->warn > 1)
+        snprintf(reason, sizeof reason, "%s [%zu of %zu checks failed]", a->first_warn ? a->first_warn : "warning",
+                 a->warn, a->checks);
+      else
+        snprintf(reason, sizeof reason, "%s", a->first_warn ? a->first_warn : "warning");
       warnings++;
     } else if (a->pass) {
       status = "pass";
@@ -426,7 +432,7 @@ cJSON *wc_run_report(wc_run *run, int *exit_code, wc_err *err) {
       passed++;
     } else {
       status = "skip";
-      if (!selected)
+      if (!selected || (run->opts.only_count && !a->first_skip))
         snprintf(reason, sizeof reason, "not selected (--only)");
       else if (a->first_skip)
         snprintf(reason, sizeof reason, "%s", a->first_skip);

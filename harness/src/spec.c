@@ -106,21 +106,26 @@ static int hexval(char c) {
 }
 
 /* Decodes the token starting at *p (up to '/' or end) into out; advances *p.
- * In fragment form ("#/...") %XX is decoded first (RFC 6901 section 6);
- * a '%' not followed by two hex digits is kept as is. -1 on a bad ~ escape. */
-static int next_token(const char **p, bool fragment, wc_buf *out) {
+ * decode_pct: %XX is decoded first, as in the URI fragment form (RFC 6901
+ * section 6); a '%' not followed by two hex digits is kept as is. -1 on a
+ * bad ~ escape. *had_pct (may be NULL) tells whether any %XX was seen. */
+static int next_token(const char **p, bool decode_pct, wc_buf *out, bool *had_pct) {
   out->len = 0;
   if (out->data) out->data[0] = '\0';
+  if (had_pct) *had_pct = false;
   const char *s = *p;
   while (*s && *s != '/') {
     char c = *s++;
-    if (fragment && c == '%' && hexval(s[0]) >= 0 && hexval(s[1]) >= 0) {
-      c = (char)(hexval(s[0]) * 16 + hexval(s[1]));
-      s += 2;
+    if (c == '%' && hexval(s[0]) >= 0 && hexval(s[1]) >= 0) {
+      if (had_pct) *had_pct = true;
+      if (decode_pct) {
+        c = (char)(hexval(s[0]) * 16 + hexval(s[1]));
+        s += 2;
+      }
     }
     if (c == '~') {
       char e = *s;
-      if (fragment && e == '%' && hexval(s[1]) >= 0 && hexval(s[2]) >= 0) {
+      if (decode_pct && e == '%' && hexval(s[1]) >= 0 && hexval(s[2]) >= 0) {
         e = (char)(hexval(s[1]) * 16 + hexval(s[2]));
         s += 2;
       }
@@ -220,7 +225,18 @@ static const cJSON *resolve(const wc_spec *spec, const char *pointer, bool follo
   while (*p == '/') {
     p++;
     if (follow && !(node = follow_ref(spec, node, chain, canon, err))) goto fail;
-    int rc = next_token(&p, fragment, &tok);
+    /* A member is looked up by its literal name first; in the fragment form
+     * a name with %XX is then tried percent-decoded. So pointers built with
+     * wc_pointer_append (which does not percent-encode) always work, and so
+     * do percent-encoded fragments, unless a mapping holds both spellings. */
+    const char *token_start = p;
+    bool had_pct = false;
+    int rc = next_token(&p, false, &tok, &had_pct);
+    if (rc == -1 && fragment) {
+      p = token_start;
+      rc = next_token(&p, true, &tok, NULL);
+      had_pct = false;
+    }
     if (rc == -2) goto nomem_tok;
     if (rc == -1) {
       wc_err_set(err, WC_E_USAGE, "'%.200s': '~' must be followed by 0 or 1", pointer);
@@ -228,10 +244,21 @@ static const cJSON *resolve(const wc_spec *spec, const char *pointer, bool follo
     }
     const cJSON *child = NULL;
     size_t index;
-    if (cJSON_IsObject(node)) child = cJSON_GetObjectItemCaseSensitive(node, tok.data);
-    else if (cJSON_IsArray(node) && parse_index(tok.data, &index) &&
-             index < (size_t)cJSON_GetArraySize(node))
-      child = cJSON_GetArrayItem(node, (int)index);
+    if (cJSON_IsObject(node)) {
+      child = cJSON_GetObjectItemCaseSensitive(node, tok.data);
+      if (!child && fragment && had_pct) {
+        const char *again = token_start;
+        if (next_token(&again, true, &tok, NULL) == -2) goto nomem_tok;
+        child = cJSON_GetObjectItemCaseSensitive(node, tok.data);
+      }
+    } else if (cJSON_IsArray(node)) {
+      if (fragment && had_pct) {
+        const char *again = token_start;
+        if (next_token(&again, true, &tok, NULL) == -2) goto nomem_tok;
+      }
+      if (parse_index(tok.data, &index) && index < (size_t)cJSON_GetArraySize(node))
+        child = cJSON_GetArrayItem(node, (int)index);
+    }
     if (!child) {
       wc_err_set(err, WC_E_SPEC, "'%.200s': no '%.100s' in %s", pointer, tok.data,
                  cJSON_IsObject(node) ? "the mapping" : cJSON_IsArray(node) ? "the sequence" : "a scalar");
