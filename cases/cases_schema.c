@@ -18,7 +18,7 @@ WC_CASE(schema, pinned_latest, 0,
   if (r && wc_response_status(r) != 200)
     wc_observe(wc_case_obs(c), WC_REQ_USER_SCHEMA, WC_OBS_FAIL, sent.exchange,
                "%s: expected 200 with the user, got %ld", what, wc_response_status(r));
-  for (size_t i = 0; r && i < wc_case_account_count(c); i++) {
+  for (size_t i = 0; !wc_case_stopped(c) && i < wc_case_account_count(c); i++) {
     d.account_id = wc_case_account(c, i);
     snprintf(what, sizeof what, "PATCH {} pinned to %s for account %.40s", d.api_version, d.account_id);
     r = wc_case_send(c, &d, what, WC_SEND_POSITIVE, &sent);

@@ -28,7 +28,10 @@ WC_CASE(transport, methods, 0, WC_REQ_METHOD_405 " " WC_REQ_NO_5XX " " WC_REQ_NO
     snprintf(what, sizeof what, "%s /users/me", methods[i].method);
     wc_sent sent;
     const wc_response *r = wc_case_send(c, &d, what, 0, &sent);
-    if (!r) return;
+    if (!r) {
+      if (wc_case_stopped(c)) return;
+      continue; /* --keep-going: this probe failed in transit, try the next */
+    }
     wc_check_method_not_allowed(&sent, r, wc_case_obs(c));
   }
 }

@@ -20,14 +20,17 @@ WC_CASE(versioning, accepted_versions, 0,
   wc_sent sent;
   const wc_response *r =
       wc_case_send(c, &d, "PATCH {} without Api-Version-Date", WC_SEND_POSITIVE, &sent);
-  if (!r) return;
-  wc_check_accepted(WC_REQ_ABSENT_ACCEPTED, &sent, r, wc_case_obs(c));
+  if (!r && wc_case_stopped(c)) return;
+  if (r) wc_check_accepted(WC_REQ_ABSENT_ACCEPTED, &sent, r, wc_case_obs(c));
   for (size_t i = 0; i < wc_case_known_count(c); i++) {
     d.api_version = wc_case_known(c, i);
     char what[160];
     snprintf(what, sizeof what, "PATCH {} with known Api-Version-Date %s", d.api_version);
     r = wc_case_send(c, &d, what, WC_SEND_POSITIVE, &sent);
-    if (!r) return;
+    if (!r) {
+      if (wc_case_stopped(c)) return;
+      continue; /* --keep-going: this probe failed in transit, try the next */
+    }
     wc_check_accepted(WC_REQ_KNOWN_ACCEPTED, &sent, r, wc_case_obs(c));
   }
 }
@@ -62,7 +65,10 @@ WC_CASE(versioning, unknown_dates, 0, WC_REQ_UNKNOWN_400 " " WC_REQ_VERSION_LIST
              dates[i].kind);
     wc_sent sent;
     const wc_response *r = wc_case_send(c, &d, what, 0, &sent);
-    if (!r) return;
+    if (!r) {
+      if (wc_case_stopped(c)) return;
+      continue; /* --keep-going: this probe failed in transit, try the next */
+    }
     tried++;
     wc_check_rejected_400(WC_REQ_UNKNOWN_400, &sent, r, wc_case_obs(c));
     /* The list is judged on plain dates; a suffixed value may be refused
@@ -102,7 +108,10 @@ WC_CASE(versioning, malformed_dates, 0, WC_REQ_MALFORMED_400) {
     snprintf(what, sizeof what, "PATCH {} with malformed Api-Version-Date %s (%s)", shown, values[i].kind);
     wc_sent sent;
     const wc_response *r = wc_case_send(c, &d, what, 0, &sent);
-    if (!r) return;
+    if (!r) {
+      if (wc_case_stopped(c)) return;
+      continue; /* --keep-going: this probe failed in transit, try the next */
+    }
     wc_check_rejected_400(WC_REQ_MALFORMED_400, &sent, r, wc_case_obs(c));
   }
 }

@@ -69,7 +69,11 @@ fuzz_run_one() {
   local bin=$1 t=$2 secs=$3 work=$4
   shift 4
   mkdir -p "$work/new" "$work/artifacts"
+  # A smaller ASan quarantine and no malloc fill: 2x the exec/s on the
+  # allocation-heavy targets (measured on json_strict), use-after-free still
+  # caught within 16 MB of later allocations. $ASAN_OPTIONS overrides.
   # shellcheck disable=SC2046
+  ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=16:max_malloc_fill_size=0} \
   WC_FUZZ_TOLERATE=$(fuzz_tolerate_list) "$bin" "$work/new" "$@" $(fuzz_target_flags "$t") \
     -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$work/artifacts/" >"$work/log" 2>&1 || true

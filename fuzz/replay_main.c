@@ -3,10 +3,13 @@
  * file in the given files and folders (recursively; names starting with '.'
  * and README or .md files are skipped) and prints a count.
  *
- *   fuzz_<target> [--check-framing] [--known-open FILE] PATH...
+ *   fuzz_<target> [--check-framing | --list-crashes] [--known-open FILE] PATH...
  *
  * --check-framing: only ask wc_fuzz_framing_ok; exit 1 if any input is
  *   rejected by the target's own framing (a seed that would be wasted).
+ * --list-crashes: run every input in a child process and print
+ *   "crash: PATH" for each that crashes (fuzz/run.sh uses it to keep merged
+ *   inputs that only reproduce a known-open bug out of the seeds); exit 0.
  * --known-open FILE: lines "<target> <file name> [note]" name inputs that
  *   reproduce a crash not fixed yet (in another engineer's module). Those run
  *   in a child process: a crash is reported but does not fail the replay; an
@@ -51,6 +54,7 @@ extern void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__
 typedef struct replay {
   const char *target;
   bool check_framing;
+  bool list_crashes;
   char **known;      /* file names listed for this target */
   size_t known_count;
   size_t inputs, rejected, known_crashing, known_fixed, errors;
@@ -118,7 +122,8 @@ static uint8_t *read_exact(const char *path, size_t *size) {
   return exact;
 }
 
-static void run_known_open(replay *rp, const char *path, const uint8_t *data, size_t size) {
+/* Runs one input in a child; true when it crashed. */
+static bool crashes_in_child(const uint8_t *data, size_t size, bool *failed) {
   fflush(NULL);
   pid_t pid = fork();
   if (pid == 0) {
@@ -127,10 +132,19 @@ static void run_known_open(replay *rp, const char *path, const uint8_t *data, si
   }
   int status = 0;
   if (pid < 0 || waitpid(pid, &status, 0) < 0) {
+    *failed = true;
+    return false;
+  }
+  return WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) != 0);
+}
+
+static void run_known_open(replay *rp, const char *path, const uint8_t *data, size_t size) {
+  bool failed = false;
+  bool crashed = crashes_in_child(data, size, &failed);
+  if (failed) {
     rp->errors++;
     return;
   }
-  bool crashed = WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) != 0);
   if (crashed) {
     rp->known_crashing++;
     printf("%s: KNOWN-OPEN %s still crashes (see fuzz/known-open.txt)\n", rp->target, path);
@@ -154,6 +168,10 @@ static void replay_file(replay *rp, const char *path) {
       printf("%s: framing rejects %s\n", rp->target, path);
       rp->rejected++;
     }
+  } else if (rp->list_crashes) {
+    bool failed = false;
+    if (crashes_in_child(data, size, &failed)) printf("crash: %s\n", path);
+    if (failed) rp->errors++;
   } else if (is_known(rp, path)) {
     run_known_open(rp, path, data, size);
   } else {
@@ -218,14 +236,15 @@ int main(int argc, char **argv) {
   int first = 1;
   for (; first < argc && argv[first][0] == '-' && argv[first][1] == '-'; first++) {
     if (!strcmp(argv[first], "--check-framing")) rp.check_framing = true;
+    else if (!strcmp(argv[first], "--list-crashes")) rp.list_crashes = true;
     else if (!strcmp(argv[first], "--known-open") && first + 1 < argc) load_known(&rp, argv[++first]);
     else {
-      fprintf(stderr, "usage: %s [--check-framing] [--known-open FILE] PATH...\n", argv[0]);
+      fprintf(stderr, "usage: %s [--check-framing | --list-crashes] [--known-open FILE] PATH...\n", argv[0]);
       return 2;
     }
   }
   if (first == argc) {
-    fprintf(stderr, "usage: %s [--check-framing] [--known-open FILE] PATH...\n", argv[0]);
+    fprintf(stderr, "usage: %s [--check-framing | --list-crashes] [--known-open FILE] PATH...\n", argv[0]);
     return 2;
   }
   for (int i = first; i < argc; i++) replay_path(&rp, argv[i]);

@@ -92,19 +92,18 @@ for t in "${targets[@]}"; do
   ls "$ROOT/corpus/$t" | sort > "$before"
   WC_FUZZ_TOLERATE=$(fuzz_tolerate_list) "$BUILD/fuzz/fuzz_$t" -merge=1 "$ROOT/corpus/$t" "$work/new" \
     >"$work/merge.log" 2>&1 || echo "  merge of $t failed: see $work/merge.log"
-  n=0
-  while read -r f; do
-    [ -n "$f" ] || continue
+  : > "$work/dropped.txt"
+  mapfile -t fresh < <(ls "$ROOT/corpus/$t" | sort | comm -13 "$before" - | sed "s|^|$ROOT/corpus/$t/|")
+  if [ ${#fresh[@]} -gt 0 ]; then
     # Kept only if the framing takes it and it runs clean without
     # WC_FUZZ_TOLERATE (ctest replays the seeds that way): an input that only
     # reproduces a known-open bug is not a seed.
-    if ! "$BUILD/fuzz/fuzz_${t}_replay" --check-framing "$ROOT/corpus/$t/$f" >/dev/null 2>&1 ||
-       ! env -u WC_FUZZ_TOLERATE "$BUILD/fuzz/fuzz_${t}_replay" "$ROOT/corpus/$t/$f" >/dev/null 2>&1; then
-      rm -f "$ROOT/corpus/$t/$f"
-    else
-      n=$((n + 1))
-    fi
-  done < <(ls "$ROOT/corpus/$t" | sort | comm -13 "$before" -)
+    { "$BUILD/fuzz/fuzz_${t}_replay" --check-framing "${fresh[@]}" | sed -n 's/^.*: framing rejects //p'
+      env -u WC_FUZZ_TOLERATE "$BUILD/fuzz/fuzz_${t}_replay" --list-crashes "${fresh[@]}" 2>/dev/null |
+        sed -n 's/^crash: //p'; } | sort -u > "$work/dropped.txt"
+    xargs -r rm -f < "$work/dropped.txt"
+  fi
+  n=$(( ${#fresh[@]} - $(wc -l < "$work/dropped.txt") ))
   rm -f "$before"
   merged[$t]=$n
   merged_total=$((merged_total + n))

@@ -3,10 +3,11 @@
 # codes, skipped credentials, determinism, the journal (recovery of an
 # interrupted run, restore on SIGTERM) and the secret canary.
 #
-# usage: tests/run_e2e.sh WHOPCONF WORKDIR
+# usage: tests/run_e2e.sh WHOPCONF WORKDIR [SOURCE_DIR]
 set -u
-WHOPCONF=${1:?usage: run_e2e.sh WHOPCONF WORKDIR}
-WORK=${2:?usage: run_e2e.sh WHOPCONF WORKDIR}
+WHOPCONF=${1:?usage: run_e2e.sh WHOPCONF WORKDIR [SOURCE_DIR]}
+WORK=${2:?usage: run_e2e.sh WHOPCONF WORKDIR [SOURCE_DIR]}
+SRC=${3:-$(cd "$(dirname "$0")/.." && pwd)}
 rm -rf "$WORK"
 mkdir -p "$WORK"
 cd "$WORK" || exit 2
@@ -79,6 +80,8 @@ assert any("$WHOPCONF_TOKEN_WITHOUT_SCOPE" in c for c in curls)
 unknown = [x["curl"] for x in r["exchanges"] if x["case"] == "credentials"][1]
 assert "$WHOPCONF_TOKEN" not in unknown, unknown
 PY
+check "report.json is valid against reports/report.schema.json" \
+  "$WHOPCONF" validate default/report.json --spec "$SRC/reports/report.schema.json" --schema '#'
 check "every format is written" test -s default/junit.xml -a -s default/report.sarif -a -s default/summary.md -a -s default/report.html -a -s default/traffic.har
 check "a progress line per case on stderr" test "$(grep -c '^  \[ *[0-9]*/[0-9]*\]' default.err)" -ge 9
 check "the summary is on stdout" grep -q "^whopconf run: CONFORMANT (exit 0)" default.out
@@ -211,7 +214,30 @@ check "SIGTERM: says so" grep -q "interrupted by SIGTERM" sig.err
 check "SIGTERM: the profile is restored" test "$(read_name "$URL")" = "$before"
 check "SIGTERM: no journal left" test -z "$(ls -A sigterm 2>/dev/null | grep journal)"
 
-# ---- 7. --strict turns a SHOULD failure into exit 1 -----------------------------------
+# ---- 7. a transport failure stops the run, unless --keep-going ------------------------
+# slow-response: requests without Api-Version-Date take 1.5 s, over --timeout 1.
+# -j 1: the cases run in name order, so the versioning cases come after the
+# timeout of accepted_versions.
+start_serve serve4 --fault slow-response
+"$WHOPCONF" run --base-url "$URL" --token $TOKEN --allow-writes --timeout 1 -j 1 --report-dir stop >stop.out 2>stop.err
+code=$?
+check "a timeout stops the run: exit 3 (got $code)" test "$code" -eq 3
+check "a timeout stops the run: the reason names it" grep -q "could not test: .*timeout" stop.err
+"$WHOPCONF" run --base-url "$URL" --token $TOKEN --allow-writes --timeout 1 -j 1 --keep-going --report-dir keep >keep.out 2>keep.err
+code=$?
+check "--keep-going: exit 3 all the same (got $code)" test "$code" -eq 3
+check "--keep-going: the reason counts the failed transfers" grep -q "1 transfer failed (--keep-going)" keep.err
+check "without --keep-going the later cases send nothing; with it they run" python3 - stop/report.json keep/report.json <<'PY'
+import json, sys
+stop, keep = (json.load(open(p)) for p in sys.argv[1:3])
+s = {q["id"]: q for q in stop["requirements"]}
+k = {q["id"]: q for q in keep["requirements"]}
+assert s["WC-VER-002"]["status"] == "skip" and "stopped" in s["WC-VER-002"]["reason"], s["WC-VER-002"]
+assert k["WC-VER-002"]["status"] == "pass" and k["WC-VER-001"]["status"] == "pass", (k["WC-VER-002"], k["WC-VER-001"])
+assert len(keep["exchanges"]) > len(stop["exchanges"])
+PY
+
+# ---- 8. --strict turns a SHOULD failure into exit 1 -----------------------------------
 start_serve serve3 --fault method-not-405
 "$WHOPCONF" run --base-url "$URL" --token $TOKEN --allow-writes --report-dir lax --format json >/dev/null 2>&1
 code=$?

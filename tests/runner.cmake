@@ -6,7 +6,7 @@ find_program(WC_PYTHON3 python3)
 if(WC_BASH AND WC_PYTHON3)
   add_test(NAME run_end_to_end
            COMMAND ${WC_BASH} ${PROJECT_SOURCE_DIR}/tests/run_e2e.sh $<TARGET_FILE:whopconf>
-                   ${PROJECT_BINARY_DIR}/run_end_to_end)
+                   ${PROJECT_BINARY_DIR}/run_end_to_end ${PROJECT_SOURCE_DIR})
   set_tests_properties(run_end_to_end PROPERTIES TIMEOUT 600)
 
   add_test(NAME fault_matrix

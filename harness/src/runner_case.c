@@ -39,6 +39,7 @@ struct wc_case {
   uint64_t rng;
   bool stopped;
   char stop_reason[512];
+  char last_failure[512]; /* the last transport failure, "" when none */
   int lock_fd;
   double t0_ms;
   size_t positive, refused, transport_failures;
@@ -230,7 +231,9 @@ const cJSON *wc_case_last_json(const wc_case *c) {
   return c->response_count ? wc_response_json(c->responses[c->response_count - 1]) : NULL;
 }
 
-const char *wc_case_stop_reason_internal(const wc_case *c) { return c->stop_reason; }
+const char *wc_case_stop_reason_internal(const wc_case *c) {
+  return c->stop_reason[0] ? c->stop_reason : c->last_failure;
+}
 
 /* ---- skips -------------------------------------------------------------------- */
 
@@ -405,6 +408,7 @@ const wc_response *wc_case_send(wc_case *c, const wc_request_desc *desc, const c
     } else {
       wc_case_skip_rest(c, "%s", reason);
     }
+    snprintf(c->last_failure, sizeof c->last_failure, "%s", reason);
     return NULL;
   }
   wc_response *r = wc_response_from_exchange(x, NULL, &err);

@@ -178,12 +178,14 @@ void wc_check_method_not_allowed(const wc_sent *sent, const wc_response *r, wc_o
 void wc_check_version_list(const wc_check_ctx *ctx, const wc_sent *sent, const wc_response *r,
                            wc_observations *obs);
 
-/* Update semantics on parsed users. fields: NULL-terminated member names.
- * WC-UPD-001: user[name] equals sent[name] for each name sent. */
+/* Update semantics on parsed users.
+ * WC-UPD-001: every member of sent_body (but profile_picture, which goes in
+ * as an id and comes back as a url) is equal in user. */
 void wc_check_reflected(const cJSON *user, const cJSON *sent_body, int exchange,
                         wc_observations *obs);
-/* requirement (UPD-002/003/004): every member in fields is equal in before
- * and after (members absent from both are equal). */
+/* requirement (UPD-002/003/004): every member named in fields (a
+ * NULL-terminated list) is equal in before and after; absent from both
+ * counts as equal. */
 void wc_check_unchanged(const char *requirement, const cJSON *before, const cJSON *after,
                         const char *const *fields, int exchange, const char *what,
                         wc_observations *obs);
@@ -191,8 +193,9 @@ void wc_check_unchanged(const char *requirement, const cJSON *before, const cJSO
 /* Value syntax used by the meaning checks (exposed for the tests). */
 bool wc_is_decimal_string(const char *s);   /* -?digits(.digits)? */
 bool wc_is_iso8601_timestamp(const char *s); /* date 'T' time [fraction] (Z | +hh:mm), or basic format */
-/* Exact decimal comparison of two decimal strings to 0.01 (the cent):
- * |a - sum(values)| < 0.01. Returns -1 if any value is not a decimal string. */
+/* Exact decimal arithmetic (128-bit, long double beyond): 1 when
+ * |total - sum(values)| < 0.01 (the cent), 0 when not, -1 if any is not a
+ * decimal string. */
 int wc_decimal_sum_matches(const char *total, const char *const *values, size_t count);
 
 #endif
