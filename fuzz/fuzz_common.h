@@ -23,12 +23,12 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int wc_fuzz_framing_ok(const uint8_t *data, size_t size);
 
-#define WC_FUZZ_ASSERT(cond)                                                                       \
-  do {                                                                                             \
-    if (!(cond)) {                                                                                 \
-      fputs("invariant failed: " #cond " (" __FILE__ ")\n", stderr);                               \
-      abort();                                                                                     \
-    }                                                                                              \
+#define WC_FUZZ_ASSERT(cond)                                                                                 \
+  do {                                                                                                       \
+    if (!(cond)) {                                                                                           \
+      fputs("invariant failed: " #cond " (" __FILE__ ")\n", stderr);                                         \
+      abort();                                                                                               \
+    }                                                                                                        \
   } while (0)
 
 /* Length-prefixed fields: one length byte (0..255), then that many bytes. */

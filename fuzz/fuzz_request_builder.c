@@ -166,9 +166,12 @@ static void check_headers(const wc_request_desc *d, const wc_request *req) {
 /* The member for f in obj: absent when unset, null, or the exact string. */
 static void check_member(const cJSON *obj, const char *key, const wc_field *f) {
   const cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, key);
-  if (f->kind == WC_FIELD_UNSET) WC_FUZZ_ASSERT(m == NULL);
-  else if (f->kind == WC_FIELD_NULL) WC_FUZZ_ASSERT(cJSON_IsNull(m));
-  else WC_FUZZ_ASSERT(cJSON_IsString(m) && !strcmp(m->valuestring, f->value ? f->value : ""));
+  if (f->kind == WC_FIELD_UNSET)
+    WC_FUZZ_ASSERT(m == NULL);
+  else if (f->kind == WC_FIELD_NULL)
+    WC_FUZZ_ASSERT(cJSON_IsNull(m));
+  else
+    WC_FUZZ_ASSERT(cJSON_IsString(m) && !strcmp(m->valuestring, f->value ? f->value : ""));
 }
 
 static void check_body(const wc_request_desc *d, const wc_request *req) {
@@ -196,7 +199,7 @@ static void check_body(const wc_request_desc *d, const wc_request *req) {
     check_member(pic, "id", &d->picture_id);
     check_member(pic, "direct_upload_id", &d->picture_direct_upload_id);
     WC_FUZZ_ASSERT(cJSON_GetArraySize(pic) == (d->picture_id.kind != WC_FIELD_UNSET) +
-                                                   (d->picture_direct_upload_id.kind != WC_FIELD_UNSET));
+                                                  (d->picture_direct_upload_id.kind != WC_FIELD_UNSET));
     expected++;
   } else if (d->profile_picture_null) {
     WC_FUZZ_ASSERT(cJSON_IsNull(pic));

@@ -65,8 +65,8 @@ static void query_operations(const wc_spec *spec) {
       cJSON *statuses = wc_spec_documented_statuses(spec, methods[m], item->string, &err);
       const cJSON *status;
       cJSON_ArrayForEach(status, statuses) {
-        char *p = wc_spec_response_schema_pointer(spec, methods[m], item->string, status->valuestring,
-                                                  NULL, &err);
+        char *p =
+            wc_spec_response_schema_pointer(spec, methods[m], item->string, status->valuestring, NULL, &err);
         if (p) WC_FUZZ_ASSERT(wc_spec_line(spec, p) > 0);
         free(p);
       }

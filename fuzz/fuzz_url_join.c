@@ -22,8 +22,7 @@ static char *url_part(const char *url, CURLUPart part) {
   CURLU *u = curl_url();
   char *value = NULL;
   if (!u) abort();
-  if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-      curl_url_get(u, part, &value, 0) != CURLUE_OK)
+  if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK || curl_url_get(u, part, &value, 0) != CURLUE_OK)
     value = NULL;
   curl_url_cleanup(u);
   if (value && part == CURLUPART_PATH) wc_fuzz_pct_upper(value);
@@ -49,7 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     char *upath = url_part(url, CURLUPART_PATH), *base_path = url_part(base, CURLUPART_PATH);
     /* The base parsed once already (or it would have been refused). */
     WC_FUZZ_ASSERT(base_scheme && base_host && base_path);
-    bool same_origin = scheme && host && upath && !strcasecmp(scheme, base_scheme) && !strcmp(host, base_host);
+    bool same_origin =
+        scheme && host && upath && !strcasecmp(scheme, base_scheme) && !strcmp(host, base_host);
     WC_FUZZ_ASSERT(same_origin || wc_fuzz_tolerated("url-same-host"));
     if (same_origin) {
       size_t prefix = strlen(base_path);

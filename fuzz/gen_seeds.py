@@ -119,6 +119,13 @@ def response_seeds():
         ("resp-500-duplicate-type.bin", 500, "application/json",
          '{"error":{"type":"a","type":"b","message":"m"}}'),
         ("resp-503-bom.bin", 503, "application/json", "\ufeff" + dumps(ERR_AUTH)),
+        ("resp-400-error-type-number.bin", 400, "application/json", dumps({"error": {"type": 1, "message": []}})),
+        ("resp-400-error-null-members.bin", 400, "application/json", dumps({"error": {"type": None, "message": True}})),
+        ("resp-200-ct-quoted-escape.bin", 200, 'application/json; charset="ut\\"f-8"', dumps(USER)),
+        ("resp-200-ct-quoted-unterminated.bin", 200, 'application/json; charset="utf-8', dumps(USER)),
+        ("resp-200-ct-quoted-control-escape.bin", 200, 'application/json; charset="a\\\x01"', dumps(USER)),
+        ("resp-200-ct-charset-too-long.bin", 200, "application/json; charset=\"" + "x" * 80 + "\"", dumps(USER)),
+        ("resp-200-ct-essence-too-long.bin", 200, "application/" + "v" * 140 + "+json", dumps(USER)),
     ]
     return out
 
@@ -247,6 +254,31 @@ def regressions():
     }
 
 
+def schema_seeds():
+    """json_schema: from the JSON-Schema-Test-Suite copy in tests/jsts, per
+    group its first test and the first one with the other verdict."""
+    out = {}
+    base = os.path.join(ROOT, "tests", "jsts", "draft2020-12")
+    for dirpath, _, files in os.walk(base):
+        for name in sorted(files):
+            if not name.endswith(".json"):
+                continue
+            rel = os.path.relpath(os.path.join(dirpath, name), base)
+            stem = rel[:-5].replace(os.sep, "-")
+            formats = 1 if rel.startswith("optional") else 0
+            for g, group in enumerate(json.load(open(os.path.join(dirpath, name), encoding="utf-8"))):
+                picked, seen = [], set()
+                for t, test in enumerate(group["tests"]):
+                    if test["valid"] not in seen:
+                        seen.add(test["valid"])
+                        picked.append((t, test))
+                for t, test in picked:
+                    data = bytes([formats]) + dumps(group["schema"]).encode("utf-8") + b"\0" + \
+                        dumps(test["data"]).encode("utf-8")
+                    out["jsts-%s-g%d-t%d-%s.bin" % (stem, g, t, "valid" if test["valid"] else "invalid")] = data
+    return out
+
+
 def spec_seeds():
     fixtures = os.path.join(ROOT, "tests", "fixtures", "spec")
     out = {"spec-real-openapi.yml": open(os.path.join(ROOT, "spec", "openapi.yml"), "rb").read()}
@@ -286,13 +318,15 @@ def main():
             write(corpus, "user_validator", name, data)
     for name, status, ctype, body in response_seeds():
         write(corpus, "response_parser", name, frame_response(status, ctype, body))
+    for name, data in schema_seeds().items():
+        write(corpus, "json_schema", name, data)
     for name, data in request_seeds().items():
         write(corpus, "request_builder", name, data)
     for name, data in url_seeds().items():
         write(corpus, "url_join", name, data)
     for name, data in spec_seeds().items():
         write(corpus, "spec_loader", name, data)
-    for target in ("spec_loader", "json_strict", "user_validator", "response_parser",
+    for target in ("spec_loader", "json_strict", "user_validator", "json_schema", "response_parser",
                    "request_builder", "url_join"):
         os.makedirs(os.path.join(corpus, "regressions", target), exist_ok=True)
     for target, files in regressions().items():

@@ -55,7 +55,7 @@ typedef struct replay {
   const char *target;
   bool check_framing;
   bool list_crashes;
-  char **known;      /* file names listed for this target */
+  char **known; /* file names listed for this target */
   size_t known_count;
   size_t inputs, rejected, known_crashing, known_fixed, errors;
 } replay;
@@ -182,9 +182,7 @@ static void replay_file(replay *rp, const char *path) {
   free(data);
 }
 
-static int by_name(const void *a, const void *b) {
-  return strcmp(*(char *const *)a, *(char *const *)b);
-}
+static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 static void replay_path(replay *rp, const char *path) {
   struct stat st;
@@ -235,9 +233,12 @@ int main(int argc, char **argv) {
   rp.target = strncmp(self, "fuzz_", 5) == 0 ? self + 5 : self;
   int first = 1;
   for (; first < argc && argv[first][0] == '-' && argv[first][1] == '-'; first++) {
-    if (!strcmp(argv[first], "--check-framing")) rp.check_framing = true;
-    else if (!strcmp(argv[first], "--list-crashes")) rp.list_crashes = true;
-    else if (!strcmp(argv[first], "--known-open") && first + 1 < argc) load_known(&rp, argv[++first]);
+    if (!strcmp(argv[first], "--check-framing"))
+      rp.check_framing = true;
+    else if (!strcmp(argv[first], "--list-crashes"))
+      rp.list_crashes = true;
+    else if (!strcmp(argv[first], "--known-open") && first + 1 < argc)
+      load_known(&rp, argv[++first]);
     else {
       fprintf(stderr, "usage: %s [--check-framing | --list-crashes] [--known-open FILE] PATH...\n", argv[0]);
       return 2;

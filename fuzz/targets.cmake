@@ -2,10 +2,11 @@
 # built (and its corpus replayed by ctest) once every module it needs exists:
 # the modules are written in parallel and this keeps the shared build green.
 # Included by fuzz/CMakeLists.txt and tests/fuzz.cmake; sets WC_FUZZ_BUILT.
-set(WC_FUZZ_TARGETS spec_loader json_strict user_validator response_parser request_builder url_join)
+set(WC_FUZZ_TARGETS spec_loader json_strict user_validator json_schema response_parser request_builder url_join)
 set(WC_FUZZ_NEEDS_spec_loader spec.c spec_yaml.c)
 set(WC_FUZZ_NEEDS_json_strict json_strict.c)
 set(WC_FUZZ_NEEDS_user_validator json_strict.c schema.c spec.c)
+set(WC_FUZZ_NEEDS_json_schema json_strict.c schema.c)
 set(WC_FUZZ_NEEDS_response_parser response.c json_strict.c schema.c spec.c)
 set(WC_FUZZ_NEEDS_request_builder request.c json_strict.c)
 set(WC_FUZZ_NEEDS_url_join request.c)

@@ -88,6 +88,9 @@ check "the summary is on stdout" grep -q "^whopconf run: CONFORMANT (exit 0)" de
 check "no journal is left behind" test -z "$(ls -A default | grep journal)"
 check "no token in any report or output" bash -c "! grep -r -l -e wc_user_token_with_scope -e wc_api_key -e wc_user_token_without_scope default default.out default.err"
 
+"$WHOPCONF" run --report-dir piped --format json 2>&1 | head -n 1 >/dev/null
+check "output piped into head: the run still finishes and reports" test -s piped/report.json
+
 # ---- 2. options and exit codes ------------------------------------------------------
 "$WHOPCONF" run --no-such-flag >o.out 2>o.err
 code=$?

@@ -196,8 +196,7 @@ Test(spec, pointers_follow_refs_and_decode) {
   /* $ref followed mid-way: responses/400 -> InvalidParameters. */
   const cJSON *d = get_ok(spec, OP_PATCH "/responses/400/description");
   cr_assert_str_eq(d->valuestring, "Invalid Parameters");
-  cr_assert_str_eq(get_ok(spec, "/paths/~1users~1me/parameters/0/name")->valuestring,
-                   "Api-Version-Date");
+  cr_assert_str_eq(get_ok(spec, "/paths/~1users~1me/parameters/0/name")->valuestring, "Api-Version-Date");
   /* Percent-encoding in the fragment form; ~1 encoded as %7E1. */
   cr_assert_str_eq(get_ok(spec, "#/paths/%7E1users%7E1me/patch/operationId")->valuestring,
                    "updateCurrentUser");
@@ -224,7 +223,8 @@ Test(spec, percent_literal_and_encoded_keys) {
   wc_spec *spec = wc_spec_load_buffer(doc, sizeof doc - 1, "pct", &err);
   cr_assert_not_null(spec, "%s", err.msg);
   char *p = wc_pointer_append("#", "a%2Bb");
-  cr_assert_eq(get_ok(spec, p)->child->valuedouble, 1, "a literal %%2B in a key, as wc_pointer_append writes it");
+  cr_assert_eq(get_ok(spec, p)->child->valuedouble, 1,
+               "a literal %%2B in a key, as wc_pointer_append writes it");
   cr_assert_gt(wc_spec_line(spec, p), 0);
   free(p);
   cr_assert_eq(get_ok(spec, "#/c%20d/y")->valuedouble, 2, "percent-encoded space");
@@ -248,7 +248,8 @@ Test(spec, ref_cycles_detected) {
   cr_assert_null(wc_spec_get(spec, "#/components/schemas/Through", &err));
   cr_assert(strstr(err.msg, "cycle"), "%s", err.msg);
   /* A recursive schema is not a cycle: walking it works at any depth. */
-  const cJSON *deep = get_ok(spec, "#/components/schemas/Tree/properties/child/properties/child/properties/child/type");
+  const cJSON *deep =
+      get_ok(spec, "#/components/schemas/Tree/properties/child/properties/child/properties/child/type");
   cr_assert_str_eq(deep->valuestring, "object");
   cr_assert_null(wc_spec_get(spec, "#/components/schemas/Remote", &err));
   cr_assert_eq(err.code, WC_E_SPEC);
@@ -284,13 +285,14 @@ Test(spec, operations_fixture) {
   cJSON_Delete(params);
 
   char *p = wc_spec_response_schema_pointer(spec, "GET", "/items/1", "200", "application/json", &err);
-  cr_assert_str_eq(p, "#/paths/~1items~1{id}/get/responses/200/content/Application~1JSON; charset=utf-8/schema",
+  cr_assert_str_eq(p,
+                   "#/paths/~1items~1{id}/get/responses/200/content/Application~1JSON; charset=utf-8/schema",
                    "%s", err.msg);
   cr_assert_not_null(wc_spec_get(spec, p, &err), "%s", err.msg);
   free(p);
   p = wc_spec_response_schema_pointer(spec, "GET", "/items/1", "404", "application/problem+json", &err);
-  cr_assert_str_eq(p, "#/components/responses/ClientError/content/application~1problem+json/schema",
-                   "%s", err.msg);
+  cr_assert_str_eq(p, "#/components/responses/ClientError/content/application~1problem+json/schema", "%s",
+                   err.msg);
   free(p);
   p = wc_spec_response_schema_pointer(spec, "GET", "/items/1", "503", "text/plain", &err);
   cr_assert_str_eq(p, "#/paths/~1items~1{id}/get/responses/default/content/*~1*/schema", "%s", err.msg);
@@ -298,8 +300,8 @@ Test(spec, operations_fixture) {
   cr_assert_null(wc_spec_response_schema_pointer(spec, "GET", "/items/1", "204", NULL, &err));
   cr_assert(strstr(err.msg, "204"), "%s", err.msg);
   p = wc_spec_request_schema_pointer(spec, "GET", "/items/1", "application/merge-patch+json", &err);
-  cr_assert_str_eq(p, "#/components/requestBodies/Item/content/application~1merge-patch+json/schema",
-                   "%s", err.msg);
+  cr_assert_str_eq(p, "#/components/requestBodies/Item/content/application~1merge-patch+json/schema", "%s",
+                   err.msg);
   free(p);
   p = wc_spec_request_schema_pointer(spec, "GET", "/items/1", "application/xml", &err);
   cr_assert_str_eq(p, "#/components/requestBodies/Item/content/application~1*/schema", "%s", err.msg);
@@ -332,7 +334,8 @@ Test(spec, core_schema_scalars) {
     cr_assert(cJSON_IsBool(b) && (i < 3 ? cJSON_IsTrue(b) : cJSON_IsFalse(b)), "bool %d", i);
   }
   const cJSON *not_bools = cJSON_GetObjectItemCaseSensitive(doc, "not_bools");
-  for (int i = 0; i < 6; i++) cr_assert(cJSON_IsString(cJSON_GetArrayItem(not_bools, i)), "yes/no are strings in 1.2");
+  for (int i = 0; i < 6; i++)
+    cr_assert(cJSON_IsString(cJSON_GetArrayItem(not_bools, i)), "yes/no are strings in 1.2");
   const cJSON *ints = cJSON_GetObjectItemCaseSensitive(doc, "ints");
   cr_assert_eq(num_at(ints, 0), 0);
   cr_assert_eq(num_at(ints, 1), -17);
@@ -344,7 +347,8 @@ Test(spec, core_schema_scalars) {
   const double want[] = {1.5, -0.25, 0.5, 1000, 0.02, 1.0, 125};
   for (int i = 0; i < 7; i++) cr_assert_float_eq(num_at(floats, i), want[i], 1e-12, "float %d", i);
   const cJSON *strings = cJSON_GetObjectItemCaseSensitive(doc, "strings");
-  const char *want_s[] = {"2026-07-01", "123", "", "2026-07-01", "0o9", "0xZZ", "1_000", ".5.5", "1e", "true"};
+  const char *want_s[] = {"2026-07-01", "123",   "",     "2026-07-01", "0o9",
+                          "0xZZ",       "1_000", ".5.5", "1e",         "true"};
   cr_assert_eq(cJSON_GetArraySize(strings), 10);
   for (int i = 0; i < 10; i++) {
     const cJSON *s = cJSON_GetArrayItem(strings, i);

@@ -2,6 +2,7 @@
  * (setup, cases, teardown), the reports and the summary. See docs/run.md. */
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -359,6 +360,9 @@ int wc_cli_run_worker(int argc, char **argv) {
 }
 
 int wc_cli_run(int argc, char **argv) {
+  /* Output piped into `head` must not kill the run before it restores the
+   * profile and removes its directory: a closed pipe becomes EPIPE. */
+  signal(SIGPIPE, SIG_IGN);
   cli_state st;
   memset(&st, 0, sizeof st);
   wc_run_opts_default(&st.run);

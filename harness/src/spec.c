@@ -50,8 +50,7 @@ wc_spec *wc_spec_load_buffer_limited(const char *data, size_t len, const char *n
     return NULL;
   }
   if (!cJSON_IsObject(spec->doc)) {
-    wc_err_set(err, WC_E_SPEC, "%s:1:1: the document is not a mapping (an OpenAPI description is one)",
-               name);
+    wc_err_set(err, WC_E_SPEC, "%s:1:1: the document is not a mapping (an OpenAPI description is one)", name);
     wc_spec_free(spec);
     return NULL;
   }
@@ -69,8 +68,7 @@ wc_spec *wc_spec_load_file(const char *path, wc_err *err) {
 }
 
 wc_spec *wc_spec_load_embedded(wc_err *err) {
-  return wc_spec_load_buffer((const char *)wc_embedded_spec, wc_embedded_spec_len, EMBEDDED_NAME,
-                             err);
+  return wc_spec_load_buffer((const char *)wc_embedded_spec, wc_embedded_spec_len, EMBEDDED_NAME, err);
 }
 
 void wc_spec_free(wc_spec *spec) {
@@ -158,14 +156,13 @@ static const cJSON *resolve(const wc_spec *spec, const char *pointer, bool follo
  * itself fully resolved; canon is reset to the target's pointer. A "$ref"
  * whose value is not a string is an ordinary member (e.g. a property named
  * "$ref"), not a reference. */
-static const cJSON *follow_ref(const wc_spec *spec, const cJSON *node, ref_chain *chain,
-                               wc_buf *canon, wc_err *err) {
+static const cJSON *follow_ref(const wc_spec *spec, const cJSON *node, ref_chain *chain, wc_buf *canon,
+                               wc_err *err) {
   const cJSON *ref = cJSON_IsObject(node) ? cJSON_GetObjectItemCaseSensitive(node, "$ref") : NULL;
   if (!cJSON_IsString(ref)) return node;
   const char *target = ref->valuestring;
   if (target[0] != '#') {
-    wc_err_set(err, WC_E_SPEC, "non-local $ref '%.200s' (only '#...' references are supported)",
-               target);
+    wc_err_set(err, WC_E_SPEC, "non-local $ref '%.200s' (only '#...' references are supported)", target);
     return NULL;
   }
   for (size_t i = 0; i < chain->n; i++) {
@@ -180,8 +177,7 @@ static const cJSON *follow_ref(const wc_spec *spec, const cJSON *node, ref_chain
     return NULL;
   }
   if (chain->n == MAX_REF_CHAIN) {
-    wc_err_set(err, WC_E_SPEC, "$ref '%.200s': more than %d nested references", target,
-               MAX_REF_CHAIN);
+    wc_err_set(err, WC_E_SPEC, "$ref '%.200s': more than %d nested references", target, MAX_REF_CHAIN);
     return NULL;
   }
   chain->refs[chain->n++] = target;
@@ -211,8 +207,7 @@ static const cJSON *resolve(const wc_spec *spec, const char *pointer, bool follo
   bool fragment = false;
   if (*p == '#') fragment = true, p++;
   if (*p && *p != '/') {
-    wc_err_set(err, WC_E_USAGE, "'%.200s' is not a JSON pointer (must start with '/' or '#/')",
-               pointer);
+    wc_err_set(err, WC_E_USAGE, "'%.200s' is not a JSON pointer (must start with '/' or '#/')", pointer);
     return NULL;
   }
   if (canon) {
@@ -261,7 +256,9 @@ static const cJSON *resolve(const wc_spec *spec, const char *pointer, bool follo
     }
     if (!child) {
       wc_err_set(err, WC_E_SPEC, "'%.200s': no '%.100s' in %s", pointer, tok.data,
-                 cJSON_IsObject(node) ? "the mapping" : cJSON_IsArray(node) ? "the sequence" : "a scalar");
+                 cJSON_IsObject(node)  ? "the mapping"
+                 : cJSON_IsArray(node) ? "the sequence"
+                                       : "a scalar");
       goto fail;
     }
     if (canon_append(canon, tok.data) != 0) goto nomem_tok;
@@ -319,7 +316,7 @@ int wc_spec_value_line(const wc_spec *spec, const char *pointer) {
 
 /* ---- OpenAPI queries ---- */
 
-static const char *const http_methods[] = {"get",  "put",   "post",  "delete",
+static const char *const http_methods[] = {"get",     "put",  "post",  "delete",
                                            "options", "head", "patch", "trace"};
 
 static bool lower_method(const char *method, char out[8]) {
@@ -348,8 +345,7 @@ static bool template_matches(const char *tmpl, const char *path) {
   return *tmpl == '\0' && *path == '\0';
 }
 
-char *wc_spec_operation_pointer(const wc_spec *spec, const char *method, const char *path,
-                                wc_err *err) {
+char *wc_spec_operation_pointer(const wc_spec *spec, const char *method, const char *path, wc_err *err) {
   wc_err_clear(err);
   char m[8];
   if (!spec || !lower_method(method, m)) {
@@ -383,8 +379,10 @@ char *wc_spec_operation_pointer(const wc_spec *spec, const char *method, const c
   free(path_ptr);
   wc_err probe;
   if (!op_ptr || !cJSON_IsObject(wc_spec_get(spec, op_ptr, &probe))) {
-    if (key && !op_ptr) wc_err_set(err, WC_E_NOMEM, "out of memory");
-    else wc_err_set(err, WC_E_SPEC, "%s has no operation %s %.200s", spec->name, m, path);
+    if (key && !op_ptr)
+      wc_err_set(err, WC_E_NOMEM, "out of memory");
+    else
+      wc_err_set(err, WC_E_SPEC, "%s has no operation %s %.200s", spec->name, m, path);
     free(op_ptr);
     return NULL;
   }
@@ -393,8 +391,7 @@ char *wc_spec_operation_pointer(const wc_spec *spec, const char *method, const c
 
 /* Resolves pointer (following $refs) and returns its canonical pointer, or
  * NULL; node_out gets the node. */
-static char *resolved(const wc_spec *spec, const char *pointer, const cJSON **node_out,
-                      wc_err *err) {
+static char *resolved(const wc_spec *spec, const char *pointer, const cJSON **node_out, wc_err *err) {
   ref_chain chain = {.n = 0};
   wc_buf canon;
   wc_buf_init(&canon);
@@ -437,8 +434,7 @@ static int collect_parameters(const wc_spec *spec, const char *list_ptr, cJSON *
       free(item_ptr);
       return -1;
     }
-    if (!cJSON_IsObject(param) ||
-        !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(param, "name")) ||
+    if (!cJSON_IsObject(param) || !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(param, "name")) ||
         !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(param, "in"))) {
       wc_err_set(err, WC_E_SPEC, "%s: a parameter needs string 'name' and 'in'", item_ptr);
       free(item_ptr);
@@ -525,14 +521,15 @@ static const char *match_media(const cJSON *content, const char *media_type) {
         return entry->string;
     }
   }
-  cJSON_ArrayForEach(entry, content) if (essence_len(entry->string) == 3 && !strncmp(entry->string, "*/*", 3)) return entry->string;
+  cJSON_ArrayForEach(entry, content) if (essence_len(entry->string) == 3 &&
+                                         !strncmp(entry->string, "*/*", 3)) return entry->string;
   return NULL;
 }
 
 /* Given the pointer of a Response or Request Body object, the pointer of
  * the schema for media_type. */
-static char *content_schema_pointer(const wc_spec *spec, const char *object_ptr,
-                                    const char *media_type, const char *what, wc_err *err) {
+static char *content_schema_pointer(const wc_spec *spec, const char *object_ptr, const char *media_type,
+                                    const char *what, wc_err *err) {
   const cJSON *object = NULL;
   char *canon = resolved(spec, object_ptr, &object, err);
   if (!canon) return NULL;
@@ -579,8 +576,8 @@ static const char *pick_status(const cJSON *responses, const char *status) {
 }
 
 /* Canonical pointer and node of the operation's responses object. */
-static char *responses_of(const wc_spec *spec, const char *method, const char *path,
-                          const cJSON **node, wc_err *err) {
+static char *responses_of(const wc_spec *spec, const char *method, const char *path, const cJSON **node,
+                          wc_err *err) {
   char *op = wc_spec_operation_pointer(spec, method, path, err);
   if (!op) return NULL;
   char *ptr = wc_pointer_append(op, "responses");
@@ -612,8 +609,8 @@ char *wc_spec_response_schema_pointer(const wc_spec *spec, const char *method, c
   if (!canon) return NULL;
   const char *key = pick_status(responses, status);
   if (!key) {
-    wc_err_set(err, WC_E_SPEC, "%s documents no response for status %.20s (nor its range or default)",
-               canon, status);
+    wc_err_set(err, WC_E_SPEC, "%s documents no response for status %.20s (nor its range or default)", canon,
+               status);
     free(canon);
     return NULL;
   }
@@ -647,8 +644,7 @@ char *wc_spec_request_schema_pointer(const wc_spec *spec, const char *method, co
   return out;
 }
 
-cJSON *wc_spec_documented_statuses(const wc_spec *spec, const char *method, const char *path,
-                                   wc_err *err) {
+cJSON *wc_spec_documented_statuses(const wc_spec *spec, const char *method, const char *path, wc_err *err) {
   wc_err_clear(err);
   const cJSON *responses = NULL;
   char *canon = responses_of(spec, method, path, &responses, err);

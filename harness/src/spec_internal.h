@@ -31,7 +31,6 @@ cJSON *wc_yaml_load(const char *data, size_t len, const char *name, const wc_yam
 void wc_yaml_lines_free(wc_yaml_lines *lines);
 /* 0 when the node is unknown. key_line is 0 for nodes that are not a
  * mapping member (the root, sequence items). */
-int wc_yaml_lines_get(const wc_yaml_lines *lines, const cJSON *node, int *key_line,
-                      int *value_line);
+int wc_yaml_lines_get(const wc_yaml_lines *lines, const cJSON *node, int *key_line, int *value_line);
 
 #endif

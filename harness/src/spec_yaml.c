@@ -10,8 +10,8 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -219,8 +219,7 @@ static bool is_null_word(const char *s, size_t n) {
 
 static int bool_word(const char *s, size_t n) {
   if (n == 4 && (!memcmp(s, "true", 4) || !memcmp(s, "True", 4) || !memcmp(s, "TRUE", 4))) return 1;
-  if (n == 5 && (!memcmp(s, "false", 5) || !memcmp(s, "False", 5) || !memcmp(s, "FALSE", 5)))
-    return 0;
+  if (n == 5 && (!memcmp(s, "false", 5) || !memcmp(s, "False", 5) || !memcmp(s, "FALSE", 5))) return 0;
   return -1;
 }
 
@@ -231,10 +230,12 @@ static bool parse_int(const char *s, size_t n, double *out) {
     double v = 0;
     for (size_t i = 2; i < n; i++) {
       int d;
-      if (s[i] >= '0' && s[i] <= '7') d = s[i] - '0';
+      if (s[i] >= '0' && s[i] <= '7')
+        d = s[i] - '0';
       else if (base == 16 && isxdigit((unsigned char)s[i]))
         d = isdigit((unsigned char)s[i]) ? s[i] - '0' : (tolower((unsigned char)s[i]) - 'a' + 10);
-      else return false;
+      else
+        return false;
       v = v * base + d;
     }
     *out = v;
@@ -265,10 +266,8 @@ static int parse_float(const char *s, size_t n, double *out) {
   if (i < n && (s[i] == '-' || s[i] == '+')) i++;
   const char *rest = s + i;
   size_t rn = n - i;
-  if (rn == 4 && (!memcmp(rest, ".inf", 4) || !memcmp(rest, ".Inf", 4) || !memcmp(rest, ".INF", 4)))
-    return 2;
-  if (i == 0 && n == 4 && (!memcmp(s, ".nan", 4) || !memcmp(s, ".NaN", 4) || !memcmp(s, ".NAN", 4)))
-    return 2;
+  if (rn == 4 && (!memcmp(rest, ".inf", 4) || !memcmp(rest, ".Inf", 4) || !memcmp(rest, ".INF", 4))) return 2;
+  if (i == 0 && n == 4 && (!memcmp(s, ".nan", 4) || !memcmp(s, ".NaN", 4) || !memcmp(s, ".NAN", 4))) return 2;
   size_t digits = 0;
   while (i < n && isdigit((unsigned char)s[i])) i++, digits++;
   if (i < n && s[i] == '.') {
@@ -324,18 +323,22 @@ static cJSON *scalar_node(loader *ld, const yaml_event_t *ev) {
   } else if (!strncmp(tag, TAG_PREFIX, strlen(TAG_PREFIX))) {
     const char *t = tag + strlen(TAG_PREFIX);
     resolve = false;
-    if (!strcmp(t, "str")) want = K_STR;
-    else if (!strcmp(t, "null")) want = K_NULL;
-    else if (!strcmp(t, "bool")) want = K_BOOL;
-    else if (!strcmp(t, "int")) want = K_INT;
-    else if (!strcmp(t, "float")) want = K_FLOAT;
+    if (!strcmp(t, "str"))
+      want = K_STR;
+    else if (!strcmp(t, "null"))
+      want = K_NULL;
+    else if (!strcmp(t, "bool"))
+      want = K_BOOL;
+    else if (!strcmp(t, "int"))
+      want = K_INT;
+    else if (!strcmp(t, "float"))
+      want = K_FLOAT;
     else {
       fail_at(ld, WC_E_PARSE, mark, "tag '!!%s' is not a YAML 1.2 core scalar tag", t);
       return NULL;
     }
   } else {
-    fail_at(ld, WC_E_PARSE, mark, "tag '%.100s' is not supported (only YAML 1.2 core schema tags)",
-            tag);
+    fail_at(ld, WC_E_PARSE, mark, "tag '%.100s' is not supported (only YAML 1.2 core schema tags)", tag);
     return NULL;
   }
 
@@ -344,7 +347,8 @@ static cJSON *scalar_node(loader *ld, const yaml_event_t *ev) {
   if (resolve) {
     if (is_null_word(s, n)) return cJSON_CreateNull();
     if ((b = bool_word(s, n)) >= 0) return cJSON_CreateBool(b);
-    if (parse_int(s, n, &num)) want = K_INT;
+    if (parse_int(s, n, &num))
+      want = K_INT;
     else {
       int f = parse_float(s, n, &num);
       if (f == 2) {
@@ -371,8 +375,10 @@ static cJSON *scalar_node(loader *ld, const yaml_event_t *ev) {
   case K_INT:
   case K_FLOAT: {
     int f = 0;
-    if (!parse_int(s, n, &num)) f = want == K_FLOAT ? parse_float(s, n, &num) : 0;
-    else f = 1;
+    if (!parse_int(s, n, &num))
+      f = want == K_FLOAT ? parse_float(s, n, &num) : 0;
+    else
+      f = 1;
     if (f == 2) {
       fail_at(ld, WC_E_PARSE, mark, "'%s' (infinity or NaN) cannot be represented in JSON", ex);
       return NULL;
@@ -391,8 +397,7 @@ static cJSON *scalar_node(loader *ld, const yaml_event_t *ev) {
     }
     return cJSON_CreateString(s);
   }
-  fail_at(ld, WC_E_PARSE, mark, "'%s' does not match its tag '!!%.40s'", ex,
-          tag + strlen(TAG_PREFIX));
+  fail_at(ld, WC_E_PARSE, mark, "'%s' does not match its tag '!!%.40s'", ex, tag + strlen(TAG_PREFIX));
   return NULL;
 }
 
@@ -402,16 +407,15 @@ static cJSON *scalar_node(loader *ld, const yaml_event_t *ev) {
 static char *scalar_key(loader *ld, const yaml_event_t *ev) {
   cJSON *node = scalar_node(ld, ev);
   if (!node) {
-    if (ld->err && ld->err->code == WC_OK)
-      fail_at(ld, WC_E_NOMEM, &ev->start_mark, "out of memory");
+    if (ld->err && ld->err->code == WC_OK) fail_at(ld, WC_E_NOMEM, &ev->start_mark, "out of memory");
     return NULL;
   }
   char *key = NULL;
   if (cJSON_IsString(node)) {
     key = wc_strdup(node->valuestring);
-    if (!key) fail_at(ld, WC_E_NOMEM, &ev->start_mark, "out of memory");
-    else if (!strcmp(key, "<<") && !ev->data.scalar.tag &&
-             ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
+    if (!key)
+      fail_at(ld, WC_E_NOMEM, &ev->start_mark, "out of memory");
+    else if (!strcmp(key, "<<") && !ev->data.scalar.tag && ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
       fail_at(ld, WC_E_PARSE, &ev->start_mark,
               "merge keys (<<) are YAML 1.1 and are not supported; write the members out");
       free(key);
@@ -421,8 +425,8 @@ static char *scalar_key(loader *ld, const yaml_event_t *ev) {
     char ex[48];
     excerpt((const char *)ev->data.scalar.value, ev->data.scalar.length, ex);
     const char *kind = cJSON_IsNull(node) ? "null" : cJSON_IsBool(node) ? "a boolean" : "a number";
-    fail_at(ld, WC_E_PARSE, &ev->start_mark,
-            "mapping key '%s' is %s, not a string (quote it: '%s')", ex, kind, ex);
+    fail_at(ld, WC_E_PARSE, &ev->start_mark, "mapping key '%s' is %s, not a string (quote it: '%s')", ex,
+            kind, ex);
   }
   cJSON_Delete(node);
   return key;
@@ -552,13 +556,12 @@ static int on_alias(loader *ld, const yaml_event_t *ev) {
   size_t height = 0;
   size_t n = count_nodes(a->node, &height);
   if (ld->depth + height > ld->lim.max_depth + 1) {
-    fail_at(ld, WC_E_PARSE, &ev->start_mark, "alias *%.100s would nest deeper than %zu levels",
-            name, ld->lim.max_depth);
+    fail_at(ld, WC_E_PARSE, &ev->start_mark, "alias *%.100s would nest deeper than %zu levels", name,
+            ld->lim.max_depth);
     return -1;
   }
   if (n > ld->lim.max_nodes - ld->nodes) {
-    fail_at(ld, WC_E_PARSE, &ev->start_mark, "alias *%.100s: more than %zu nodes", name,
-            ld->lim.max_nodes);
+    fail_at(ld, WC_E_PARSE, &ev->start_mark, "alias *%.100s: more than %zu nodes", name, ld->lim.max_nodes);
     return -1;
   }
   if (n > ld->lim.max_alias_nodes - ld->alias_nodes) {
@@ -582,8 +585,8 @@ static int on_scalar(loader *ld, const yaml_event_t *ev) {
   if (in_key_position(ld)) {
     char *key = scalar_key(ld, ev);
     if (!key) return -1;
-    if (ev->data.scalar.anchor && add_anchor(ld, (const char *)ev->data.scalar.anchor,
-                                             NULL, false, NULL) != 0) {
+    if (ev->data.scalar.anchor &&
+        add_anchor(ld, (const char *)ev->data.scalar.anchor, NULL, false, NULL) != 0) {
       free(key);
       return -2;
     }
@@ -676,9 +679,8 @@ static void parser_error(loader *ld, const yaml_parser_t *p) {
   }
   const char *problem = p->problem ? p->problem : "malformed YAML";
   if (p->context)
-    wc_err_set(ld->err, WC_E_PARSE, "%s:%zu:%zu: %s (%s at line %zu)", ld->name,
-               p->problem_mark.line + 1, p->problem_mark.column + 1, problem, p->context,
-               p->context_mark.line + 1);
+    wc_err_set(ld->err, WC_E_PARSE, "%s:%zu:%zu: %s (%s at line %zu)", ld->name, p->problem_mark.line + 1,
+               p->problem_mark.column + 1, problem, p->context, p->context_mark.line + 1);
   else
     wc_err_set(ld->err, WC_E_PARSE, "%s:%zu:%zu: %s", ld->name, p->problem_mark.line + 1,
                p->problem_mark.column + 1, problem);
@@ -692,8 +694,10 @@ cJSON *wc_yaml_load(const char *data, size_t len, const char *name, const wc_yam
   if (lines_out) *lines_out = NULL;
   loader ld = {0};
   ld.name = name ? name : "<yaml>";
-  if (lim) ld.lim = *lim;
-  else wc_spec_limits_default(&ld.lim);
+  if (lim)
+    ld.lim = *lim;
+  else
+    wc_spec_limits_default(&ld.lim);
   ld.err = err;
   if (len > ld.lim.max_bytes) {
     wc_err_set(err, WC_E_PARSE, "%s: larger than %zu bytes", ld.name, ld.lim.max_bytes);
@@ -724,14 +728,27 @@ cJSON *wc_yaml_load(const char *data, size_t len, const char *name, const wc_yam
         rc = -1;
       }
       break;
-    case YAML_SCALAR_EVENT: rc = on_scalar(&ld, &ev); break;
-    case YAML_ALIAS_EVENT: rc = on_alias(&ld, &ev); break;
-    case YAML_SEQUENCE_START_EVENT: rc = on_start(&ld, &ev, false); break;
-    case YAML_MAPPING_START_EVENT: rc = on_start(&ld, &ev, true); break;
+    case YAML_SCALAR_EVENT:
+      rc = on_scalar(&ld, &ev);
+      break;
+    case YAML_ALIAS_EVENT:
+      rc = on_alias(&ld, &ev);
+      break;
+    case YAML_SEQUENCE_START_EVENT:
+      rc = on_start(&ld, &ev, false);
+      break;
+    case YAML_MAPPING_START_EVENT:
+      rc = on_start(&ld, &ev, true);
+      break;
     case YAML_SEQUENCE_END_EVENT:
-    case YAML_MAPPING_END_EVENT: rc = on_end(&ld); break;
-    case YAML_STREAM_END_EVENT: done = true; break;
-    default: break;
+    case YAML_MAPPING_END_EVENT:
+      rc = on_end(&ld);
+      break;
+    case YAML_STREAM_END_EVENT:
+      done = true;
+      break;
+    default:
+      break;
     }
     if (rc == -2 && err->code == WC_OK) fail_at(&ld, WC_E_NOMEM, &ev.start_mark, "out of memory");
     yaml_event_delete(&ev);
@@ -745,8 +762,10 @@ cJSON *wc_yaml_load(const char *data, size_t len, const char *name, const wc_yam
     goto fail;
   }
   loader_free(&ld);
-  if (lines_out) *lines_out = ld.lines;
-  else wc_yaml_lines_free(ld.lines);
+  if (lines_out)
+    *lines_out = ld.lines;
+  else
+    wc_yaml_lines_free(ld.lines);
   return ld.root;
 
 fail:
