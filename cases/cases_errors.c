@@ -46,18 +46,24 @@ WC_CASE(errors, credentials, 0,
         WC_REQ_AUTH_REJECTED " " WC_REQ_API_KEY_400 " " WC_REQ_SCOPE_ENFORCED " " WC_REQ_WWW_AUTH) {
   char unknown[48];
   wc_case_random_token(c, "wc_unknown_token_", unknown, sizeof unknown);
+  /* The scoped token itself under another scheme, or with none, is still
+   * not a bearer credential (RFC 6750). */
+  const char *token = wc_case_credential(c, WC_CRED_TOKEN);
   const struct {
-    const char *token, *what;
+    const char *token, *scheme, *what;
   } creds[] = {
-      {NULL, "PATCH {} without credentials"},
-      {unknown, "PATCH {} with an unknown bearer token"},
-      {"", "PATCH {} with an empty bearer token"},
+      {NULL, NULL, "PATCH {} without credentials"},
+      {unknown, NULL, "PATCH {} with an unknown bearer token"},
+      {"", NULL, "PATCH {} with an empty bearer token"},
+      {token ? token : unknown, "Basic", "PATCH {} with the token under the Basic scheme"},
+      {token ? token : unknown, "", "PATCH {} with the token and no scheme"},
   };
   wc_sent sent;
   const wc_response *r;
   for (size_t i = 0; i < sizeof creds / sizeof creds[0]; i++) {
     wc_request_desc d = wc_case_pinned(c);
     d.token = creds[i].token;
+    d.auth_scheme = creds[i].scheme;
     r = wc_case_send(c, &d, creds[i].what, 0, &sent);
     if (!r) {
       if (wc_case_stopped(c)) return;

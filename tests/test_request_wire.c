@@ -1,6 +1,7 @@
 /* What the request builder asks for is what reaches the server: checked end
  * to end against the reference server over loopback. */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "whopconf/refserver.h"
@@ -41,3 +42,45 @@ Test(request_wire, empty_version_header_is_sent) { cr_assert_eq(send_version("")
 Test(request_wire, blank_version_header_is_sent) { cr_assert_eq(send_version("   "), 400); }
 
 Test(request_wire, known_version_accepted) { cr_assert_eq(send_version("2026-07-01"), 200); }
+
+/* The scoped token under another scheme is not a bearer credential; the
+ * recorded header keeps the scheme and masks the credential. */
+Test(request_wire, other_scheme_is_sent_and_masked) {
+  wc_refserver_opts so;
+  wc_refserver_opts_default(&so);
+  wc_err err;
+  wc_refserver *srv = wc_refserver_start(&so, &err);
+  cr_assert_not_null(srv, "%s", err.msg);
+  wc_request_desc d = {0};
+  d.base_url = wc_refserver_base_url(srv);
+  d.token = WC_REFSERVER_DEFAULT_USER_TOKEN;
+  d.auth_scheme = "Basic";
+  wc_request *req = wc_request_build(&d, &err);
+  cr_assert_not_null(req, "%s", err.msg);
+  cr_assert_str_eq(wc_request_header_redacted(req, 0), "Authorization: Basic ***");
+  cr_assert_str_eq(wc_request_header(req, 0), "Authorization: Basic " WC_REFSERVER_DEFAULT_USER_TOKEN);
+  wc_transport_opts to;
+  wc_transport_opts_default(&to);
+  wc_transport *t = wc_transport_new(&to, &err);
+  wc_exchange *x = wc_transport_send(t, req);
+  cr_assert_eq(wc_exchange_http_status(x), 401);
+  char *curl = wc_exchange_curl_command(x);
+  cr_assert(strstr(curl, "Authorization: Basic $WHOPCONF_TOKEN"), "%s", curl);
+  cr_assert_null(strstr(curl, WC_REFSERVER_DEFAULT_USER_TOKEN));
+  free(curl);
+  wc_exchange_free(x);
+  wc_transport_free(t);
+  wc_request_free(req);
+  wc_refserver_stop(srv);
+}
+
+Test(request_wire, scheme_with_newline_refused) {
+  wc_request_desc d = {0};
+  d.base_url = "http://127.0.0.1:1/api/v1";
+  d.token = "t0ken";
+  d.auth_scheme = "Basic\r\nX-Injected: 1";
+  wc_err err;
+  cr_assert_null(wc_request_build(&d, &err));
+  cr_assert_eq(err.code, WC_E_REFUSED, "%s", err.msg);
+  cr_assert_null(strstr(err.msg, "t0ken"));
+}

@@ -453,6 +453,7 @@ wc_request *wc_request_build(const wc_request_desc *d, wc_err *err) {
   }
   /* Header values first: nothing is built from a value that would be refused. */
   if ((d->token && !header_value_ok("token", d->token, err)) ||
+      (d->auth_scheme && !header_value_ok("Authorization scheme", d->auth_scheme, err)) ||
       (d->api_version && !header_value_ok("Api-Version-Date value", d->api_version, err)) ||
       (d->account_id && !header_value_ok("account_id", d->account_id, err)) ||
       (d->content_type && !header_value_ok("Content-Type value", d->content_type, err)))
@@ -490,10 +491,25 @@ wc_request *wc_request_build(const wc_request_desc *d, wc_err *err) {
   if (d->token) {
     r->credential = wc_strdup(d->token);
     if (!r->credential) goto nomem;
-    char *value = malloc(strlen(d->token) + sizeof "Bearer ");
+    const char *scheme = d->auth_scheme ? d->auth_scheme : "Bearer";
+    size_t value_size = strlen(scheme) + 1 + strlen(d->token) + 1;
+    char *value = malloc(value_size);
     if (!value) goto nomem;
-    sprintf(value, "Bearer %s", d->token);
+    snprintf(value, value_size, "%s%s%s", scheme, *scheme ? " " : "", d->token);
     bool ok = add_header(r, "Authorization", value, true, err);
+    if (ok && strcmp(scheme, "Bearer") != 0) {
+      /* Recorded as the scheme that was sent, the credential masked. */
+      size_t shown_size = strlen("Authorization: ") + strlen(scheme) + sizeof " ***";
+      char *shown = malloc(shown_size);
+      if (shown) {
+        snprintf(shown, shown_size, "Authorization: %s%s***", scheme, *scheme ? " " : "");
+        free(r->redacted[r->header_count - 1]);
+        r->redacted[r->header_count - 1] = shown;
+      } else {
+        ok = false;
+        wc_err_set(err, WC_E_NOMEM, "out of memory building headers");
+      }
+    }
     /* The value held the credential: wipe before releasing it. */
     memset(value, 0, strlen(value));
     free(value);

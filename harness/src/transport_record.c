@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -286,6 +287,22 @@ static int sh_quote(wc_buf *b, const char *s, size_t len) {
 
 static bool is_authorization(const char *line) { return strncasecmp(line, "Authorization:", 14) == 0; }
 
+/* The recorded line is "Authorization: <scheme> ***" (the scheme may be
+ * absent in negative cases): keep the scheme that was sent, take the
+ * credential from the environment. A scheme that is not a plain token is
+ * shown as Bearer rather than quoted into a shell command. */
+static int put_authorization(wc_buf *b, const char *line) {
+  const char *value = line + 14;
+  while (*value == ' ' || *value == '\t') value++;
+  size_t scheme_len = strcspn(value, " *");
+  bool plain = true;
+  for (size_t i = 0; i < scheme_len; i++)
+    if (!(isalnum((unsigned char)value[i]) || value[i] == '-' || value[i] == '_')) plain = false;
+  if (!plain) return wc_buf_puts(b, " -H \"Authorization: Bearer $WHOPCONF_TOKEN\"");
+  return wc_buf_printf(b, " -H \"Authorization: %.*s%s$WHOPCONF_TOKEN\"", (int)scheme_len, value,
+                       scheme_len ? " " : "");
+}
+
 char *wc_exchange_curl_command(const wc_exchange *x) {
   if (!x) return NULL;
   wc_buf b;
@@ -316,7 +333,7 @@ char *wc_exchange_curl_command(const wc_exchange *x) {
     const char *h = x->req_headers[i];
     if (strncasecmp(h, "Content-Type:", 13) == 0) has_ctype = true;
     if (is_authorization(h))
-      rc = wc_buf_puts(&b, " -H \"Authorization: Bearer $WHOPCONF_TOKEN\"");
+      rc = put_authorization(&b, h);
     else if ((rc = wc_buf_puts(&b, " -H ")) == 0)
       rc = sh_quote(&b, h, strlen(h));
   }

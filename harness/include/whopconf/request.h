@@ -41,6 +41,9 @@ typedef struct wc_request_desc {
                                "" = no Content-Type header at all */
   const char *method;       /* NULL = PATCH */
   const char *path;         /* NULL = /users/me (joined below the base URL) */
+  /* Authorization scheme sent before the token: NULL = "Bearer"; negative
+   * cases send e.g. "Basic", or "" for the credential alone. */
+  const char *auth_scheme;
 } wc_request_desc;
 
 typedef struct wc_request wc_request;
