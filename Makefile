@@ -51,6 +51,9 @@ bench: build
 fuzz: deps
 	@bash fuzz/run.sh $(FUZZ_SECONDS)
 
+fuzz-smoke: deps
+	@bash fuzz/smoke.sh build-fuzz-smoke
+
 fuzz-coverage: deps
 	@bash fuzz/coverage.sh
 

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -215,7 +216,38 @@ static bool url_bytes_ok(const char *url) {
   return true;
 }
 
+/* The request path stays below the base URL, whatever it holds: it is a
+ * plain path of RFC 3986 pchars without ':' (a first segment with a colon is
+ * a scheme), query, fragment, backslash or dot segments (also escaped ones),
+ * so it can change neither the host nor the scheme, nor climb above the
+ * prefix the credential was given for. Found by fuzz_url_join. */
+static bool request_path_ok(const char *path, wc_err *err) {
+  const char *why = NULL;
+  for (const char *p = path; *p && !why; p++) {
+    unsigned char c = (unsigned char)*p;
+    if (c == '%') {
+      int hi = tolower((unsigned char)p[1]), lo = tolower((unsigned char)p[2]);
+      if (!isxdigit(hi) || !isxdigit(lo)) why = "a '%' is not followed by two hex digits";
+      else if ((hi == '2' && (lo == 'e' || lo == 'f')) || (hi == '5' && lo == 'c'))
+        why = "an escaped '.', '/' or '\\' could form a dot segment";
+      else p += 2;
+    } else if (!(isalnum(c) || strchr("-._~/!$&'()*+,;=@", c))) {
+      why = c == ':' ? "a ':' could turn it into an absolute URL"
+            : c == '?' || c == '#' ? "a query or fragment belongs elsewhere"
+                                   : "it holds a byte that is not a path character";
+    }
+  }
+  for (const char *seg = path; !why && seg; seg = strchr(seg, '/') ? strchr(seg, '/') + 1 : NULL) {
+    size_t n = strcspn(seg, "/");
+    if ((n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.'))
+      why = "a '.' or '..' segment could leave the base URL's prefix";
+  }
+  if (why) wc_err_set(err, WC_E_REFUSED, "request path refused: %s", why);
+  return why == NULL;
+}
+
 char *wc_url_join(const char *base_url, const char *path, wc_err *err) {
+  if (path && !request_path_ok(path, err)) return NULL;
   CURLU *u = base_url_parse(base_url, err);
   if (!u) return NULL;
   char *out = NULL;
