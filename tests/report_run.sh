@@ -62,7 +62,7 @@ stop_server() {
 run_against() {
   local name=$1 out=$2; shift 2
   local rc=0
-  timeout 300 "$whopconf" run --base-url "$base_url" --allow-writes --seed 1 --report-dir "$out" "$@" \
+  timeout 300 "$whopconf" run --base-url "$base_url" --allow-writes --seed 1 -j 1 --report-dir "$out" "$@" \
     >"$work/$name.stdout" 2>"$work/$name.stderr" || rc=$?
   echo "$rc" >"$work/$name.rc"
   if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then

@@ -38,7 +38,7 @@ Test(url, hostile_paths_refused) {
   static const char *paths[] = {
       "/users/me/../x", "/../../../etc/passwd", "/users/%2e%2e", "/users/%2E./x", "/a/./b",
       "/users/me?x=1", "/users/me#frag", "http://evil.invalid/x", "HTTP://evil.invalid/x",
-      "/file:////x", "//evil.invalid/x", "/a\\b", "/a%2fb", "/a%5cb", "/a%zz", "/a b",
+      "/file:////x", "//evil.invalid/x", "/a\\b", "/a%2fb", "/a%5cb", "/a%zz", "/a b", "/a%", "/a%4",
   };
   for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
     wc_err err;

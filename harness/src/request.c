@@ -226,9 +226,13 @@ static bool request_path_ok(const char *path, wc_err *err) {
   for (const char *p = path; *p && !why; p++) {
     unsigned char c = (unsigned char)*p;
     if (c == '%') {
+      /* p[2] is read only when p[1] is a hex digit, so never past the NUL. */
+      if (!isxdigit((unsigned char)p[1]) || !isxdigit((unsigned char)p[2])) {
+        why = "a '%' is not followed by two hex digits";
+        break;
+      }
       int hi = tolower((unsigned char)p[1]), lo = tolower((unsigned char)p[2]);
-      if (!isxdigit(hi) || !isxdigit(lo)) why = "a '%' is not followed by two hex digits";
-      else if ((hi == '2' && (lo == 'e' || lo == 'f')) || (hi == '5' && lo == 'c'))
+      if ((hi == '2' && (lo == 'e' || lo == 'f')) || (hi == '5' && lo == 'c'))
         why = "an escaped '.', '/' or '\\' could form a dot segment";
       else p += 2;
     } else if (!(isalnum(c) || strchr("-._~/!$&'()*+,;=@", c))) {
