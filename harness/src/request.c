@@ -221,7 +221,7 @@ static bool url_bytes_ok(const char *url) {
  * a scheme), query, fragment, backslash or dot segments (also escaped ones),
  * so it can change neither the host nor the scheme, nor climb above the
  * prefix the credential was given for. Found by fuzz_url_join. */
-static bool request_path_ok(const char *path, wc_err *err) {
+static bool request_path_ok(const char *what, const char *path, wc_err *err) {
   const char *why = NULL;
   for (const char *p = path; *p && !why; p++) {
     unsigned char c = (unsigned char)*p;
@@ -246,12 +246,12 @@ static bool request_path_ok(const char *path, wc_err *err) {
     if ((n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.'))
       why = "a '.' or '..' segment could leave the base URL's prefix";
   }
-  if (why) wc_err_set(err, WC_E_REFUSED, "request path refused: %s", why);
+  if (why) wc_err_set(err, WC_E_REFUSED, "%s refused: %s", what, why);
   return why == NULL;
 }
 
 char *wc_url_join(const char *base_url, const char *path, wc_err *err) {
-  if (path && !request_path_ok(path, err)) return NULL;
+  if (path && !request_path_ok("request path", path, err)) return NULL;
   CURLU *u = base_url_parse(base_url, err);
   if (!u) return NULL;
   char *out = NULL;
@@ -261,6 +261,10 @@ char *wc_url_join(const char *base_url, const char *path, wc_err *err) {
     wc_err_set(err, WC_E_PARSE, "base URL has no path");
     goto done;
   }
+  /* The prefix must be as plain as a request path: curl would normalise dot
+   * segments and odd escapes in it, and the joined URL would no longer sit
+   * below the prefix the user gave (found by fuzz_url_join). */
+  if (!request_path_ok("base URL path", base_path, err)) goto done;
   /* The base is a directory: ".../api/v1" and ".../api/v1/" are the same
    * prefix. Give curl "<prefix>/" and let it resolve the relative path, so
    * dot segments and escapes follow RFC 3986, not our own slicing. */
