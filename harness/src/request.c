@@ -250,8 +250,24 @@ static bool request_path_ok(const char *what, const char *path, wc_err *err) {
   return why == NULL;
 }
 
+/* A percent-encoded host is decoded differently by different parsers: the
+ * credential must go to the host the user can read in the base URL. The
+ * authority is what follows "scheme:" and its slashes (curl also accepts
+ * "http:/host"). Found by fuzz_url_join. */
+static bool authority_plain(const char *url) {
+  const char *p = strchr(url, ':');
+  if (!p) return true; /* no scheme: refused later by the URL parser */
+  p++;
+  while (*p == '/' || *p == '\\') p++;
+  return memchr(p, '%', strcspn(p, "/?#\\")) == NULL;
+}
+
 char *wc_url_join(const char *base_url, const char *path, wc_err *err) {
   if (path && !request_path_ok("request path", path, err)) return NULL;
+  if (base_url && !authority_plain(base_url)) {
+    wc_err_set(err, WC_E_REFUSED, "base URL refused: its host part is percent-encoded");
+    return NULL;
+  }
   CURLU *u = base_url_parse(base_url, err);
   if (!u) return NULL;
   char *out = NULL;
