@@ -511,6 +511,21 @@ Test(schema, formats_assert_and_switch_off) {
   cJSON_Delete(inst);
 }
 
+/* Found with a json_schema seed (format-email-quoted-local-part.bin): a
+ * backslash in a quoted local part let the next byte through unchecked, so
+ * an escaped control character or DEL was accepted. RFC 5321
+ * quoted-pairSMTP is %d92 %d32-126. */
+Test(schema, email_quoted_pair_escapes_printable_ascii_only) {
+  const char *s = "{\"properties\":{\"e\":{\"format\":\"email\"}}}";
+  VALID(s, "{\"e\":\"\\\"a\\\\\\\"b\\\"@x.org\"}");  /* "a\"b"@x.org */
+  VALID(s, "{\"e\":\"\\\"a\\\\ b\\\"@x.org\"}");     /* "a\ b"@x.org */
+  VALID(s, "{\"e\":\"\\\"a\\\\\\\\\\\"@x.org\"}");   /* "a\\"@x.org */
+  INVALID(s, "{\"e\":\"\\\"a\\\\\\u0001\\\"@x.org\"}"); /* "a\<U+0001>"@x.org */
+  INVALID(s, "{\"e\":\"\\\"a\\\\\\u007f\\\"@x.org\"}"); /* "a\<DEL>"@x.org */
+  INVALID(s, "{\"e\":\"\\\"a\\\\\\u00e9\\\"@x.org\"}"); /* "a\é"@x.org, as before */
+  INVALID(s, "{\"e\":\"\\\"a\\u00e9\\\"@x.org\"}");     /* "aé"@x.org, as before */
+}
+
 /* ---- keywords the validator does not know or refuses ---- */
 
 Test(schema, unknown_keywords_are_noted_not_dropped) {

@@ -166,7 +166,8 @@ static bool email(const char *s, size_t len) {
   if (len && s[0] == '"') {
     for (i = 1; i < len && s[i] != '"'; i++) {
       if (s[i] == '\\') {
-        if (++i >= len) return false;
+        /* quoted-pairSMTP: the escaped character is printable ASCII too */
+        if (++i >= len || (unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7E) return false;
       } else if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7E) {
         return false;
       }

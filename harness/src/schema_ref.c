@@ -84,23 +84,13 @@ static const cJSON *resolve_pointer_hops(compiler *cc, const char *where, const 
       break;
     }
     size_t t = 0;
-    bool bad = false;
     for (size_t i = 0; i < n; i++) {
-      if (p[i] == '~') {
-        if (i + 1 < n && p[i + 1] == '0') tok[t++] = '~', i++;
-        else if (i + 1 < n && p[i + 1] == '1') tok[t++] = '/', i++;
-        else bad = true;
-      } else {
-        tok[t++] = p[i];
-      }
+      /* every '~' is followed by 0 or 1 (checked above), in the same token */
+      if (p[i] == '~') tok[t++] = p[++i] == '0' ? '~' : '/';
+      else tok[t++] = p[i];
     }
     tok[t] = '\0';
     p += n;
-    if (bad) {
-      wc_sc_fail(cc, where, "%s: '~' must be followed by 0 or 1", cc->shown);
-      free(tok);
-      break;
-    }
     const cJSON *next = NULL;
     if (cJSON_IsArray(node)) {
       char *e = NULL;

@@ -499,7 +499,8 @@ static rnode *parse_atom(parser *ps, bool *is_assertion) {
     ps->p++;
     return inner;
   }
-  case ')': fail(ps, "unmatched ')'%s", NULL); return NULL;
+  /* ')' never gets here: parse_seq stops at it, and wc_regex_compile
+   * reports one left over as unmatched. */
   case '*': case '+': case '?': fail(ps, "nothing to repeat before a quantifier%s", NULL); return NULL;
   case '{': {
     int a, b;

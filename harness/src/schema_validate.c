@@ -443,11 +443,8 @@ static bool find_equal_items(const cJSON *arr, size_t count, size_t *pi, size_t 
       free(h);
     }
   }
-  if (found && *pi > *pj) {
-    size_t t = *pi;
-    *pi = *pj;
-    *pj = t;
-  }
+  /* Both searches yield *pi < *pj: the small one by its loops, the hashed one
+   * because pairs of equal hash are sorted by index. */
   if (items != small) free(items);
   return found;
 }
