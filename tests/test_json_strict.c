@@ -299,16 +299,57 @@ Test(json_strict, parse_number_overflow_gives_infinity) {
 }
 
 Test(json_strict, findings_are_capped) {
-  size_t n = 3000;
-  char *in = malloc(n + 2);
-  in[0] = '"';
-  memset(in + 1, 0x01, n);
-  in[n + 1] = '"';
+  /* 300 strings with a defect each: 100 listed, then one that says so */
+  size_t n = 300;
+  char *in = malloc(5 * n + 2);
+  cr_assert_not_null(in);
+  size_t k = 0;
+  in[k++] = '[';
+  for (size_t i = 0; i < n; i++) memcpy(in + k, i ? ",\"\x01\"" : "\"\x01\"", i ? 4 : 3), k += i ? 4 : 3;
+  in[k++] = ']';
   wc_findings *f = wc_findings_new();
-  wc_json_strict_check(in, n + 2, NULL, f);
+  cr_assert_eq(wc_json_strict_check(in, k, NULL, f), 101);
   size_t count = wc_findings_count(f);
-  cr_assert(count <= 1001, "%zu findings", count);
+  cr_assert_eq(count, 101, "%zu findings", count);
+  cr_assert_str_eq(wc_findings_get(f, 99)->instance_pointer, "/99");
   cr_assert_str_eq(wc_findings_get(f, count - 1)->keyword, WC_JSON_DEFECT_LIMIT);
+  wc_findings_free(f);
+  free(in);
+}
+
+Test(json_strict, repeats_in_one_string_are_summed_up) {
+  /* 3000 control characters and 2 bad UTF-8 bytes in one string: the first
+   * of each kind, then one finding per kind for the rest */
+  size_t n = 3000;
+  char *in = malloc(n + 16);
+  cr_assert_not_null(in);
+  size_t k = 0;
+  memcpy(in, "{\"bio\":\"", 8), k = 8;
+  memset(in + k, 0x01, n), k += n;
+  memcpy(in + k, "\xFF\xFF\"}", 4), k += 4;
+  wc_findings *f = wc_findings_new();
+  cr_assert_eq(wc_json_strict_check(in, k, NULL, f), 4);
+  cr_assert_eq(wc_findings_count(f), 4);
+  const wc_finding *first = wc_findings_get(f, 0);
+  cr_assert_str_eq(first->keyword, WC_JSON_DEFECT_CONTROL);
+  cr_assert_eq(first->offset, 8);
+  cr_assert_str_eq(first->instance_pointer, "/bio");
+  const wc_finding *utf8 = wc_findings_get(f, 1);
+  cr_assert_str_eq(utf8->keyword, WC_JSON_DEFECT_UTF8);
+  cr_assert_eq(utf8->offset, 8 + n);
+  const wc_finding *more = wc_findings_get(f, 2);
+  cr_assert_str_eq(more->keyword, WC_JSON_DEFECT_CONTROL);
+  cr_assert_eq(more->offset, 9);
+  cr_assert_str_eq(more->instance_pointer, "/bio");
+  cr_assert(strstr(more->message, "2999 more raw control characters"), "%s", more->message);
+  cr_assert(strstr(wc_findings_get(f, 3)->message, "1 more invalid UTF-8"), "%s", wc_findings_get(f, 3)->message);
+  wc_findings_free(f);
+  /* the next string starts afresh */
+  f = wc_findings_new();
+  cr_assert_eq(wc_json_strict_check("[\"\x01\x02\",\"\x03\"]", 10, NULL, f), 3);
+  cr_assert_str_eq(wc_findings_get(f, 1)->instance_pointer, "/0");
+  cr_assert_str_eq(wc_findings_get(f, 2)->instance_pointer, "/1");
+  cr_assert_eq(wc_findings_get(f, 2)->offset, 7);
   wc_findings_free(f);
   free(in);
 }

@@ -286,6 +286,7 @@ static void scan_init(scan *s, const char *buf, size_t len, const wc_json_opts *
   s->keys = s->keys_inline;
   s->keys_cap = INLINE_KEYS;
   wc_buf_init(&s->scratch);
+  wc_buf_init(&s->pointer);
 }
 
 static void scan_release(scan *s) {
@@ -293,6 +294,7 @@ static void scan_release(scan *s) {
   if (s->frames != s->frames_inline) free(s->frames);
   if (s->keys != s->keys_inline) free(s->keys);
   wc_buf_free(&s->scratch);
+  wc_buf_free(&s->pointer);
 }
 
 size_t wc_json_strict_check(const char *buf, size_t len, const wc_json_opts *opts, wc_findings *out) {

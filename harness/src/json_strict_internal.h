@@ -15,14 +15,17 @@
 #include <emmintrin.h>
 #endif
 
-/* Beyond this many findings the scan stops: a binary blob would otherwise
- * produce one finding per byte. */
-#define MAX_FINDINGS 1000
+/* Beyond this many findings nothing more is recorded (the scan goes on): a
+ * binary blob would otherwise give one finding per byte, and no reader goes
+ * past the first hundred. */
+#define MAX_FINDINGS 100
 /* Objects with more keys than this switch from a linear duplicate search to
  * a hash table. */
 #define LINEAR_KEYS 16
 #define INLINE_FRAMES 64
 #define INLINE_KEYS 128
+
+#define STRING_DEFECT_KINDS 5
 
 typedef struct frame {
   bool is_object;
@@ -55,6 +58,14 @@ typedef struct scan {
   bool too_deep;
   bool oom;
   size_t syntax_offset;
+  /* Inside one string, only the first defect of each kind is listed; the
+   * rest are counted and summed up in one finding when the string ends
+   * (a binary blob in a string is one problem, not thousands). */
+  bool in_string;
+  uint8_t string_seen; /* bit per kind of string_defects[] */
+  uint32_t string_more[STRING_DEFECT_KINDS];
+  size_t string_more_offset[STRING_DEFECT_KINDS];
+  /* (scan_init zeroes everything above frames_inline) */
 
   frame *frames;
   size_t depth, frames_cap;
@@ -65,6 +76,8 @@ typedef struct scan {
   keyrec keys_inline[INLINE_KEYS];
 
   wc_buf scratch; /* decoded keys that contained escapes */
+  wc_buf pointer; /* the pointer of the last defect, rebuilt for each */
+
   char syntax_msg[256];
 } scan;
 

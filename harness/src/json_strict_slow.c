@@ -20,38 +20,74 @@ const unsigned char wc_js_plain_byte[256] = {
 
 /* ---- findings ---- */
 
-static int pointer_token(wc_buf *out, const char *p, size_t n) {
-  int rc = wc_buf_append(out, "/", 1);
-  for (size_t i = 0; i < n && rc == 0; i++) {
-    if (p[i] == '~') rc = wc_buf_append(out, "~0", 2);
-    else if (p[i] == '/') rc = wc_buf_append(out, "~1", 2);
-    else rc = wc_buf_append(out, p + i, 1);
-  }
-  return rc;
-}
-
 /* Pointer of the current position: the children being read in the first
- * `levels` containers (a key being read is not a child yet), plus `extra`. */
-static char *current_pointer(const scan *s, size_t levels, const keyrec *extra) {
-  wc_buf out;
-  wc_buf_init(&out);
-  int rc = wc_buf_append(&out, "", 0);
+ * `levels` containers (a key being read is not a child yet), plus `extra`.
+ * Built in s->pointer, reused from defect to defect; NULL when out of memory. */
+static const char *current_pointer(scan *s, size_t levels, const keyrec *extra) {
+  wc_buf *out = &s->pointer;
+  out->len = 0;
+  int rc = wc_buf_append(out, "", 0);
   for (size_t d = 0; d < levels && d < s->depth && rc == 0; d++) {
     const frame *f = &s->frames[d];
     if (f->is_object) {
       const keyrec *k = wc_js_frame_last_key(s, f);
       if (!k) break;
-      rc = pointer_token(&out, wc_js_key_bytes(s, k), k->len);
+      rc = wc_pointer_token_append(out, wc_js_key_bytes(s, k), k->len);
     } else {
-      rc = wc_buf_printf(&out, "/%u", f->count);
+      char index[16];
+      int n = snprintf(index, sizeof index, "/%u", f->count);
+      rc = wc_buf_append(out, index, (size_t)n);
     }
   }
-  if (rc == 0 && extra) rc = pointer_token(&out, wc_js_key_bytes(s, extra), extra->len);
-  if (rc != 0) {
-    wc_buf_free(&out);
-    return NULL;
+  if (rc == 0 && extra) rc = wc_pointer_token_append(out, wc_js_key_bytes(s, extra), extra->len);
+  return rc == 0 ? out->data : NULL;
+}
+
+/* The defects that can occur many times in one string, with the plural
+ * the summary finding uses. */
+static const struct {
+  const char *keyword;
+  const char *plural;
+} string_defects[STRING_DEFECT_KINDS] = {
+    {WC_JSON_DEFECT_CONTROL, "raw control characters"},
+    {WC_JSON_DEFECT_UTF8, "invalid UTF-8 sequences"},
+    {WC_JSON_DEFECT_ESCAPE, "invalid escapes"},
+    {WC_JSON_DEFECT_NUL, "\\u0000 escapes"},
+    {WC_JSON_DEFECT_SURROGATE, "lone surrogates"},
+};
+
+/* true when the defect repeats a kind already listed for this string: it is
+ * counted for the summary instead. */
+static bool string_repeat(scan *s, const char *keyword, size_t offset) {
+  for (unsigned kind = 0; kind < STRING_DEFECT_KINDS; kind++) {
+    if (strcmp(keyword, string_defects[kind].keyword) != 0) continue;
+    if (!(s->string_seen & (1u << kind))) {
+      s->string_seen |= (uint8_t)(1u << kind);
+      return false;
+    }
+    if (s->string_more[kind]++ == 0) s->string_more_offset[kind] = offset;
+    return true;
   }
-  return wc_buf_steal(&out);
+  return false;
+}
+
+static void string_begin(scan *s) {
+  s->in_string = true;
+  s->string_seen = 0;
+}
+
+static void string_end(scan *s, size_t levels) {
+  s->in_string = false;
+  if (!s->string_seen) return;
+  for (unsigned kind = 0; kind < STRING_DEFECT_KINDS; kind++) {
+    uint32_t more = s->string_more[kind];
+    if (!more) continue;
+    s->string_more[kind] = 0;
+    wc_js_defect(s, string_defects[kind].keyword, s->string_more_offset[kind], levels, NULL,
+                 "%lu more %s in this string, from this offset on (after the first, not listed one by one)",
+                 (unsigned long)more, string_defects[kind].plural);
+  }
+  s->string_seen = 0;
 }
 
 void wc_js_defect(scan *s, const char *keyword, size_t offset, size_t levels, const keyrec *extra,
@@ -60,28 +96,30 @@ void wc_js_defect(scan *s, const char *keyword, size_t offset, size_t levels, co
   if (structural) {
     s->syntax = s->fatal = true;
     s->syntax_offset = offset;
+  } else if (s->in_string && string_repeat(s, keyword, offset)) {
+    return;
   }
   /* Past the limit, scanning goes on (depth and syntax still matter) but
-   * nothing more is recorded. */
-  if (s->found >= MAX_FINDINGS) return;
-  s->found++;
-  if (!s->out && !structural) return;
+   * nothing more is listed: the first defect past it adds one last finding
+   * that says so. found stops at MAX_FINDINGS + 1. */
+  bool listed = s->found < MAX_FINDINGS;
+  bool first_unlisted = s->found == MAX_FINDINGS;
+  if (s->found <= MAX_FINDINGS) s->found++;
+  if (first_unlisted && s->out &&
+      wc_findings_add(s->out, NULL, NULL, WC_JSON_DEFECT_LIMIT, offset,
+                      "more than %d defects: the rest are not listed", MAX_FINDINGS) != 0)
+    s->oom = true;
+  if (!structural && !(listed && s->out)) return;
   char msg[256];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
   if (structural) memcpy(s->syntax_msg, msg, sizeof msg);
-  if (!s->out) return;
-  char *ptr = current_pointer(s, levels, extra);
-  if (wc_findings_add(s->out, ptr, NULL, keyword, offset, "%s", msg) != 0) s->oom = true;
-  free(ptr);
-  if (s->found == MAX_FINDINGS &&
-      wc_findings_add(s->out, NULL, NULL, WC_JSON_DEFECT_LIMIT, offset,
-                      "more than %d defects: the rest are not listed", MAX_FINDINGS - 1) != 0)
-    s->oom = true;
+  if (!listed || !s->out) return;
+  const char *ptr = current_pointer(s, levels, extra);
+  if (!ptr || wc_findings_add(s->out, ptr, NULL, keyword, offset, "%s", msg) != 0) s->oom = true;
 }
-
 
 /* Describes the byte at pos for a message: 'x', byte 0x07, or end of input. */
 const char *wc_js_describe_byte(const scan *s, size_t pos, char buf[32]) {
@@ -239,11 +277,13 @@ void wc_js_read_string(scan *s, size_t i, size_t levels, bool *escaped) {
   const unsigned char *b = s->b;
   size_t len = s->len, start = s->pos;
   bool nul = false;
+  string_begin(s);
   for (;;) {
     if (i >= len) break;
     unsigned char c = b[i];
     if (c == '"') {
       s->pos = i + 1;
+      string_end(s, levels);
       return;
     }
     if (c == '\\') {
@@ -260,10 +300,14 @@ void wc_js_read_string(scan *s, size_t i, size_t levels, bool *escaped) {
     } else {
       i += utf8_sequence(s, i, levels);
     }
-    if (s->fatal) return;
+    if (s->fatal) {
+      string_end(s, levels);
+      return;
+    }
     i = wc_js_skip_plain(b, i, len);
   }
   s->pos = len;
+  string_end(s, levels);
   wc_js_defect(s, WC_JSON_DEFECT_SYNTAX, start, levels, NULL,
             "unterminated string: no closing quote before the end of input");
 }

@@ -44,7 +44,8 @@ const char *wc_err_code_name(wc_err_code code);
  * instance_pointer: RFC 6901 pointer into the instance ("" = the root), or NULL.
  * schema_pointer: "#/components/schemas/User/properties/name/type" or NULL.
  * keyword: the schema keyword or defect name ("type", "duplicate-key").
- * offset: byte offset in the raw input, or WC_NO_OFFSET. */
+ * offset: byte offset in the raw input, or WC_NO_OFFSET.
+ * The strings belong to the list (one block per finding): read, never free. */
 #define WC_NO_OFFSET ((size_t)-1)
 
 typedef struct wc_finding {
@@ -86,6 +87,8 @@ char *wc_buf_steal(wc_buf *buf);
 /* RFC 6901: returns base + "/" + escaped token (~ -> ~0, / -> ~1); malloc'd. */
 char *wc_pointer_append(const char *base, const char *token);
 char *wc_pointer_append_index(const char *base, size_t index);
+/* Appends "/" + the escaped token (len bytes, may hold NUL) to out: 0 or -1. */
+int wc_pointer_token_append(wc_buf *out, const char *token, size_t len);
 
 /* Reads a whole file; malloc'd, NUL-terminated; *len excludes the NUL. */
 char *wc_read_file(const char *path, size_t max_bytes, size_t *len, wc_err *err);

@@ -36,7 +36,7 @@ typedef struct wc_json_opts {
 #define WC_JSON_DEFECT_OVERFLOW "number-overflow"
 #define WC_JSON_DEFECT_NONFINITE "non-finite-number" /* NaN, Infinity */
 #define WC_JSON_DEFECT_DEPTH "too-deep"
-/* After 999 defects the rest are not listed (a binary blob would give one
+/* After 100 defects the rest are not listed (a binary blob would give one
  * per byte); this last finding says so. */
 #define WC_JSON_DEFECT_LIMIT "too-many-defects"
 
