@@ -3,14 +3,17 @@
  * documented schema for the status (User for 2xx, V1ErrorResponse else).
  *
  * Framing: the Content-Type value, one NUL, then the body. The value may
- * start with a status, "NNN " (three digits and a space; default 200); an
+ * start with a status, "NNN " (100 to 599, a space; default 200), or "000 "
+ * for "no status line arrived" (status 0, what a failed transfer reports); an
  * empty value means no Content-Type header at all. Input without a NUL, or
  * with NUL, CR or LF in the value, is rejected by the framing.
  * Invariants: the body is kept byte for byte; the header reads back
  * case-insensitively; "not JSON" <=> no tree; the envelope verdict agrees
  * with its parts (no problem => type and message are non-empty strings),
  * with one finding per problem bit; "valid" <=> no validation error (the
- * determinism of validation is user_validator's job). */
+ * determinism of validation is user_validator's job). With status 000,
+ * wc_response_from_exchange without an exchange refuses with WC_E_TRANSPORT
+ * and a one-line message, and the bytes are then parsed as status 0. */
 #include <string.h>
 
 #include "fuzz_common.h"
@@ -44,6 +47,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       ct[2] <= '9' && ct[3] == ' ') {
     status = (ct[0] - '0') * 100 + (ct[1] - '0') * 10 + (ct[2] - '0');
     value = ct + 4;
+  } else if (ct_len >= 4 && !memcmp(ct, "000 ", 4)) {
+    status = 0;
+    value = ct + 4;
+    wc_err err;
+    WC_FUZZ_ASSERT(wc_response_from_exchange(NULL, NULL, &err) == NULL);
+    WC_FUZZ_ASSERT(err.code == WC_E_TRANSPORT && err.msg[0] && !strpbrk(err.msg, "\r\n"));
   }
   const char *body = (const char *)data + ct_len + 1;
   size_t body_len = size - ct_len - 1;

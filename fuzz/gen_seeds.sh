@@ -11,6 +11,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
 cd "$ROOT"
 python3 "$ROOT/fuzz/gen_seeds.py" "$ROOT/corpus"
+python3 "$ROOT/fuzz/gen_seeds_validator.py" "$ROOT/corpus"
+python3 "$ROOT/fuzz/gen_seeds_builder.py" "$ROOT/corpus"
 
 # ---- seeds from the reference server ----
 WHOPCONF=$BUILD/whopconf

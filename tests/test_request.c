@@ -454,3 +454,66 @@ Test(request, errors_never_quote_the_credential) {
   cr_expect_null(wc_request_build(&d, &err));
   cr_expect(strstr(err.msg, token) == NULL, "%s", err.msg);
 }
+
+/* The Authorization line is sent with the scheme the case asks for and
+ * recorded with the same scheme, the credential masked: one mechanism for
+ * every scheme (add_header's redacted value). */
+Test(request, authorization_recorded_per_scheme) {
+  static const struct {
+    const char *scheme; /* NULL = default */
+    const char *sent, *shown;
+  } cases[] = {
+      {NULL, "Authorization: Bearer tok_ZQ7Hq1mN0secret", "Authorization: Bearer ***"},
+      {"Bearer", "Authorization: Bearer tok_ZQ7Hq1mN0secret", "Authorization: Bearer ***"},
+      {"Basic", "Authorization: Basic tok_ZQ7Hq1mN0secret", "Authorization: Basic ***"},
+      {"bearer", "Authorization: bearer tok_ZQ7Hq1mN0secret", "Authorization: bearer ***"},
+      {"", "Authorization: tok_ZQ7Hq1mN0secret", "Authorization: ***"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    wc_request_desc d = {0};
+    d.base_url = "http://127.0.0.1:1/api/v1";
+    d.token = "tok_ZQ7Hq1mN0secret";
+    d.auth_scheme = cases[i].scheme;
+    wc_err err;
+    wc_request *r = wc_request_build(&d, &err);
+    cr_assert_not_null(r, "case %zu: %s", i, err.msg);
+    cr_expect_str_eq(wc_request_header(r, 0), cases[i].sent, "case %zu", i);
+    cr_expect_str_eq(wc_request_header_redacted(r, 0), cases[i].shown, "case %zu", i);
+    for (size_t h = 0; h < wc_request_header_count(r); h++)
+      cr_expect_null(strstr(wc_request_header_redacted(r, h), d.token), "case %zu header %zu", i, h);
+    cr_expect_str_eq(wc_request_credential(r), d.token);
+    wc_request_free(r);
+  }
+  /* Without a token the scheme sends nothing. */
+  wc_request_desc d = {0};
+  d.base_url = "http://127.0.0.1:1/api/v1";
+  d.auth_scheme = "Basic";
+  wc_err err;
+  wc_request *r = wc_request_build(&d, &err);
+  cr_assert_not_null(r, "%s", err.msg);
+  for (size_t h = 0; h < wc_request_header_count(r); h++)
+    cr_expect_neq(strncmp(wc_request_header(r, h), "Authorization:", 14), 0);
+  cr_expect_null(wc_request_credential(r));
+  wc_request_free(r);
+}
+
+/* Dot segments are refused wherever they stand (first, last, alone), and
+ * only whole "." or ".." segments are. */
+Test(url, dot_segments_by_position) {
+  static const struct {
+    const char *path;
+    bool ok;
+  } cases[] = {
+      {".", false},          {"..", false},      {"./a", false},         {"../a", false},
+      {"a/.", false},        {"a/..", false},    {"a/./b", false},       {"/a/../b/", false},
+      {"a/.../b", true},     {"..a/b.", true},   {".a/a.", true},        {"a//b", true},
+      {"", true},            {"/", true},        {"users/me/", true},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    wc_err err;
+    char *url = wc_url_join("http://127.0.0.1/api/v1", cases[i].path, &err);
+    cr_expect_eq(url != NULL, cases[i].ok, "path \"%s\": %s", cases[i].path, url ? url : err.msg);
+    if (!url) cr_expect(strstr(err.msg, "segment") != NULL, "path \"%s\": %s", cases[i].path, err.msg);
+    free(url);
+  }
+}

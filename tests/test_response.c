@@ -215,6 +215,44 @@ Test(envelope, code_instead_of_type_is_said) {
   wc_response_free(r);
 }
 
+/* error.code of any JSON kind is named in the finding, and so is a "type"
+ * or "message" of the wrong kind. */
+Test(envelope, wrong_kinds_are_named) {
+  static const struct {
+    const char *body, *kind;
+    unsigned bit;
+  } cases[] = {
+      {"{\"error\":{\"code\":{\"id\":1},\"message\":\"m\"}}", "an object", WC_ENV_CODE_INSTEAD_OF_TYPE},
+      {"{\"error\":{\"code\":[1],\"message\":\"m\"}}", "an array", WC_ENV_CODE_INSTEAD_OF_TYPE},
+      {"{\"error\":{\"code\":null,\"message\":\"m\"}}", "null", WC_ENV_CODE_INSTEAD_OF_TYPE},
+      {"{\"error\":{\"code\":false,\"message\":\"m\"}}", "a boolean", WC_ENV_CODE_INSTEAD_OF_TYPE},
+      {"{\"error\":{\"code\":7,\"message\":\"m\"}}", "a number", WC_ENV_CODE_INSTEAD_OF_TYPE},
+      {"{\"error\":{\"type\":{},\"message\":\"m\"}}", "an object", WC_ENV_TYPE_NOT_STRING},
+      {"{\"error\":{\"type\":\"t\",\"message\":{}}}", "an object", WC_ENV_MESSAGE_NOT_STRING},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    wc_response *r = make(400, cases[i].body, NULL);
+    wc_findings *f = wc_findings_new();
+    wc_envelope env;
+    wc_response_envelope(r, &env, f);
+    cr_expect(env.problems & cases[i].bit, "case %zu: problems %#x", i, env.problems);
+    bool named = false;
+    for (size_t k = 0; k < wc_findings_count(f); k++)
+      named = named || strstr(wc_findings_get(f, k)->message, cases[i].kind) != NULL;
+    cr_expect(named, "case %zu: no finding says %s", i, cases[i].kind);
+    wc_findings_free(f);
+    wc_response_free(r);
+  }
+}
+
+/* Without an exchange there is no response: refused as a transport error. */
+Test(response, from_no_exchange_is_null) {
+  wc_err err;
+  cr_expect_null(wc_response_from_exchange(NULL, NULL, &err));
+  cr_expect_eq(err.code, WC_E_TRANSPORT);
+  cr_expect(strstr(err.msg, "no response") != NULL, "%s", err.msg);
+}
+
 /* ---- from a real exchange ---- */
 
 Test(response, from_exchange, .init = hs_watchdog) {

@@ -43,22 +43,14 @@ int wc_header_value_check(const char *value, size_t len, size_t *bad_offset) {
   return 0;
 }
 
-static const char *bad_byte_name(int kind) {
-  switch (kind) {
-  case 1: return "a CR";
-  case 2: return "an LF";
-  case 3: return "a NUL";
-  }
-  return "a forbidden byte";
-}
-
-/* Refuses CR, LF, NUL in a value bound for a header; names the field only. */
+/* Refuses CR or LF in a value bound for a header; names the field only. A C
+ * string cannot hold a NUL, so only CR (1) and LF (2) can be found here. */
 static bool header_value_ok(const char *field, const char *value, wc_err *err) {
   size_t off = 0;
   int kind = wc_header_value_check(value, strlen(value), &off);
   if (kind == 0) return true;
   wc_err_set(err, WC_E_REFUSED, "%s refused: it contains %s at byte %zu (header injection)", field,
-             bad_byte_name(kind), off);
+             kind == 1 ? "a CR" : "an LF", off);
   return false;
 }
 
@@ -156,8 +148,9 @@ static CURLU *base_url_parse(const char *base_url, wc_err *err) {
     wc_err_set(err, WC_E_USAGE, "base URL is empty");
     return NULL;
   }
-  /* An empty query ("...?") or fragment ("...#") is not reported as a part
-   * by curl, but it is still not a base URL. */
+  /* Checked on the bytes, not on curl's parts: an empty query ("...?") or
+   * fragment ("...#") is not reported as a part by curl, but it is still not
+   * a base URL. */
   if (strpbrk(base_url, "?#")) {
     wc_err_set(err, WC_E_USAGE, "base URL refused: it has a %s; give scheme://host[:port][/prefix] only",
                strchr(base_url, '?') ? "query" : "fragment");
@@ -195,10 +188,6 @@ static CURLU *base_url_parse(const char *base_url, wc_err *err) {
   if (url_has_part(u, CURLUPART_USER) || url_has_part(u, CURLUPART_PASSWORD) ||
       url_has_part(u, CURLUPART_OPTIONS))
     why = "it has userinfo (user[:password]@); give the credential with --token instead";
-  else if (url_has_part(u, CURLUPART_QUERY))
-    why = "it has a query";
-  else if (url_has_part(u, CURLUPART_FRAGMENT))
-    why = "it has a fragment";
   else if (!url_has_part(u, CURLUPART_HOST))
     why = "it has no host";
   if (why) {
@@ -241,10 +230,12 @@ static bool request_path_ok(const char *what, const char *path, wc_err *err) {
                                    : "it holds a byte that is not a path character";
     }
   }
-  for (const char *seg = path; !why && seg; seg = strchr(seg, '/') ? strchr(seg, '/') + 1 : NULL) {
+  for (const char *seg = path; !why;) {
     size_t n = strcspn(seg, "/");
     if ((n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.'))
       why = "a '.' or '..' segment could leave the base URL's prefix";
+    if (!seg[n]) break;
+    seg += n + 1;
   }
   if (why) wc_err_set(err, WC_E_REFUSED, "%s refused: %s", what, why);
   return why == NULL;
@@ -294,21 +285,13 @@ char *wc_url_join(const char *base_url, const char *path, wc_err *err) {
   memcpy(dir, base_path, blen);
   dir[blen] = '/';
   dir[blen + 1] = '\0';
-  CURLUcode rc = curl_url_set(u, CURLUPART_PATH, dir, 0);
-  if (rc != CURLUE_OK) {
-    wc_err_set(err, WC_E_PARSE, "base URL path refused: %s", curl_url_strerror(rc));
-    goto done;
-  }
   const char *rel = path ? path : "/users/me";
   while (*rel == '/') rel++; /* relative to the prefix, never to the host root */
-  if (*rel) {
-    rc = curl_url_set(u, CURLUPART_URL, rel, 0);
-    if (rc != CURLUE_OK) {
-      wc_err_set(err, WC_E_PARSE, "request path refused: %s", curl_url_strerror(rc));
-      goto done;
-    }
-  }
-  rc = curl_url_get(u, CURLUPART_URL, &out, 0);
+  /* Both the prefix and rel passed request_path_ok, so curl has no reason to
+   * refuse them: one message covers the three steps. */
+  CURLUcode rc = curl_url_set(u, CURLUPART_PATH, dir, 0);
+  if (rc == CURLUE_OK && *rel) rc = curl_url_set(u, CURLUPART_URL, rel, 0);
+  if (rc == CURLUE_OK) rc = curl_url_get(u, CURLUPART_URL, &out, 0);
   if (rc != CURLUE_OK) {
     wc_err_set(err, WC_E_PARSE, "cannot form the request URL: %s", curl_url_strerror(rc));
     out = NULL;
@@ -356,62 +339,29 @@ static char *percent_encode(const char *s) {
   return out;
 }
 
-/* Appends ?account_id=<encoded> (or &... after a query the path knob gave).
- * curl lowercases percent-escapes in a query set part-wise, so the query is
- * composed here and the whole URL re-parsed by curl, which keeps RFC 3986's
- * preferred uppercase escapes. */
+/* Appends ?account_id=<encoded>. The URL wc_url_join gives has neither a
+ * query nor a fragment (the base URL and the request path refuse both), so
+ * the query is appended as text: curl would lowercase the percent-escapes of
+ * a query set part-wise, and RFC 3986 prefers them uppercase. Frees url. */
 static char *url_add_account(char *url, const char *account_id, wc_err *err) {
   char *enc = percent_encode(account_id);
-  char *old_query = NULL, *bare = NULL, *out = NULL;
   wc_buf full;
   wc_buf_init(&full);
-  CURLU *u = curl_url();
-  if (!enc || !u) {
-    wc_err_set(err, WC_E_NOMEM, "out of memory adding account_id");
-    goto done;
-  }
-  CURLUcode rc = curl_url_set(u, CURLUPART_URL, url, 0);
-  if (rc == CURLUE_OK && curl_url_get(u, CURLUPART_QUERY, &old_query, 0) != CURLUE_OK) old_query = NULL;
-  if (rc == CURLUE_OK) rc = curl_url_set(u, CURLUPART_QUERY, NULL, 0);
-  if (rc == CURLUE_OK) rc = curl_url_get(u, CURLUPART_URL, &bare, 0);
-  if (rc != CURLUE_OK) {
-    wc_err_set(err, WC_E_PARSE, "cannot add account_id to the URL: %s", curl_url_strerror(rc));
-    goto done;
-  }
-  if (wc_buf_printf(&full, "%s?%s%saccount_id=%s", bare, old_query ? old_query : "", old_query ? "&" : "",
-                    enc) != 0) {
-    wc_err_set(err, WC_E_NOMEM, "out of memory adding account_id");
-    goto done;
-  }
-  rc = curl_url_set(u, CURLUPART_URL, full.data, 0);
-  if (rc == CURLUE_OK) rc = curl_url_get(u, CURLUPART_URL, &out, 0);
-  if (rc != CURLUE_OK) {
-    wc_err_set(err, WC_E_PARSE, "cannot add account_id to the URL: %s", curl_url_strerror(rc));
-    out = NULL;
-  }
-done:
+  char *out = NULL;
+  if (enc && wc_buf_printf(&full, "%s?account_id=%s", url, enc) == 0) out = wc_buf_steal(&full);
+  else wc_err_set(err, WC_E_NOMEM, "out of memory adding account_id");
   free(enc);
-  curl_free(old_query);
-  curl_free(bare);
   wc_buf_free(&full);
-  curl_url_cleanup(u);
   free(url);
-  if (!out) return NULL;
-  char *copy = wc_strdup(out);
-  curl_free(out);
-  if (!copy) wc_err_set(err, WC_E_NOMEM, "out of memory adding account_id");
-  return copy;
+  return out;
 }
 
 /* ---- body ---- */
 
 static bool add_field(cJSON *obj, const char *key, const wc_field *f, const char *label, wc_err *err) {
   if (f->kind == WC_FIELD_UNSET) return true;
-  cJSON *item;
-  if (f->kind == WC_FIELD_NULL) {
-    item = cJSON_CreateNull();
-  } else {
-    const char *v = f->value ? f->value : "";
+  const char *v = f->value ? f->value : "";
+  if (f->kind != WC_FIELD_NULL) {
     size_t bad = utf8_invalid_at((const unsigned char *)v, strlen(v));
     if (bad != SIZE_MAX) {
       wc_err_set(err, WC_E_USAGE,
@@ -419,48 +369,36 @@ static bool add_field(cJSON *obj, const char *key, const wc_field *f, const char
                  bad);
       return false;
     }
-    item = cJSON_CreateString(v);
   }
-  if (!item || !cJSON_AddItemToObject(obj, key, item)) {
-    cJSON_Delete(item);
-    wc_err_set(err, WC_E_NOMEM, "out of memory building the body");
-    return false;
-  }
-  return true;
+  if (f->kind == WC_FIELD_NULL ? cJSON_AddNullToObject(obj, key) : cJSON_AddStringToObject(obj, key, v))
+    return true;
+  wc_err_set(err, WC_E_NOMEM, "out of memory building the body");
+  return false;
 }
 
 static char *build_json_body(const wc_request_desc *d, size_t *len, wc_err *err) {
   cJSON *root = cJSON_CreateObject();
-  if (!root) {
-    wc_err_set(err, WC_E_NOMEM, "out of memory building the body");
-    return NULL;
-  }
   char *text = NULL;
+  if (!root) goto nomem;
   if (!add_field(root, "name", &d->name, "name", err) || !add_field(root, "bio", &d->bio, "bio", err) ||
       !add_field(root, "username", &d->username, "username", err))
     goto done;
   if (d->picture_id.kind != WC_FIELD_UNSET || d->picture_direct_upload_id.kind != WC_FIELD_UNSET) {
-    cJSON *pic = cJSON_CreateObject();
-    if (!pic || !cJSON_AddItemToObject(root, "profile_picture", pic)) {
-      cJSON_Delete(pic);
-      wc_err_set(err, WC_E_NOMEM, "out of memory building the body");
-      goto done;
-    }
+    cJSON *pic = cJSON_AddObjectToObject(root, "profile_picture");
+    if (!pic) goto nomem;
     if (!add_field(pic, "id", &d->picture_id, "profile_picture.id", err) ||
         !add_field(pic, "direct_upload_id", &d->picture_direct_upload_id,
                    "profile_picture.direct_upload_id", err))
       goto done;
-  } else if (d->profile_picture_null) {
-    cJSON *null_item = cJSON_CreateNull();
-    if (!null_item || !cJSON_AddItemToObject(root, "profile_picture", null_item)) {
-      cJSON_Delete(null_item);
-      wc_err_set(err, WC_E_NOMEM, "out of memory building the body");
-      goto done;
-    }
+  } else if (d->profile_picture_null && !cJSON_AddNullToObject(root, "profile_picture")) {
+    goto nomem;
   }
   text = cJSON_PrintUnformatted(root);
-  if (!text) wc_err_set(err, WC_E_NOMEM, "out of memory printing the body");
-  else *len = strlen(text);
+  if (!text) goto nomem;
+  *len = strlen(text);
+  goto done;
+nomem:
+  wc_err_set(err, WC_E_NOMEM, "out of memory building the body");
 done:
   cJSON_Delete(root);
   return text;
@@ -468,10 +406,14 @@ done:
 
 /* ---- headers ---- */
 
-static bool add_header(wc_request *r, const char *name, const char *value, bool secret, wc_err *err) {
-  size_t n = strlen(name) + strlen(value) + 3;
+/* Adds "name: value" to send and "name: shown" to record; shown is the
+ * redacted form of a secret value, NULL when the value itself may be shown. */
+static bool add_header(wc_request *r, const char *name, const char *value, const char *shown_value,
+                       wc_err *err) {
+  if (!shown_value) shown_value = value;
+  size_t n = strlen(name) + strlen(value) + 3, shown_n = strlen(name) + strlen(shown_value) + 3;
   char *line = malloc(n);
-  char *shown = secret ? wc_strdup("Authorization: Bearer ***") : malloc(n);
+  char *shown = malloc(shown_n);
   if (!line || !shown || r->header_count >= WC_MAX_HEADERS) {
     free(line);
     free(shown);
@@ -479,7 +421,7 @@ static bool add_header(wc_request *r, const char *name, const char *value, bool 
     return false;
   }
   snprintf(line, n, "%s: %s", name, value);
-  if (!secret) memcpy(shown, line, n);
+  snprintf(shown, shown_n, "%s: %s", name, shown_value);
   r->headers[r->header_count] = line;
   r->redacted[r->header_count] = shown;
   r->header_count++;
@@ -547,35 +489,29 @@ wc_request *wc_request_build(const wc_request_desc *d, wc_err *err) {
   if (d->token) {
     r->credential = wc_strdup(d->token);
     if (!r->credential) goto nomem;
-    const char *scheme = d->auth_scheme ? d->auth_scheme : "Bearer";
-    size_t value_size = strlen(scheme) + 1 + strlen(d->token) + 1;
-    char *value = malloc(value_size);
-    if (!value) goto nomem;
-    snprintf(value, value_size, "%s%s%s", scheme, *scheme ? " " : "", d->token);
-    bool ok = add_header(r, "Authorization", value, true, err);
-    if (ok && strcmp(scheme, "Bearer") != 0) {
-      /* Recorded as the scheme that was sent, the credential masked. */
-      size_t shown_size = strlen("Authorization: ") + strlen(scheme) + sizeof " ***";
-      char *shown = malloc(shown_size);
-      if (shown) {
-        snprintf(shown, shown_size, "Authorization: %s%s***", scheme, *scheme ? " " : "");
-        free(r->redacted[r->header_count - 1]);
-        r->redacted[r->header_count - 1] = shown;
-      } else {
-        ok = false;
-        wc_err_set(err, WC_E_NOMEM, "out of memory building headers");
-      }
+    /* Recorded as the scheme that was sent, the credential masked:
+     * "Bearer ***", "Basic ***", or "***" for a credential sent alone. */
+    const char *scheme = d->auth_scheme ? d->auth_scheme : "Bearer", *sep = *scheme ? " " : "";
+    size_t value_size = strlen(scheme) + 1 + strlen(d->token) + 1, shown_size = strlen(scheme) + sizeof " ***";
+    char *value = malloc(value_size), *shown = malloc(shown_size);
+    bool allocated = value && shown, ok = false;
+    if (allocated) {
+      snprintf(value, value_size, "%s%s%s", scheme, sep, d->token);
+      snprintf(shown, shown_size, "%s%s***", scheme, sep);
+      ok = add_header(r, "Authorization", value, shown, err);
     }
     /* The value held the credential: wipe before releasing it. */
-    memset(value, 0, strlen(value));
+    if (value) memset(value, 0, value_size);
     free(value);
+    free(shown);
+    if (!allocated) goto nomem;
     if (!ok) goto fail;
   }
-  if (d->api_version && !add_header(r, "Api-Version-Date", d->api_version, false, err)) goto fail;
+  if (d->api_version && !add_header(r, "Api-Version-Date", d->api_version, NULL, err)) goto fail;
   const char *ctype = d->content_type ? d->content_type : (r->body ? "application/json" : NULL);
-  if (ctype && *ctype && !add_header(r, "Content-Type", ctype, false, err)) goto fail;
-  if (!add_header(r, "Accept", "application/json", false, err) ||
-      !add_header(r, "User-Agent", "whopconf/" WC_VERSION, false, err))
+  if (ctype && *ctype && !add_header(r, "Content-Type", ctype, NULL, err)) goto fail;
+  if (!add_header(r, "Accept", "application/json", NULL, err) ||
+      !add_header(r, "User-Agent", "whopconf/" WC_VERSION, NULL, err))
     goto fail;
   return r;
 
