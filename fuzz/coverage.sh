@@ -44,7 +44,10 @@ for group in "request builder:request" "response parser:response" "strict JSON:j
     $1 ~ ("^" p "[_.a-z]*\\.c$") { lines += $8; missed += $9; files = files " " $1 }
     END {
       if (lines == 0) { printf "  %-16s not reached\n", label; exit 1 }
-      printf "  %-16s %5.1f%% of %d lines (%s )\n", label, 100 * (lines - missed) / lines, lines, files
+      pct = 100 * (lines - missed) / lines
+      verdict = "met"; if (pct < 90) verdict = "BELOW 90%"
+      printf "  %-16s %5.1f%% of %d lines %s (%s )\n", label, pct, lines, verdict, files
+      if (pct < 90) exit 1
     }' "$BUILD/report.txt" || status=1
 done
 echo "per-line detail: llvm-cov show ${objects[*]:1} -instr-profile=$BUILD/corpus.profdata harness/src/<file>.c"
