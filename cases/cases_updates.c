@@ -1,6 +1,9 @@
 /* Update semantics. These change the profile, so they run only against the
- * embedded server or with --allow-writes, alone (exclusive state lock), and
- * the run restores name, bio and username at the end (runner_journal.c).
+ * embedded server or with --allow-writes, alone (exclusive state lock).
+ * Whatever path a case body returns by, wc_case_close puts name, bio and
+ * username back from the run's snapshot before it releases the lock, so the
+ * other cases never see these values; the end-of-run restore and the
+ * journal remain the safety net (runner_journal.c, docs/run.md).
  * Values come from the seed: the same seed sends the same names. */
 #include "case_support.h"
 

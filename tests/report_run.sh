@@ -6,7 +6,9 @@
 #   golden DIR   the fixed fault-injected run, masked, must equal the golden
 #                files in DIR (tests/golden/report/run)
 #   regen DIR    writes those golden files (tests/golden/report/regen.sh)
-#   determinism  two runs with the same seed: byte-identical once masked
+#   determinism  two runs of every case with the same seed, -j 2, with
+#                writes and two accounts: byte-identical once masked, and the
+#                profiles (global and both accounts) as found afterwards
 #   canary       a run with unique credentials writes them nowhere (every
 #                report file, stdout, stderr)
 # Masking replaces what legitimately changes between runs: timestamps (RFC
@@ -58,11 +60,13 @@ stop_server() {
 }
 
 # run_against NAME REPORT_DIR [run options...]: one run, bounded in time.
-# Credentials travel in the environment, as in CI.
+# Credentials travel in the environment, as in CI. Cases run in parallel
+# (the default -j): update cases put the profile back before releasing the
+# state lock, so the reports do not depend on the order the cases ran in.
 run_against() {
   local name=$1 out=$2; shift 2
   local rc=0
-  timeout 300 "$whopconf" run --base-url "$base_url" --allow-writes --seed 1 -j 1 --report-dir "$out" "$@" \
+  timeout 300 "$whopconf" run --base-url "$base_url" --allow-writes --seed 1 --report-dir "$out" "$@" \
     >"$work/$name.stdout" 2>"$work/$name.stderr" || rc=$?
   echo "$rc" >"$work/$name.rc"
   if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then
@@ -81,6 +85,17 @@ mask() {
     -e 's/[0-9]+(\.[0-9]+)? ms/N ms/g' \
     -e 's/(127\.0\.0\.1|localhost|\[::1\]):[0-9]+/\1:PORT/g' \
     "$1"
+}
+
+# read_profiles: name, bio and username of the global profile and of the
+# accounts the determinism runs use, one line each (PATCH {}: no GET here).
+read_profiles() {
+  local q
+  for q in "" "?account_id=acc_one" "?account_id=acc_two"; do
+    curl -sS --max-time 10 -X PATCH "$base_url/users/me$q" -H "Authorization: Bearer $WHOPCONF_TOKEN" \
+      -H 'Api-Version-Date: 2026-07-01' -H 'Content-Type: application/json' --data '{}' |
+      python3 -c 'import json,sys; u=json.load(sys.stdin); print(json.dumps([u.get(k) for k in ("name","bio","username")]))'
+  done
 }
 
 export WHOPCONF_TOKEN=wc_user_token_with_scope
@@ -123,10 +138,63 @@ case "$mode" in
     ;;
   determinism)
     start_server det "${golden_faults[@]}"
-    run_against det1 "$work/det1"
-    run_against det2 "$work/det2"
+    det_args=(-j 2 --account-id acc_one --account-id acc_two)
+    read_profiles >"$work/profiles.before"
+    run_against det1 "$work/det1" "${det_args[@]}"
+    run_against det2 "$work/det2" "${det_args[@]}"
+    read_profiles >"$work/profiles.after"
     stop_server
     status=0
+    for f in det1 det2; do
+      if ! python3 - "$work/$f/report.json" <<'PY'
+# The update cases wrote and put the profile back themselves (their last
+# write sends the snapshot's values), the end-of-run restore had nothing
+# left to do, and no other case ever saw a changed profile.
+import json, sys, urllib.parse
+r = json.load(open(sys.argv[1]))
+fields = ("name", "bio", "username")
+def account(x):
+    q = urllib.parse.parse_qs(urllib.parse.urlsplit(x["request"]["url"]).query)
+    return q.get("account_id", [None])[0]
+def user(x):
+    resp = x.get("response") or {}
+    try:
+        u = json.loads(resp.get("body") or "")
+    except ValueError:
+        return None
+    return u if resp.get("status") == 200 and isinstance(u, dict) else None
+snap = {account(x): user(x) for x in r["exchanges"] if x["case"] == "setup"}
+assert len(snap) == 3 and all(snap.values()), snap
+writers = ("update_fields", "account_isolation")
+for case in writers:
+    sent = [json.loads(x["request"]["body"]) for x in r["exchanges"]
+            if x["case"] == case and x["request"].get("body") not in (None, "{}")]
+    assert len(sent) >= 2, (case, "wrote nothing, or did not put the profile back", sent)
+    last = sent[-1]
+    assert all(last[k] == snap[None][k] for k in last), (case, "the put-back does not send the snapshot", last)
+for x in r["exchanges"]:
+    if x["case"] == "teardown":
+        assert x["request"].get("body") == "{}", ("the end-of-run restore had to write", x["id"])
+    u = user(x)
+    if x["case"] in writers or u is None:
+        continue
+    was = snap[account(x)]
+    for k in fields:
+        if k in u:
+            assert u[k] == was[k], (x["id"], x["case"], k, u[k], was[k])
+PY
+      then
+        echo "report_run.sh: $f: the update cases did not leave the profile as found for the other cases" >&2
+        status=1
+      fi
+    done
+    if cmp -s "$work/profiles.before" "$work/profiles.after"; then
+      echo "report_run.sh: the profiles are as found after the runs ($(wc -l <"$work/profiles.after") views)"
+    else
+      echo "report_run.sh: the profiles changed:" >&2
+      diff -u "$work/profiles.before" "$work/profiles.after" >&2 || true
+      status=1
+    fi
     for f in "${files[@]}"; do
       mask "$work/det1/$f" >"$work/a"
       mask "$work/det2/$f" >"$work/b"

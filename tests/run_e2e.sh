@@ -155,11 +155,20 @@ check "a token refused everywhere: exit 3 (got $code)" test "$code" -eq 3
 check "a token refused everywhere: says so" grep -q "refused the token" refused.err
 
 # ---- 4. determinism: the same seed twice gives the same report (masked) -------------
-# -j 1: with cases in parallel, a read-only case may see the profile before or
-# after an update case wrote it (they restore only at the end of the run), so
-# byte-identical reports are promised for serial runs (docs/run.md).
+# Cases in parallel (the default -j): update cases put the profile back before
+# they release the state lock, so no other case sees what they wrote and the
+# order the cases ran in does not show in the report (docs/run.md).
+read_profiles() { # name, bio, username of the global profile and both accounts
+  local q
+  for q in "" "?account_id=acc_one" "?account_id=acc_two"; do
+    curl -s -X PATCH "$URL/users/me$q" -H "Authorization: Bearer $TOKEN" -H 'Api-Version-Date: 2026-07-01' \
+      -H 'Content-Type: application/json' --data '{}' |
+      python3 -c 'import json,sys; u=json.load(sys.stdin); print([u.get(k) for k in ("name","bio","username")])'
+  done
+}
+read_profiles >profiles.before
 ARGS=(--base-url "$URL" --token $TOKEN --api-key wc_api_key --token-without-scope wc_user_token_without_scope
-      --allow-writes --account-id acc_one --account-id acc_two --seed 42 --format json -j 1)
+      --allow-writes --account-id acc_one --account-id acc_two --seed 42 --format json)
 "$WHOPCONF" run "${ARGS[@]}" --report-dir det1 >/dev/null 2>&1
 "$WHOPCONF" run "${ARGS[@]}" --report-dir det2 >/dev/null 2>&1
 check "same seed, same report (timestamps and durations masked)" python3 - det1/report.json det2/report.json <<'PY'
@@ -184,6 +193,20 @@ check "seed 42 is recorded" test "$(json det1/report.json 'd["run"]["seed"]')" =
 "$WHOPCONF" run "${ARGS[@]}" --seed 43 --report-dir det3 >/dev/null 2>&1
 check "another seed sends other values" bash -c "! cmp -s <(grep -o 'whopconf override [0-9a-f]*' det1/report.json | head -1) <(grep -o 'whopconf override [0-9a-f]*' det3/report.json | head -1)"
 check "the profile is as found after the runs" test "$(read_name "$URL")" = "Ada Lovelace"
+read_profiles >profiles.after
+check "name, bio, username of the global profile and both accounts are as found" cmp -s profiles.before profiles.after
+check "the update cases put the profile back themselves; teardown only reads" python3 - det1/report.json <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+by = {}
+for x in r["exchanges"]:
+    by.setdefault(x["case"], []).append(x)
+assert all(x["request"].get("body") == "{}" for x in by["teardown"]), "the end-of-run restore had to write"
+snap = json.loads(by["setup"][0]["response"]["body"])
+for case in ("update_fields", "account_isolation"):
+    writes = [json.loads(x["request"]["body"]) for x in by[case] if x["request"].get("body") not in (None, "{}")]
+    assert len(writes) >= 2 and all(v == snap[k] for k, v in writes[-1].items()), (case, writes)
+PY
 
 # ---- 5. the journal: a later run restores what an interrupted one left --------------
 curl -s -X PATCH "$URL/users/me" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
@@ -203,6 +226,10 @@ check "the old journal is removed" test ! -e "journal/.whopconf-journal-$hash.js
 check "the recovery is in the report" test "$(json journal/report.json 'd["exchanges"][0]["case"]')" = recover
 
 # ---- 6. SIGTERM in the middle: the profile is restored, exit 3 ----------------------
+# -j 1 (timing, not determinism): Criterion runs the suites in order, so the
+# signal lands in the slow accepted_versions (versioning suite), after the
+# update cases. A case stopped mid-write is tested in test_runner.c
+# (a_stopped_update_case_is_restored_at_the_end).
 start_serve serve2 --fault slow-response
 before=$(read_name "$URL")
 "$WHOPCONF" run --base-url "$URL" --token $TOKEN --allow-writes -j 1 --report-dir sigterm >sig.out 2>sig.err &
@@ -222,8 +249,8 @@ check "SIGTERM: no journal left" test -z "$(ls -A sigterm 2>/dev/null | grep jou
 
 # ---- 7. a transport failure stops the run, unless --keep-going ------------------------
 # slow-response: requests without Api-Version-Date take 1.5 s, over --timeout 1.
-# -j 1: the cases run in name order, so the versioning cases come after the
-# timeout of accepted_versions.
+# -j 1 (order, not determinism): the cases run one at a time in suite order,
+# so the other versioning cases come after the timeout of accepted_versions.
 start_serve serve4 --fault slow-response
 "$WHOPCONF" run --base-url "$URL" --token $TOKEN --allow-writes --timeout 1 -j 1 --report-dir stop >stop.out 2>stop.err
 code=$?

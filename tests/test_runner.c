@@ -147,21 +147,58 @@ Test(runner, a_run_in_one_process) {
   r = wc_case_send(c, &d, "PATCH {name}", WC_SEND_POSITIVE, &sent);
   cr_assert_not_null(r);
   cr_expect_eq(wc_response_status(r), 200);
+  d.account_id = "acc_a";
+  d.name = (wc_field){.kind = WC_FIELD_STRING, .value = "changed for acc_a by test_runner"};
+  r = wc_case_send(c, &d, "PATCH {name} for acc_a", WC_SEND_POSITIVE, &sent);
+  cr_assert_not_null(r);
+  cr_expect_eq(wc_response_status(r), 200);
   cr_expect_not(wc_case_need(c, WC_CRED_API_KEY), "no API key was given");
+  /* An update case puts the profiles back before it releases the lock:
+   * read global (changed), restore it, read acc_a (changed), restore it. */
   cr_assert_eq(wc_case_close(c, &err), 0, "%s", err.msg);
   wc_run_case_ended(run, "probe", false, false, 12.0);
 
   wc_case_summary sum;
   cr_assert_eq(wc_run_case_summary(run, "probe", &sum), 0);
   cr_expect(sum.finished);
-  cr_expect_eq(sum.exchanges, 2);
+  cr_expect_eq(sum.exchanges, 7, "3 sent by the case, 4 to put the profiles back (got %zu)", sum.exchanges);
   cr_expect_eq(sum.verdict, WC_OBS_PASS);
+
+  /* A case that runs after it sees the profiles as the snapshot has them. */
+  cr_assert_eq(wc_run_add_case(run, "reader", WC_REQ_USER_SCHEMA), 0);
+  c = wc_case_open("reader", WC_REQ_USER_SCHEMA, 0, &err);
+  cr_assert_not_null(c, "%s", err.msg);
+  wc_request_desc rd = {.token = wc_case_credential(c, WC_CRED_TOKEN), .api_version = wc_case_api_version(c)};
+  r = wc_case_send(c, &rd, "PATCH {}", WC_SEND_POSITIVE, NULL);
+  cr_assert_not_null(r);
+  char *global_name = wc_strdup(cJSON_GetObjectItemCaseSensitive(wc_response_json(r), "name")->valuestring);
+  rd.account_id = "acc_a";
+  r = wc_case_send(c, &rd, "PATCH {} for acc_a", WC_SEND_POSITIVE, NULL);
+  cr_assert_not_null(r);
+  char *acc_name = wc_strdup(cJSON_GetObjectItemCaseSensitive(wc_response_json(r), "name")->valuestring);
+  cr_assert_eq(wc_case_close(c, &err), 0, "%s", err.msg);
+  wc_run_case_ended(run, "reader", false, false, 3.0);
+  snprintf(path, sizeof path, "%s/snapshot.json", wc_run_dir(run));
+  cr_assert_eq(stat(path, &st), 0, "the snapshot file for the workers exists");
+  cr_expect_eq(st.st_mode & 0777, 0600);
+  text = slurp(path);
+  cr_expect_null(strstr(text, WC_REFSERVER_DEFAULT_USER_TOKEN), "the snapshot file holds no credential");
+  cJSON *snap = cJSON_Parse(text);
+  free(text);
+  const cJSON *profiles = cJSON_GetObjectItemCaseSensitive(snap, "profiles");
+  cr_assert_eq(cJSON_GetArraySize(profiles), 2);
+  cr_expect_str_eq(global_name,
+                   cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(profiles, 0), "name")->valuestring);
+  cr_expect_str_eq(acc_name, cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(profiles, 1), "name")->valuestring);
+  cJSON_Delete(snap);
+  free(global_name);
+  free(acc_name);
 
   wc_buf msg;
   wc_buf_init(&msg);
   cr_expect_eq(wc_run_teardown(run, &msg), 0, "%s", msg.data ? msg.data : "");
-  cr_expect_not_null(strstr(msg.data ? msg.data : "", "restored name of the global profile"), "%s",
-                     msg.data ? msg.data : "");
+  cr_expect_null(strstr(msg.data ? msg.data : "", "restored"), "nothing left to restore at the end: %s",
+                 msg.data ? msg.data : "");
   wc_buf_free(&msg);
   cr_expect_eq(wc_run_teardown(run, NULL), 0, "a second teardown does nothing");
   cr_expect_neq(stat(journal, &st), 0, "the journal is removed after the restore");
@@ -177,7 +214,18 @@ Test(runner, a_run_in_one_process) {
   cr_expect_str_eq(status_of(report, WC_REQ_API_KEY_400), "skip");
   const cJSON *xs = cJSON_GetObjectItemCaseSensitive(report, "exchanges");
   int n = cJSON_GetArraySize(xs);
-  cr_expect_geq(n, 5, "setup (2), probe (2), teardown (>= 1)");
+  cr_expect_eq(n, 13, "setup (2), probe (7), reader (2), teardown (2 reads)");
+  /* x3-x5 the probe's own requests, x6 read global, x7 restore it, x8 read
+   * acc_a, x9 restore it: exchanges of the update case itself. */
+  for (int i = 6; i <= 8; i += 2) {
+    const cJSON *restore = cJSON_GetArrayItem(xs, i);
+    cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(restore, "case")->valuestring, "probe",
+                     "the restore is an exchange of the update case");
+    const cJSON *body = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(restore, "request"), "body");
+    cr_expect(cJSON_IsString(body) && strstr(body->valuestring, "\"name\"") &&
+                  !strstr(body->valuestring, "test_runner"),
+              "x%d puts the snapshot's name back: %s", i + 1, cJSON_IsString(body) ? body->valuestring : "?");
+  }
   cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(xs, 0), "case")->valuestring, "setup");
   cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(xs, 2), "case")->valuestring, "probe");
   cr_expect_str_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(xs, 2), "id")->valuestring, "x3");
@@ -217,6 +265,43 @@ Test(runner, a_stopped_run_is_untestable) {
   const cJSON *known = req_of(report, WC_REQ_KNOWN_ACCEPTED);
   cr_expect_not_null(strstr(cJSON_GetObjectItemCaseSensitive(known, "reason")->valuestring, "stopped"));
   cJSON_Delete(report);
+  wc_run_free(run);
+}
+
+/* The safety net: an update case stopped after its write (SIGTERM, a
+ * transport failure) sends nothing more, so it cannot put the profile back;
+ * the end-of-run restore does, and only then is the journal removed. */
+Test(runner, a_stopped_update_case_is_restored_at_the_end) {
+  wc_run_opts o;
+  opts_for(&o);
+  o.account_ids[o.account_count++] = "acc_a";
+  wc_err err;
+  wc_run *run = wc_run_new(&o, spec, &err);
+  cr_assert_not_null(run, "%s", err.msg);
+  cr_assert_eq(wc_run_setup(run, &err), 0, "%s", err.msg);
+  cr_assert_eq(wc_run_add_case(run, "writer", WC_REQ_UPD_REFLECTED), 0);
+  wc_case *c = wc_case_open("writer", WC_REQ_UPD_REFLECTED, WC_CASE_WRITES, &err);
+  cr_assert_not_null(c, "%s", err.msg);
+  wc_request_desc d = {.token = wc_case_credential(c, WC_CRED_TOKEN), .api_version = wc_case_api_version(c),
+                       .account_id = "acc_a"};
+  d.name = (wc_field){.kind = WC_FIELD_STRING, .value = "left by a stopped case"};
+  const wc_response *r = wc_case_send(c, &d, "PATCH {name} for acc_a", WC_SEND_POSITIVE, NULL);
+  cr_assert_not_null(r);
+  cr_expect_eq(wc_response_status(r), 200);
+  wc_run_request_stop(run, "interrupted by SIGTERM");
+  wc_case_close(c, NULL);
+  wc_case_summary sum;
+  cr_assert_eq(wc_run_case_summary(run, "writer", &sum), 0);
+  cr_expect_eq(sum.exchanges, 1, "a stopped case puts nothing back (got %zu exchanges)", sum.exchanges);
+  struct stat st;
+  cr_expect_eq(stat(wc_run_journal_path(run), &st), 0, "the journal is kept until the end-of-run restore");
+  wc_buf msg;
+  wc_buf_init(&msg);
+  cr_expect_eq(wc_run_teardown(run, &msg), 0, "%s", msg.data ? msg.data : "");
+  cr_expect_not_null(strstr(msg.data ? msg.data : "", "restored name of account acc_a"), "%s",
+                     msg.data ? msg.data : "");
+  wc_buf_free(&msg);
+  cr_expect_neq(stat(wc_run_journal_path(run), &st), 0, "the journal is removed after the restore");
   wc_run_free(run);
 }
 

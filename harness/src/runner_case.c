@@ -38,6 +38,7 @@ struct wc_case {
   int seq;
   uint64_t rng;
   bool stopped;
+  bool wrote; /* sent something that could change the profile */
   char stop_reason[512];
   char last_failure[512]; /* the last transport failure, "" when none */
   int lock_fd;
@@ -373,6 +374,11 @@ const wc_response *wc_case_send(wc_case *c, const wc_request_desc *desc, const c
     wc_case_skip_rest(c, "could not build %s: %s", what ? what : "the request", err.msg);
     return NULL;
   }
+  /* Counted before sending: a write that fails in transit may still have
+   * reached the target. */
+  if (d.name.kind || d.bio.kind || d.username.kind || d.picture_id.kind || d.picture_direct_upload_id.kind ||
+      d.profile_picture_null || d.raw_body || d.method)
+    c->wrote = true;
   char started[32];
   wc_now_iso(started);
   wc_exchange *x = wc_transport_send(c->transport, req);
@@ -445,6 +451,10 @@ const wc_response *wc_case_send(wc_case *c, const wc_request_desc *desc, const c
 int wc_case_close(wc_case *c, wc_err *err) {
   if (!c) return 0;
   int rc = 0;
+  /* An update case leaves the profile as found before it releases the
+   * exclusive lock, so no other case ever sees what it wrote (a stopped
+   * case sends nothing more: the end-of-run restore is the safety net). */
+  if (c->opened && (c->flags & WC_CASE_WRITES) && c->wrote) (void)wc_case_put_back(c, c->ctx);
   if (c->stopped && c->stop_reason[0]) wc_case_skip_rest(c, "%s", c->stop_reason);
   if (c->opened) {
     cJSON *doc = cJSON_CreateObject();

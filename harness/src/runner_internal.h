@@ -19,6 +19,9 @@
 #define WC_RUN_ABORT "stop"
 #define WC_RUN_LOCK "state.lock"
 #define WC_RUN_CTX_FILE "context.json"
+/* The snapshot of the profiles, for the workers: an update case puts the
+ * profile back from it before it releases the state lock. */
+#define WC_RUN_SNAPSHOT "snapshot.json"
 
 /* Cases the parent runs itself, in report order around the Criterion ones. */
 #define WC_CASE_RECOVER "recover"
@@ -63,6 +66,15 @@ const cJSON *wc_case_last_json(const wc_case *c);
 /* Why the case stopped sending, else its last transport failure ("" when
  * neither). */
 const char *wc_case_stop_reason_internal(const wc_case *c);
+
+/* runner_journal.c: called by wc_case_close of a WC_CASE_WRITES case that
+ * wrote, still under the exclusive state lock. Reads every profile of the
+ * run's snapshot file again and puts back name, bio and username where they
+ * differ, as exchanges of the case itself; what cannot be put back (a null,
+ * the picture, a stopped case) is left to the end-of-run restore, which
+ * reports it. 0 when the profiles are as found (or there is no snapshot),
+ * -1 otherwise. */
+int wc_case_put_back(wc_case *c, const wc_run_ctx *ctx);
 
 /* Writes text to path atomically (temporary file + rename), mode 0600. */
 int wc_write_file_atomic(const char *path, const char *text, wc_err *err);

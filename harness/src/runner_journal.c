@@ -1,7 +1,10 @@
 /* Leaving the target as found: the snapshot taken before any request that
- * could change state, the journal that survives a crash, the restore at the
- * end (or on a signal), and the recovery of a journal an interrupted run
- * left behind.
+ * could change state, the put-back at the end of each update case (before it
+ * releases the exclusive lock, so the other cases only ever see the profile
+ * as found and a parallel run is as deterministic as a serial one), the
+ * journal that survives a crash, the restore at the end (or on a signal:
+ * the safety net for an update case that was stopped or killed before its
+ * put-back), and the recovery of a journal an interrupted run left behind.
  *
  * Only name, bio and username can be put back: profile_picture is written
  * with an upload id and read back as a url, so a changed picture is
@@ -57,16 +60,12 @@ static void set_field(wc_field *f, const cJSON *v) {
   *f = (wc_field){.kind = WC_FIELD_STRING, .value = v->valuestring};
 }
 
-/* Restores every snapshot; returns 0 when all are as they were. */
-static int restore_profiles(wc_run_ctx *ctx, const wc_spec *spec, const char *case_name,
-                            const wc_profile_snapshot *snaps, size_t n, wc_buf *message) {
-  wc_err err;
-  wc_err_clear(&err);
-  wc_case *c = wc_case_open_in(ctx, spec, case_name, "", 0, true, &err);
-  if (!c) {
-    msg_add(message, "could not restore: %s%s", err.msg, "");
-    return -1;
-  }
+/* Reads every snapshotted profile with c and puts back what differs, in
+ * snapshot order (the global profile first: an account view that only
+ * inherits a global field is then already as found when it is read).
+ * Returns 0 when all are as they were. */
+static int restore_with(wc_case *c, const wc_run_ctx *ctx, const wc_profile_snapshot *snaps, size_t n,
+                        wc_buf *message) {
   int rc = 0;
   for (size_t i = 0; i < n; i++) {
     char label[160];
@@ -121,7 +120,99 @@ static int restore_profiles(wc_run_ctx *ctx, const wc_spec *spec, const char *ca
     }
     wc_buf_free(&changed);
   }
+  return rc;
+}
+
+/* Restores every snapshot with a case of its own (teardown, recover). */
+static int restore_profiles(wc_run_ctx *ctx, const wc_spec *spec, const char *case_name,
+                            const wc_profile_snapshot *snaps, size_t n, wc_buf *message) {
+  wc_err err;
+  wc_err_clear(&err);
+  wc_case *c = wc_case_open_in(ctx, spec, case_name, "", 0, true, &err);
+  if (!c) {
+    msg_add(message, "could not restore: %s%s", err.msg, "");
+    return -1;
+  }
+  int rc = restore_with(c, ctx, snaps, n, message);
   wc_case_close(c, NULL);
+  return rc;
+}
+
+/* ---- the snapshot, for the workers ------------------------------------------- */
+
+/* The profiles as the journal and the snapshot file hold them: the fields
+ * of profile_fields plus account_id (null for the global profile). */
+static cJSON *profiles_json(const wc_run *run) {
+  cJSON *profiles = cJSON_CreateArray();
+  for (size_t i = 0; profiles && i < run->snap_count; i++) {
+    cJSON *p = cJSON_Duplicate(run->snaps[i].user, 1);
+    if (!p) continue;
+    cJSON_AddItemToObject(p, "account_id", run->snaps[i].account_id
+                                               ? cJSON_CreateString(run->snaps[i].account_id)
+                                               : cJSON_CreateNull());
+    cJSON_AddItemToArray(profiles, p);
+  }
+  return profiles;
+}
+
+/* Borrows the entries of a "profiles" array (journal or snapshot file). */
+static size_t snapshots_from_json(const cJSON *profiles, wc_profile_snapshot *snaps, size_t max) {
+  size_t n = 0;
+  const cJSON *p;
+  cJSON_ArrayForEach(p, profiles) {
+    if (n == max || !cJSON_IsObject(p)) continue;
+    const cJSON *acc = cJSON_GetObjectItemCaseSensitive(p, "account_id");
+    snaps[n].account_id = cJSON_IsString(acc) ? acc->valuestring : NULL;
+    snaps[n].user = (cJSON *)p;
+    n++;
+  }
+  return n;
+}
+
+/* In the run's private directory (0700), for the workers: the journal is
+ * in the report directory and only exists for a remote target. */
+static int write_snapshot_file(const wc_run *run, wc_err *err) {
+  cJSON *j = cJSON_CreateObject();
+  if (!j) {
+    wc_err_set(err, WC_E_NOMEM, "out of memory");
+    return -1;
+  }
+  cJSON_AddStringToObject(j, "format", "whopconf-snapshot");
+  cJSON_AddItemToObject(j, "profiles", profiles_json(run));
+  char *text = cJSON_PrintUnformatted(j);
+  cJSON_Delete(j);
+  size_t n = strlen(run->dir) + sizeof "/" WC_RUN_SNAPSHOT;
+  char *path = malloc(n);
+  int rc = -1;
+  if (!text || !path) {
+    wc_err_set(err, WC_E_NOMEM, "out of memory");
+  } else {
+    snprintf(path, n, "%s/%s", run->dir, WC_RUN_SNAPSHOT);
+    rc = wc_write_file_atomic(path, text, err);
+  }
+  free(text);
+  free(path);
+  return rc;
+}
+
+int wc_case_put_back(wc_case *c, const wc_run_ctx *ctx) {
+  if (!ctx->token || wc_case_stopped(c)) return -1; /* the end-of-run restore does it */
+  size_t n = strlen(ctx->run_dir) + sizeof "/" WC_RUN_SNAPSHOT;
+  char *path = malloc(n);
+  if (!path) return -1;
+  snprintf(path, n, "%s/%s", ctx->run_dir, WC_RUN_SNAPSHOT);
+  size_t len = 0;
+  char *text = wc_read_file(path, 1 << 20, &len, NULL);
+  free(path);
+  if (!text) return 0; /* no snapshot (no token, or setup could not read the profile) */
+  cJSON *j = cJSON_ParseWithLength(text, len);
+  free(text);
+  wc_profile_snapshot snaps[WC_RUN_MAX_LIST + 1];
+  size_t count = snapshots_from_json(cJSON_GetObjectItemCaseSensitive(j, "profiles"), snaps,
+                                     sizeof snaps / sizeof snaps[0]);
+  /* What cannot be put back is said once, by the end-of-run restore. */
+  int rc = count ? restore_with(c, ctx, snaps, count, NULL) : 0;
+  cJSON_Delete(j);
   return rc;
 }
 
@@ -138,15 +229,7 @@ static int write_journal(const wc_run *run, wc_err *err) {
   cJSON_AddStringToObject(j, "note",
                           "written by whopconf run before changing the profile; a later run against "
                           "the same target restores it; holds no credential");
-  cJSON *profiles = cJSON_AddArrayToObject(j, "profiles");
-  for (size_t i = 0; profiles && i < run->snap_count; i++) {
-    cJSON *p = cJSON_Duplicate(run->snaps[i].user, 1);
-    if (!p) continue;
-    cJSON_AddItemToObject(p, "account_id", run->snaps[i].account_id
-                                               ? cJSON_CreateString(run->snaps[i].account_id)
-                                               : cJSON_CreateNull());
-    cJSON_AddItemToArray(profiles, p);
-  }
+  cJSON_AddItemToObject(j, "profiles", profiles_json(run));
   char *text = cJSON_Print(j);
   cJSON_Delete(j);
   if (!text) return -1;
@@ -196,6 +279,7 @@ int wc_run_setup(wc_run *run, wc_err *err) {
     wc_err_set(err, WC_E_TRANSPORT, "%s", run->setup_reason);
     return -1;
   }
+  if (run->snap_count && write_snapshot_file(run, err) != 0) return -1;
   if (run->snap_count && run->journal_path && write_journal(run, err) != 0) return -1;
   return 0;
 }
@@ -282,15 +366,8 @@ int wc_run_recover_journal(wc_run *run, wc_buf *message, wc_err *err) {
     return -1;
   }
   wc_profile_snapshot snaps[WC_RUN_MAX_LIST + 1];
-  size_t n = 0;
-  const cJSON *p;
-  cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(j, "profiles")) {
-    if (n == WC_RUN_MAX_LIST + 1 || !cJSON_IsObject(p)) continue;
-    const cJSON *acc = cJSON_GetObjectItemCaseSensitive(p, "account_id");
-    snaps[n].account_id = cJSON_IsString(acc) ? acc->valuestring : NULL;
-    snaps[n].user = (cJSON *)p;
-    n++;
-  }
+  size_t n = snapshots_from_json(cJSON_GetObjectItemCaseSensitive(j, "profiles"), snaps,
+                                 sizeof snaps / sizeof snaps[0]);
   const cJSON *when = cJSON_GetObjectItemCaseSensitive(j, "started_at");
   wc_buf what;
   wc_buf_init(&what);

@@ -95,7 +95,8 @@ const char *wc_run_journal_path(const wc_run *run); /* NULL for the embedded ser
 int wc_run_recover_journal(wc_run *run, wc_buf *message, wc_err *err);
 
 /* Checks the target answers and, with the token, snapshots the global
- * profile and each account's view (PATCH {}) and writes the journal. -1 with
+ * profile and each account's view (PATCH {}), writes it for the workers into
+ * the private run directory and writes the journal. -1 with
  * err->code WC_E_TRANSPORT when the target cannot be reached (exit 3). */
 int wc_run_setup(wc_run *run, wc_err *err);
 
@@ -136,13 +137,22 @@ size_t wc_run_slowest(const wc_run *run, const char **names, double *ms, size_t 
 typedef struct wc_case wc_case;
 
 enum {
-  WC_CASE_WRITES = 1 << 0, /* changes the profile: runs alone (exclusive lock) */
+  /* Changes the profile: runs alone (exclusive lock), and wc_case_close puts
+   * the profile back before releasing the lock. */
+  WC_CASE_WRITES = 1 << 0,
 };
 
 /* Opens the case from the run context in the environment. NULL (err set)
  * when this process is not part of a run. */
 wc_case *wc_case_open(const char *name, const char *declared, unsigned flags, wc_err *err);
-/* Writes the result file and frees everything (responses included). */
+/* Writes the result file and frees everything (responses included).
+ * A WC_CASE_WRITES case that sent a request able to write first reads every
+ * profile of the run's snapshot (the global one first, then each
+ * --account-id) and puts name, bio and username back where they differ,
+ * while it still holds the exclusive lock; those requests are exchanges of
+ * the case. A stopped case sends nothing more: the end-of-run restore
+ * (wc_run_teardown) and the journal cover it, and report what cannot be put
+ * back (profile_picture, a field that was null). */
 int wc_case_close(wc_case *c, wc_err *err);
 
 enum { WC_CRED_TOKEN = 1 << 0, WC_CRED_API_KEY = 1 << 1, WC_CRED_NO_SCOPE = 1 << 2 };
