@@ -150,7 +150,7 @@ UNSET, STRING, NULL = 0, 1, 2
 
 def frame_request(base, token=None, version=None, account=None, name=(UNSET,), bio=(UNSET,),
                   username=(UNSET,), pic_id=(UNSET,), pic_upload=(UNSET,), pic_null=False,
-                  omit_body=False, raw_body=None, ctype=None, method=None, path=None):
+                  omit_body=False, raw_body=None, ctype=None, method=None, path=None, scheme=None):
     flags = ((token is not None) * 0x01 | (version is not None) * 0x02 | (account is not None) * 0x04 |
              pic_null * 0x08 | omit_body * 0x10 | (raw_body is not None) * 0x20 |
              (ctype is not None) * 0x40 | (path is not None) * 0x80)
@@ -166,6 +166,8 @@ def frame_request(base, token=None, version=None, account=None, name=(UNSET,), b
     for v in (raw_body, ctype, method, path):
         if v is not None:
             out += field(v)
+    if scheme is not None:  # the extension byte: 0x01 auth_scheme
+        out += bytes([0x01]) + field(scheme)
     return out
 
 

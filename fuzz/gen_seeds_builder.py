@@ -11,65 +11,16 @@ Writes CORPUS_DIR/request_builder/<name> and CORPUS_DIR/response_parser/<name>,
 one file per intent, overwriting only its own names (idempotent). Framings
 are those of docs/fuzzing.md.
 """
-import json
 import os
 import sys
 
 
-def write(corpus, target, name, data):
-    d = os.path.join(corpus, target)
-    os.makedirs(d, exist_ok=True)
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    path = os.path.join(d, name)
-    try:
-        with open(path, "rb") as f:
-            if f.read() == data:
-                return
-    except FileNotFoundError:
-        pass
-    with open(path, "wb") as f:
-        f.write(data)
-
-
-def dumps(obj):
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+# The framings and writers are gen_seeds.py's: one definition of each.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gen_seeds import NULL, STRING, UNSET, dumps, field, frame_request, write  # noqa: E402
 
 
 # ---- request_builder ----
-
-UNSET, STRING, NULL = 0, 1, 2
-
-
-def field(b):
-    if isinstance(b, str):
-        b = b.encode("utf-8")
-    assert len(b) < 256
-    return bytes([len(b)]) + b
-
-
-def frame_request(base, token=None, version=None, account=None, name=(UNSET,), bio=(UNSET,),
-                  username=(UNSET,), pic_id=(UNSET,), pic_upload=(UNSET,), pic_null=False,
-                  omit_body=False, raw_body=None, ctype=None, method=None, path=None, scheme=None):
-    flags = ((token is not None) * 0x01 | (version is not None) * 0x02 | (account is not None) * 0x04 |
-             pic_null * 0x08 | omit_body * 0x10 | (raw_body is not None) * 0x20 |
-             (ctype is not None) * 0x40 | (path is not None) * 0x80)
-    kinds = name[0] | bio[0] << 2 | username[0] << 4 | pic_id[0] << 6
-    more = pic_upload[0] | (method is not None) * 0x04
-    out = bytes([flags, kinds, more]) + field(base)
-    for v in (token, version, account):
-        if v is not None:
-            out += field(v)
-    for f in (name, bio, username, pic_id, pic_upload):
-        if f[0] == STRING:
-            out += field(f[1])
-    for v in (raw_body, ctype, method, path):
-        if v is not None:
-            out += field(v)
-    if scheme is not None:  # the extension byte: 0x01 auth_scheme
-        out += bytes([0x01]) + field(scheme)
-    return out
-
 
 BASE = "http://127.0.0.1:8080/api/v1"
 TOKEN = "wc_user_token_with_scope"

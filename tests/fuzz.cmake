@@ -8,6 +8,9 @@
 # In the release build only (they build their own trees with clang):
 #   fuzz_smoke                  a bounded libFuzzer run of every target
 #   fuzz_clusterfuzzlite_build  .clusterfuzzlite/build.sh run as OSS-Fuzz would
+#   fuzz_coverage_goal          the corpora alone still reach >= 90% of the
+#                               lines of the builder, response parser, strict
+#                               JSON and validator (make fuzz-coverage)
 include(${PROJECT_SOURCE_DIR}/fuzz/targets.cmake)
 if(NOT WHOPCONF_FUZZ AND NOT WHOPCONF_COVERAGE)
   set(wc_known_open ${PROJECT_SOURCE_DIR}/fuzz/known-open.txt)
@@ -24,5 +27,8 @@ if(NOT WHOPCONF_FUZZ AND NOT WHOPCONF_COVERAGE)
     add_test(NAME fuzz_clusterfuzzlite_build
              COMMAND bash ${PROJECT_SOURCE_DIR}/fuzz/check_cfl_build.sh ${PROJECT_BINARY_DIR}/cfl)
     set_tests_properties(fuzz_clusterfuzzlite_build PROPERTIES TIMEOUT 1500 SKIP_RETURN_CODE 77 RUN_SERIAL TRUE)
+    add_test(NAME fuzz_coverage_goal COMMAND bash ${PROJECT_SOURCE_DIR}/fuzz/coverage.sh)
+    set_tests_properties(fuzz_coverage_goal PROPERTIES ENVIRONMENT "COV_BUILD=${PROJECT_BINARY_DIR}/fuzz-cov"
+                         TIMEOUT 1500 SKIP_RETURN_CODE 77 RUN_SERIAL TRUE)
   endif()
 endif()
