@@ -18,7 +18,6 @@
 #include "whopconf/report.h"
 #include "whopconf/spec.h"
 
-#define WC_REPORT_INFO_URI "https://github.com/whopconf/whopconf"
 #define WC_REPORT_SPEC_URI "spec/openapi.yml" /* SARIF artifact when the spec is embedded */
 
 /* File names inside --report-dir (the renderers link to each other). */

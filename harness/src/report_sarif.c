@@ -219,7 +219,6 @@ char *wc_report_render_sarif(const cJSON *report, const wc_spec *spec, wc_err *e
   str(&s, driver, "name", "whopconf");
   str(&s, driver, "version", version ? version : WC_VERSION);
   str(&s, driver, "semanticVersion", version ? version : WC_VERSION);
-  str(&s, driver, "informationUri", WC_REPORT_INFO_URI);
   cJSON *rules = driver ? arr(&s, driver, "rules") : NULL;
   const cJSON *req;
   cJSON_ArrayForEach(req, wc_rj_arr(report, "requirements")) {
