@@ -17,14 +17,10 @@ import sys
 
 # The framings and writers are gen_seeds.py's: one definition of each.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gen_seeds import NULL, STRING, UNSET, dumps, field, frame_request, write  # noqa: E402
+from gen_seeds import BASE, NULL, STRING, TOKEN, dumps, frame_request, write  # noqa: E402
 
 
 # ---- request_builder ----
-
-BASE = "http://127.0.0.1:8080/api/v1"
-TOKEN = "wc_user_token_with_scope"
-
 
 def request_seeds():
     S = lambda v: (STRING, v)  # noqa: E731
