@@ -64,7 +64,7 @@ struct wc_findings {
 wc_findings *wc_findings_new(void) { return calloc(1, sizeof(wc_findings)); }
 
 /* One block, headed by the message (wc_findings_addv). */
-static void finding_release(wc_finding *f) { free(f->message); }
+static void finding_release(wc_finding *f) { free((void *)f->message); }
 
 void wc_findings_clear(wc_findings *list) {
   if (!list) return;

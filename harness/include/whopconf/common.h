@@ -49,10 +49,10 @@ const char *wc_err_code_name(wc_err_code code);
 #define WC_NO_OFFSET ((size_t)-1)
 
 typedef struct wc_finding {
-  char *instance_pointer;
-  char *schema_pointer;
-  char *keyword;
-  char *message;
+  const char *instance_pointer;
+  const char *schema_pointer;
+  const char *keyword;
+  const char *message;
   size_t offset;
 } wc_finding;
 
