@@ -2,7 +2,8 @@
 # Builds whopconf's fuzz targets the way OSS-Fuzz / ClusterFuzzLite does:
 # only $CC, $CFLAGS, $LIB_FUZZING_ENGINE and $OUT (and $SRC, where the
 # Dockerfile puts cJSON's source) are used; no CMake. For each target T it
-# writes $OUT/T, $OUT/T_seed_corpus.zip, $OUT/T.dict and $OUT/T.options.
+# writes $OUT/T, $OUT/T_seed_corpus.zip, $OUT/T.dict and $OUT/T.options, and
+# the shared libraries the targets need beyond glibc in $OUT/lib.
 # The local check (fuzz/check_cfl_build.sh, ctest fuzz_clusterfuzzlite_build)
 # runs it with the variables set as OSS-Fuzz sets them.
 
@@ -59,6 +60,23 @@ if [ -f "$ROOT/harness/src/schema.c" ]; then
   SUPPORT="$SUPPORT $BUILD/obj/fuzz_schemas.o"
 fi
 
+# ClusterFuzzLite and OSS-Fuzz run the targets in their base-runner image,
+# which has glibc but neither libcurl, libyaml nor their dependencies: those
+# are bundled in $OUT/lib and found through an RPATH of $ORIGIN/lib (DT_RPATH,
+# not RUNPATH, so that it also serves the libraries' own dependencies).
+# --as-needed keeps out what a target does not use (libmicrohttpd).
+LINK_FLAGS='-Wl,--as-needed -Wl,-rpath,$ORIGIN/lib -Wl,--disable-new-dtags'
+bundle_libs() { # bundle_libs BINARY
+  mkdir -p "$OUT/lib"
+  ldd "$1" | awk '/=> \// {print $3}' | while read -r lib; do
+    name=$(basename "$lib")
+    case "$name" in
+      libc.so.*|libm.so.*|libpthread.so.*|libdl.so.*|librt.so.*|libresolv.so.*|ld-linux*|libgcc_s.so.*|libstdc++.so.*) ;;
+      *) [ -f "$OUT/lib/$name" ] || cp -L "$lib" "$OUT/lib/$name" ;;
+    esac
+  done
+}
+
 # The targets and the modules each needs, from fuzz/targets.cmake.
 targets=$(sed -n 's/^set(WC_FUZZ_TARGETS \(.*\))$/\1/p' "$ROOT/fuzz/targets.cmake")
 zip_dir() { # zip_dir DIR ZIPFILE: the files of DIR, flat
@@ -83,7 +101,8 @@ for t in $targets; do
     continue
   fi
   $CC $CFLAGS $STD $INC "$ROOT/fuzz/fuzz_$t.c" $SUPPORT $CJSON_OBJ "$BUILD/libwhopconf.a" \
-    $LIB_FUZZING_ENGINE -lcurl -lyaml -lmicrohttpd $CJSON_LIB -lpthread -lm -o "$OUT/$t"
+    $LIB_FUZZING_ENGINE $LINK_FLAGS -lcurl -lyaml -lmicrohttpd $CJSON_LIB -lpthread -lm -o "$OUT/$t"
+  bundle_libs "$OUT/$t"
   rm -f "$OUT/${t}_seed_corpus.zip"
   zip_dir "$ROOT/corpus/$t" "$OUT/${t}_seed_corpus.zip"
   cp "$ROOT/corpus/$t.dict" "$OUT/$t.dict"

@@ -3,7 +3,9 @@
 # with the variables set the way OSS-Fuzz sets them (no Docker here), then
 # checks what it emitted for every target: an executable fuzzer that runs its
 # seed corpus, <t>_seed_corpus.zip holding exactly corpus/<t>/ (checked with
-# python3's zipfile, else unzip), <t>.dict and <t>.options.
+# python3's zipfile, else unzip), <t>.dict and <t>.options, and that every
+# shared library beyond glibc resolves from $OUT/lib (the runner image has
+# none of them).
 # Exits 77 (skipped) when clang cannot link libFuzzer.
 #   fuzz/check_cfl_build.sh WORKDIR
 set -uo pipefail
@@ -58,6 +60,13 @@ for t in $targets; do
     problems="$problems no-seed-zip"
   fi
   if [ -x "$out/$t" ]; then
+    # The runner image has glibc only: every other library must come from
+    # $OUT/lib, through the RPATH $ORIGIN/lib.
+    readelf -d "$out/$t" | grep -q 'Library rpath: \[\$ORIGIN/lib\]' || problems="$problems no-rpath-origin-lib"
+    outside=$(ldd "$out/$t" | awk '/=> \// {print $3}' | grep -v "^$out/lib/" |
+      grep -Ev '/(libc|libm|libpthread|libdl|librt|libresolv|libgcc_s|libstdc\+\+)\.so|/ld-linux' || true)
+    [ -z "$outside" ] && bundled=$(ldd "$out/$t" | grep -c "$out/lib/") ||
+      problems="$problems libs-outside-OUT:$(echo $outside | tr ' ' ',')"
     # -runs=0: execute the seed corpus once, as OSS-Fuzz's check_build does.
     if ! WC_FUZZ_TOLERATE=$(fuzz_tolerate_list) "$out/$t" -runs=0 "$ROOT/corpus/$t" >"$WORK/$t.run.log" 2>&1; then
       problems="$problems seeds-crash($WORK/$t.run.log)"
@@ -65,7 +74,7 @@ for t in $targets; do
   fi
   if [ -z "$problems" ]; then
     passed=$((passed + 1))
-    echo "ok   $t: binary, $(ls "$ROOT/corpus/$t" | wc -l) seeds zipped, dict, options"
+    echo "ok   $t: binary ($bundled libraries from \$OUT/lib), $(ls "$ROOT/corpus/$t" | wc -l) seeds zipped, dict, options"
   else
     failed=$((failed + 1))
     echo "FAIL $t:$problems"
