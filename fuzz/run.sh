@@ -119,7 +119,7 @@ for t in "${order[@]}"; do
   eval "eps_$t=$eps"
 done
 if [ -n "${eps_response_parser:-}" ] && [ "${eps_cjson_bare:-0}" -gt 0 ]; then
-  pct=$(( 100 * eps_response_parser / eps_cjson_bare ))
+  pct=$(( (200 * eps_response_parser / eps_cjson_bare + 1) / 2 ))  # rounded
   echo "response_parser runs at ${pct}% of bare cJSON's exec/s in this run (goal: at least 50%)"
 fi
 echo "cJSON: $cjson_note"
