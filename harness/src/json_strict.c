@@ -125,7 +125,7 @@ static inline void add_key(scan *s, size_t start, size_t end, bool escaped) {
   }
   f->count++;
   if (dup >= 0)
-    wc_js_defect(s, WC_JSON_DEFECT_DUP_KEY, start, s->depth - 1, k,
+    wc_js_defect(s, JS_DUP_KEY, start, s->depth - 1, k,
               "duplicate key \"%.*s\" (first at offset %zu; cJSON keeps both, lookups see the first)",
               (int)(k->len > 60 ? 60 : k->len), bytes, s->keys[dup].offset);
 }
@@ -152,12 +152,12 @@ static void run(scan *s) {
   } while (0)
 
   if (len >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) {
-    wc_js_defect(s, WC_JSON_DEFECT_BOM, 0, 0, NULL, "UTF-8 byte order mark (RFC 8259 forbids it; cJSON skips it)");
+    wc_js_defect(s, JS_BOM, 0, 0, NULL, "UTF-8 byte order mark (RFC 8259 forbids it; cJSON skips it)");
     pos = 3;
   }
   WS(0);
   if (pos >= len) {
-    wc_js_defect(s, WC_JSON_DEFECT_EMPTY, pos, 0, NULL, "no JSON value: the input is empty or only whitespace");
+    wc_js_defect(s, JS_EMPTY, pos, 0, NULL, "no JSON value: the input is empty or only whitespace");
     return;
   }
 
@@ -184,7 +184,7 @@ value:
   case '[': {
     bool is_object = b[pos] == '{';
     if (s->depth >= s->max_depth) {
-      VALUE_DEFECT(s, WC_JSON_DEFECT_DEPTH, pos, "nested deeper than %zu levels", s->max_depth);
+      VALUE_DEFECT(s, JS_DEPTH, pos, "nested deeper than %zu levels", s->max_depth);
       s->too_deep = s->fatal = true;
       return;
     }
@@ -221,7 +221,7 @@ after_value:
   WS(s->depth);
   if (s->depth == 0) {
     if (pos < len)
-      wc_js_defect(s, WC_JSON_DEFECT_TRAILING, pos, 0, NULL, "%zu trailing byte%s after the JSON value (cJSON ignores them)",
+      wc_js_defect(s, JS_TRAILING, pos, 0, NULL, "%zu trailing byte%s after the JSON value (cJSON ignores them)",
                 len - pos, len - pos == 1 ? "" : "s");
     s->pos = pos;
     return;
@@ -251,7 +251,7 @@ after_value:
 key:
   if (pos >= len || b[pos] != '"') {
     char buf[32];
-    wc_js_defect(s, WC_JSON_DEFECT_SYNTAX, pos, s->depth - 1, NULL, "expected a string key, found %s",
+    wc_js_defect(s, JS_SYNTAX, pos, s->depth - 1, NULL, "expected a string key, found %s",
               wc_js_describe_byte(s, pos, buf));
     return;
   }

@@ -25,6 +25,26 @@
 #define INLINE_FRAMES 64
 #define INLINE_KEYS 128
 
+/* The defects (their keywords are the public WC_JSON_DEFECT_* names, see
+ * js_defect_keyword). The first STRING_DEFECT_KINDS can repeat inside one
+ * string and are summed up there. */
+typedef enum js_defect {
+  JS_CONTROL,
+  JS_UTF8,
+  JS_ESCAPE,
+  JS_NUL,
+  JS_SURROGATE,
+  JS_SYNTAX,
+  JS_EMPTY,
+  JS_TRAILING,
+  JS_BOM,
+  JS_WHITESPACE,
+  JS_DUP_KEY,
+  JS_NUMBER,
+  JS_OVERFLOW,
+  JS_NONFINITE,
+  JS_DEPTH,
+} js_defect;
 #define STRING_DEFECT_KINDS 5
 
 typedef struct frame {
@@ -62,7 +82,7 @@ typedef struct scan {
    * rest are counted and summed up in one finding when the string ends
    * (a binary blob in a string is one problem, not thousands). */
   bool in_string;
-  uint8_t string_seen; /* bit per kind of string_defects[] */
+  uint8_t string_seen; /* bit per js_defect below STRING_DEFECT_KINDS */
   uint32_t string_more[STRING_DEFECT_KINDS];
   size_t string_more_offset[STRING_DEFECT_KINDS];
   /* (scan_init zeroes everything above frames_inline) */
@@ -123,7 +143,7 @@ static inline bool wc_js_is_number_byte(unsigned char c) {
 /* Records a defect (up to the limit); a structural one (syntax, empty)
  * also ends the scan. The pointer covers the children being read in the
  * first `levels` containers, plus `extra` (a key) when given. */
-void wc_js_defect(scan *s, const char *keyword, size_t offset, size_t levels, const keyrec *extra,
+void wc_js_defect(scan *s, js_defect kind, size_t offset, size_t levels, const keyrec *extra,
                   const char *fmt, ...) WC_PRINTF(6, 7);
 /* A defect in a value: its pointer is the full path. */
 #define VALUE_DEFECT(s, kw, off, ...) wc_js_defect(s, kw, off, (s)->depth, NULL, __VA_ARGS__)

@@ -43,32 +43,34 @@ static const char *current_pointer(scan *s, size_t levels, const keyrec *extra) 
   return rc == 0 ? out->data : NULL;
 }
 
-/* The defects that can occur many times in one string, with the plural
- * the summary finding uses. */
-static const struct {
-  const char *keyword;
-  const char *plural;
-} string_defects[STRING_DEFECT_KINDS] = {
-    {WC_JSON_DEFECT_CONTROL, "raw control characters"},
-    {WC_JSON_DEFECT_UTF8, "invalid UTF-8 sequences"},
-    {WC_JSON_DEFECT_ESCAPE, "invalid escapes"},
-    {WC_JSON_DEFECT_NUL, "\\u0000 escapes"},
-    {WC_JSON_DEFECT_SURROGATE, "lone surrogates"},
+static const char *const defect_keyword[] = {
+    [JS_CONTROL] = WC_JSON_DEFECT_CONTROL,     [JS_UTF8] = WC_JSON_DEFECT_UTF8,
+    [JS_ESCAPE] = WC_JSON_DEFECT_ESCAPE,       [JS_NUL] = WC_JSON_DEFECT_NUL,
+    [JS_SURROGATE] = WC_JSON_DEFECT_SURROGATE, [JS_SYNTAX] = WC_JSON_DEFECT_SYNTAX,
+    [JS_EMPTY] = WC_JSON_DEFECT_EMPTY,         [JS_TRAILING] = WC_JSON_DEFECT_TRAILING,
+    [JS_BOM] = WC_JSON_DEFECT_BOM,             [JS_WHITESPACE] = WC_JSON_DEFECT_WHITESPACE,
+    [JS_DUP_KEY] = WC_JSON_DEFECT_DUP_KEY,     [JS_NUMBER] = WC_JSON_DEFECT_NUMBER,
+    [JS_OVERFLOW] = WC_JSON_DEFECT_OVERFLOW,   [JS_NONFINITE] = WC_JSON_DEFECT_NONFINITE,
+    [JS_DEPTH] = WC_JSON_DEFECT_DEPTH,
+};
+
+/* The plural the summary of a repeated in-string defect uses. */
+static const char *const string_defect_plural[STRING_DEFECT_KINDS] = {
+    [JS_CONTROL] = "raw control characters", [JS_UTF8] = "invalid UTF-8 sequences",
+    [JS_ESCAPE] = "invalid escapes",         [JS_NUL] = "\\u0000 escapes",
+    [JS_SURROGATE] = "lone surrogates",
 };
 
 /* true when the defect repeats a kind already listed for this string: it is
  * counted for the summary instead. */
-static bool string_repeat(scan *s, const char *keyword, size_t offset) {
-  for (unsigned kind = 0; kind < STRING_DEFECT_KINDS; kind++) {
-    if (strcmp(keyword, string_defects[kind].keyword) != 0) continue;
-    if (!(s->string_seen & (1u << kind))) {
-      s->string_seen |= (uint8_t)(1u << kind);
-      return false;
-    }
-    if (s->string_more[kind]++ == 0) s->string_more_offset[kind] = offset;
-    return true;
+static bool string_repeat(scan *s, js_defect kind, size_t offset) {
+  if (kind >= STRING_DEFECT_KINDS) return false;
+  if (!(s->string_seen & (1u << kind))) {
+    s->string_seen |= (uint8_t)(1u << kind);
+    return false;
   }
-  return false;
+  if (s->string_more[kind]++ == 0) s->string_more_offset[kind] = offset;
+  return true;
 }
 
 static void string_begin(scan *s) {
@@ -79,24 +81,24 @@ static void string_begin(scan *s) {
 static void string_end(scan *s, size_t levels) {
   s->in_string = false;
   if (!s->string_seen) return;
-  for (unsigned kind = 0; kind < STRING_DEFECT_KINDS; kind++) {
+  for (js_defect kind = 0; kind < STRING_DEFECT_KINDS; kind++) {
     uint32_t more = s->string_more[kind];
     if (!more) continue;
     s->string_more[kind] = 0;
-    wc_js_defect(s, string_defects[kind].keyword, s->string_more_offset[kind], levels, NULL,
+    wc_js_defect(s, kind, s->string_more_offset[kind], levels, NULL,
                  "%lu more %s in this string, from this offset on (after the first, not listed one by one)",
-                 (unsigned long)more, string_defects[kind].plural);
+                 (unsigned long)more, string_defect_plural[kind]);
   }
   s->string_seen = 0;
 }
 
-void wc_js_defect(scan *s, const char *keyword, size_t offset, size_t levels, const keyrec *extra,
+void wc_js_defect(scan *s, js_defect kind, size_t offset, size_t levels, const keyrec *extra,
                   const char *fmt, ...) {
-  bool structural = strcmp(keyword, WC_JSON_DEFECT_SYNTAX) == 0 || strcmp(keyword, WC_JSON_DEFECT_EMPTY) == 0;
+  bool structural = kind == JS_SYNTAX || kind == JS_EMPTY;
   if (structural) {
     s->syntax = s->fatal = true;
     s->syntax_offset = offset;
-  } else if (s->in_string && string_repeat(s, keyword, offset)) {
+  } else if (s->in_string && string_repeat(s, kind, offset)) {
     return;
   }
   /* Past the limit, scanning goes on (depth and syntax still matter) but
@@ -118,7 +120,7 @@ void wc_js_defect(scan *s, const char *keyword, size_t offset, size_t levels, co
   if (structural) memcpy(s->syntax_msg, msg, sizeof msg);
   if (!listed || !s->out) return;
   const char *ptr = current_pointer(s, levels, extra);
-  if (!ptr || wc_findings_add(s->out, ptr, NULL, keyword, offset, "%s", msg) != 0) s->oom = true;
+  if (!ptr || wc_findings_add(s->out, ptr, NULL, defect_keyword[kind], offset, "%s", msg) != 0) s->oom = true;
 }
 
 /* Describes the byte at pos for a message: 'x', byte 0x07, or end of input. */
@@ -132,7 +134,7 @@ const char *wc_js_describe_byte(const scan *s, size_t pos, char buf[32]) {
 
 void wc_js_syntax_error(scan *s, size_t pos, const char *expected) {
   char buf[32];
-  VALUE_DEFECT(s, WC_JSON_DEFECT_SYNTAX, pos, "expected %s, found %s", expected, wc_js_describe_byte(s, pos, buf));
+  VALUE_DEFECT(s, JS_SYNTAX, pos, "expected %s, found %s", expected, wc_js_describe_byte(s, pos, buf));
 }
 
 /* ---- whitespace ---- */
@@ -148,7 +150,7 @@ void wc_js_skip_ws(scan *s, size_t levels) {
     while (s->pos < s->len && s->b[s->pos] <= 0x20 && s->b[s->pos] != ' ' && s->b[s->pos] != '\n' &&
            s->b[s->pos] != '\r' && s->b[s->pos] != '\t')
       s->pos++;
-    wc_js_defect(s, WC_JSON_DEFECT_WHITESPACE, start, levels, NULL,
+    wc_js_defect(s, JS_WHITESPACE, start, levels, NULL,
                  "byte 0x%02X is not JSON whitespace (cJSON skips any byte <= 0x20)%s", c,
                  s->pos - start > 1 ? ", nor are the bytes after it" : "");
   }
@@ -201,12 +203,12 @@ static size_t utf8_sequence(scan *s, size_t pos, size_t levels) {
     const char *why = c <= 0xBF  ? "is a continuation byte without a lead byte"
                       : c <= 0xC1 ? "starts an overlong encoding of an ASCII character"
                                   : "cannot appear in UTF-8 (it would lead a code point above U+10FFFF)";
-    wc_js_defect(s, WC_JSON_DEFECT_UTF8, pos, levels, NULL, "invalid UTF-8: byte 0x%02X %s", c, why);
+    wc_js_defect(s, JS_UTF8, pos, levels, NULL, "invalid UTF-8: byte 0x%02X %s", c, why);
     return 1 + continuation_run(s, pos + 1, 3);
   }
   for (size_t k = 1; k <= need; k++) {
     if (pos + k >= s->len) {
-      wc_js_defect(s, WC_JSON_DEFECT_UTF8, pos, levels, NULL,
+      wc_js_defect(s, JS_UTF8, pos, levels, NULL,
                 "invalid UTF-8: sequence starting with 0x%02X is truncated by the end of input", c);
       return k;
     }
@@ -220,7 +222,7 @@ static size_t utf8_sequence(scan *s, size_t pos, size_t levels) {
         else why = "encodes a code point above U+10FFFF";
         k += continuation_run(s, pos + k, need + 1 - k);
       }
-      wc_js_defect(s, WC_JSON_DEFECT_UTF8, pos, levels, NULL, "invalid UTF-8: sequence starting with 0x%02X %s",
+      wc_js_defect(s, JS_UTF8, pos, levels, NULL, "invalid UTF-8: sequence starting with 0x%02X %s",
                 c, why);
       return k;
     }
@@ -238,7 +240,7 @@ static size_t escape(scan *s, size_t pos, size_t levels, bool *has_nul) {
   case 'u': break;
   default: {
     char buf[32];
-    wc_js_defect(s, WC_JSON_DEFECT_ESCAPE, pos, levels, NULL, "invalid escape: backslash followed by %s",
+    wc_js_defect(s, JS_ESCAPE, pos, levels, NULL, "invalid escape: backslash followed by %s",
               wc_js_describe_byte(s, pos + 1, buf));
     return e >= 0x80 ? 1 : 2;
   }
@@ -247,25 +249,25 @@ static size_t escape(scan *s, size_t pos, size_t levels, bool *has_nul) {
   if (cp < 0) {
     size_t k = 0;
     while (k < 4 && pos + 2 + k < s->len && hexval(b[pos + 2 + k]) >= 0) k++;
-    wc_js_defect(s, WC_JSON_DEFECT_ESCAPE, pos, levels, NULL,
+    wc_js_defect(s, JS_ESCAPE, pos, levels, NULL,
               "invalid \\u escape: expected 4 hex digits, found %zu", k);
     return 2 + k;
   }
   if (cp == 0) {
     *has_nul = true;
-    wc_js_defect(s, WC_JSON_DEFECT_NUL, pos, levels, NULL,
+    wc_js_defect(s, JS_NUL, pos, levels, NULL,
               "\\u0000 escape: cJSON keeps C strings and silently cuts the string here");
     return 6;
   }
   if (cp >= 0xDC00 && cp <= 0xDFFF) {
-    wc_js_defect(s, WC_JSON_DEFECT_SURROGATE, pos, levels, NULL,
+    wc_js_defect(s, JS_SURROGATE, pos, levels, NULL,
               "lone surrogate \\u%04lX: a low surrogate without a high surrogate before it", (unsigned long)cp);
     return 6;
   }
   if (cp >= 0xD800 && cp <= 0xDBFF) {
     long lo = (pos + 7 < s->len && b[pos + 6] == '\\' && b[pos + 7] == 'u') ? hex4(b + pos + 8, end) : -1;
     if (lo >= 0xDC00 && lo <= 0xDFFF) return 12;
-    wc_js_defect(s, WC_JSON_DEFECT_SURROGATE, pos, levels, NULL,
+    wc_js_defect(s, JS_SURROGATE, pos, levels, NULL,
               "lone surrogate \\u%04lX: a high surrogate not followed by a low surrogate escape",
               (unsigned long)cp);
     return 6;
@@ -291,10 +293,10 @@ void wc_js_read_string(scan *s, size_t i, size_t levels, bool *escaped) {
       i += escape(s, i, levels, &nul);
     } else if (c < 0x20) {
       if (c == 0)
-        wc_js_defect(s, WC_JSON_DEFECT_CONTROL, i, levels, NULL,
+        wc_js_defect(s, JS_CONTROL, i, levels, NULL,
                   "raw NUL byte in a string (must be escaped as \\u0000; cJSON cuts the string here)");
       else
-        wc_js_defect(s, WC_JSON_DEFECT_CONTROL, i, levels, NULL,
+        wc_js_defect(s, JS_CONTROL, i, levels, NULL,
                   "raw control character 0x%02X in a string (must be escaped)", c);
       i++;
     } else {
@@ -308,7 +310,7 @@ void wc_js_read_string(scan *s, size_t i, size_t levels, bool *escaped) {
   }
   s->pos = len;
   string_end(s, levels);
-  wc_js_defect(s, WC_JSON_DEFECT_SYNTAX, start, levels, NULL,
+  wc_js_defect(s, JS_SYNTAX, start, levels, NULL,
             "unterminated string: no closing quote before the end of input");
 }
 
@@ -467,12 +469,12 @@ void wc_js_read_number(scan *s) {
   if (b[i] == '-') {
     i++;
     if (has_word(s, i, "Infinity")) {
-      VALUE_DEFECT(s, WC_JSON_DEFECT_NONFINITE, start, "-Infinity is not a JSON number");
+      VALUE_DEFECT(s, JS_NONFINITE, start, "-Infinity is not a JSON number");
       s->pos = i + 8;
       return;
     }
     if (i >= len || !wc_js_is_digit(b[i])) {
-      VALUE_DEFECT(s, WC_JSON_DEFECT_NUMBER, start, "'-' must be followed by a digit");
+      VALUE_DEFECT(s, JS_NUMBER, start, "'-' must be followed by a digit");
       s->pos = i;
       skip_number_bytes(s);
       return;
@@ -482,7 +484,7 @@ void wc_js_read_number(scan *s) {
   if (b[i] == '0') {
     i++;
     if (i < len && wc_js_is_digit(b[i])) {
-      VALUE_DEFECT(s, WC_JSON_DEFECT_NUMBER, start, "leading zero: a number cannot start with 0 followed by a digit");
+      VALUE_DEFECT(s, JS_NUMBER, start, "leading zero: a number cannot start with 0 followed by a digit");
       s->pos = i;
       skip_number_bytes(s);
       return;
@@ -495,7 +497,7 @@ void wc_js_read_number(scan *s) {
   if (i < len && b[i] == '.') {
     i++;
     if (i >= len || !wc_js_is_digit(b[i])) {
-      VALUE_DEFECT(s, WC_JSON_DEFECT_NUMBER, start, "'.' must be followed by a digit");
+      VALUE_DEFECT(s, JS_NUMBER, start, "'.' must be followed by a digit");
       s->pos = i;
       skip_number_bytes(s);
       return;
@@ -507,7 +509,7 @@ void wc_js_read_number(scan *s) {
     i++;
     if (i < len && (b[i] == '+' || b[i] == '-')) i++;
     if (i >= len || !wc_js_is_digit(b[i])) {
-      VALUE_DEFECT(s, WC_JSON_DEFECT_NUMBER, start, "an exponent must have at least one digit");
+      VALUE_DEFECT(s, JS_NUMBER, start, "an exponent must have at least one digit");
       s->pos = i;
       skip_number_bytes(s);
       return;
@@ -516,7 +518,7 @@ void wc_js_read_number(scan *s) {
   }
   s->pos = i;
   if ((exp || int_digits > 300) && number_overflows(b + start, i - start))
-    VALUE_DEFECT(s, WC_JSON_DEFECT_OVERFLOW, start,
+    VALUE_DEFECT(s, JS_OVERFLOW, start,
                  "number %.*s%s overflows a double (cJSON stores infinity)", (int)(i - start > 40 ? 40 : i - start),
                  (const char *)b + start, i - start > 40 ? "..." : "");
 }
@@ -529,13 +531,13 @@ void wc_js_read_other(scan *s) {
   else if (c == 'f' && has_word(s, pos, "false")) s->pos += 5;
   else if (c == 'n' && has_word(s, pos, "null")) s->pos += 4;
   else if (has_word(s, pos, "NaN")) {
-    VALUE_DEFECT(s, WC_JSON_DEFECT_NONFINITE, pos, "NaN is not a JSON number");
+    VALUE_DEFECT(s, JS_NONFINITE, pos, "NaN is not a JSON number");
     s->pos += 3;
   } else if (has_word(s, pos, "Infinity")) {
-    VALUE_DEFECT(s, WC_JSON_DEFECT_NONFINITE, pos, "Infinity is not a JSON number");
+    VALUE_DEFECT(s, JS_NONFINITE, pos, "Infinity is not a JSON number");
     s->pos += 8;
   } else if (c == '.' || c == '+') {
-    VALUE_DEFECT(s, WC_JSON_DEFECT_NUMBER, pos, c == '.' ? "a number must have a digit before '.'"
+    VALUE_DEFECT(s, JS_NUMBER, pos, c == '.' ? "a number must have a digit before '.'"
                                                          : "a number cannot start with '+'");
     skip_number_bytes(s);
   } else {
