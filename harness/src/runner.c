@@ -118,7 +118,7 @@ int wc_write_file_atomic(const char *path, const char *text, wc_err *err) {
   return rc;
 }
 
-static char *path_join(const char *dir, const char *name) {
+char *wc_path_join(const char *dir, const char *name) {
   size_t n = strlen(dir) + strlen(name) + 2;
   char *p = malloc(n);
   if (p) snprintf(p, n, "%s/%s", dir, name);
@@ -311,7 +311,7 @@ static char *journal_path_for(const char *report_dir, const char *base_url) {
   wc_sha256_hex(base_url, strlen(base_url), hex);
   char name[64];
   snprintf(name, sizeof name, ".whopconf-journal-%.16s.json", hex);
-  return path_join(report_dir, name);
+  return wc_path_join(report_dir, name);
 }
 
 static int mkdir_p(const char *path) {
@@ -357,9 +357,9 @@ wc_run *wc_run_new(const wc_run_opts *opts, const wc_spec *spec, wc_err *err) {
     return NULL;
   }
   run->dir = wc_strdup(templ);
-  char *results = path_join(run->dir, WC_RUN_RESULTS);
-  run->ctx_path = path_join(run->dir, WC_RUN_CTX_FILE);
-  run->stop_path = path_join(run->dir, WC_RUN_ABORT);
+  char *results = wc_path_join(run->dir, WC_RUN_RESULTS);
+  run->ctx_path = wc_path_join(run->dir, WC_RUN_CTX_FILE);
+  run->stop_path = wc_path_join(run->dir, WC_RUN_ABORT);
   if (!results || !run->ctx_path || !run->stop_path || mkdir(results, 0700) != 0) {
     wc_err_set(err, WC_E_IO, "cannot prepare the run directory %s", run->dir);
     free(results);
@@ -401,7 +401,7 @@ static void remove_tree(const char *path, int depth) {
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
       if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-      char *child = path_join(path, e->d_name);
+      char *child = wc_path_join(path, e->d_name);
       if (!child) continue;
       struct stat st;
       if (lstat(child, &st) == 0 && S_ISDIR(st.st_mode))

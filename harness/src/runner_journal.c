@@ -181,15 +181,10 @@ static int write_snapshot_file(const wc_run *run, wc_err *err) {
   cJSON_AddItemToObject(j, "profiles", profiles_json(run));
   char *text = cJSON_PrintUnformatted(j);
   cJSON_Delete(j);
-  size_t n = strlen(run->dir) + sizeof "/" WC_RUN_SNAPSHOT;
-  char *path = malloc(n);
+  char *path = wc_path_join(run->dir, WC_RUN_SNAPSHOT);
   int rc = -1;
-  if (!text || !path) {
-    wc_err_set(err, WC_E_NOMEM, "out of memory");
-  } else {
-    snprintf(path, n, "%s/%s", run->dir, WC_RUN_SNAPSHOT);
-    rc = wc_write_file_atomic(path, text, err);
-  }
+  if (!text || !path) wc_err_set(err, WC_E_NOMEM, "out of memory");
+  else rc = wc_write_file_atomic(path, text, err);
   free(text);
   free(path);
   return rc;
@@ -197,10 +192,8 @@ static int write_snapshot_file(const wc_run *run, wc_err *err) {
 
 int wc_case_put_back(wc_case *c, const wc_run_ctx *ctx) {
   if (!ctx->token || wc_case_stopped(c)) return -1; /* the end-of-run restore does it */
-  size_t n = strlen(ctx->run_dir) + sizeof "/" WC_RUN_SNAPSHOT;
-  char *path = malloc(n);
+  char *path = wc_path_join(ctx->run_dir, WC_RUN_SNAPSHOT);
   if (!path) return -1;
-  snprintf(path, n, "%s/%s", ctx->run_dir, WC_RUN_SNAPSHOT);
   size_t len = 0;
   char *text = wc_read_file(path, 1 << 20, &len, NULL);
   free(path);
@@ -287,10 +280,8 @@ int wc_run_setup(wc_run *run, wc_err *err) {
 /* Waits (bounded) until no case holds the state lock, so a restore never
  * interleaves with a writer. */
 static int wait_for_writers(const wc_run *run, long budget_ms) {
-  size_t n = strlen(run->dir) + sizeof "/" WC_RUN_LOCK;
-  char *path = malloc(n);
+  char *path = wc_path_join(run->dir, WC_RUN_LOCK);
   if (!path) return -1;
-  snprintf(path, n, "%s/%s", run->dir, WC_RUN_LOCK);
   int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   free(path);
   if (fd < 0) return -1;
