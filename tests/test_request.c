@@ -224,16 +224,18 @@ Test(request, no_credential_no_version) {
 typedef struct inject_case {
   const char *token, *version, *account, *ctype;
   const char *field;
+  const char *scheme; /* auth_scheme */
 } inject_case;
 
 static const inject_case injections[] = {
-    {"sekrit_tok\r\nX-Evil: 1", NULL, NULL, NULL, "token"},
-    {"sekrit_tok\n", NULL, NULL, NULL, "token"},
-    {"sekrit_tok\r", NULL, NULL, NULL, "token"},
-    {"sekrit_tok", "2026-07-01\r\nX-Evil: 1", NULL, NULL, "Api-Version-Date"},
-    {"sekrit_tok", "\n", NULL, NULL, "Api-Version-Date"},
-    {"sekrit_tok", NULL, "biz\r\n", NULL, "account_id"},
-    {"sekrit_tok", NULL, NULL, "application/json\r\nX-Evil: 1", "Content-Type"},
+    {"sekrit_tok\r\nX-Evil: 1", NULL, NULL, NULL, "token", NULL},
+    {"sekrit_tok\n", NULL, NULL, NULL, "token", NULL},
+    {"sekrit_tok\r", NULL, NULL, NULL, "token", NULL},
+    {"sekrit_tok", "2026-07-01\r\nX-Evil: 1", NULL, NULL, "Api-Version-Date", NULL},
+    {"sekrit_tok", "\n", NULL, NULL, "Api-Version-Date", NULL},
+    {"sekrit_tok", NULL, "biz\r\n", NULL, "account_id", NULL},
+    {"sekrit_tok", NULL, NULL, "application/json\r\nX-Evil: 1", "Content-Type", NULL},
+    {"sekrit_tok", NULL, NULL, NULL, "Authorization scheme", "Basic\r\nX-Evil: 1"},
 };
 
 Test(request, crlf_refused_everywhere) {
@@ -244,6 +246,7 @@ Test(request, crlf_refused_everywhere) {
     d.api_version = injections[i].version;
     d.account_id = injections[i].account;
     d.content_type = injections[i].ctype;
+    d.auth_scheme = injections[i].scheme;
     wc_err err;
     wc_request *r = wc_request_build(&d, &err);
     cr_expect_null(r, "case %zu should be refused", i);
