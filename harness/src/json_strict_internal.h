@@ -26,7 +26,7 @@
 #define INLINE_KEYS 128
 
 /* The defects (their keywords are the public WC_JSON_DEFECT_* names, see
- * js_defect_keyword). The first STRING_DEFECT_KINDS can repeat inside one
+ * defect_keyword[] in json_strict_slow.c). The first STRING_DEFECT_KINDS can repeat inside one
  * string and are summed up there. */
 typedef enum js_defect {
   JS_CONTROL,
