@@ -10,7 +10,9 @@
 #   fuzz_clusterfuzzlite_build  .clusterfuzzlite/build.sh run as OSS-Fuzz would
 #   fuzz_coverage_goal          the corpora alone still reach >= 90% of the
 #                               lines of the builder, response parser, strict
-#                               JSON and validator (make fuzz-coverage)
+#                               JSON and validator (make fuzz-coverage);
+#   fuzz_coverage_goal_catches_a_drop  the same check over an empty corpus
+#                               fails, saying BELOW 90%
 include(${PROJECT_SOURCE_DIR}/fuzz/targets.cmake)
 if(NOT WHOPCONF_FUZZ AND NOT WHOPCONF_COVERAGE)
   set(wc_known_open ${PROJECT_SOURCE_DIR}/fuzz/known-open.txt)
@@ -30,5 +32,14 @@ if(NOT WHOPCONF_FUZZ AND NOT WHOPCONF_COVERAGE)
     add_test(NAME fuzz_coverage_goal COMMAND bash ${PROJECT_SOURCE_DIR}/fuzz/coverage.sh)
     set_tests_properties(fuzz_coverage_goal PROPERTIES ENVIRONMENT "COV_BUILD=${PROJECT_BINARY_DIR}/fuzz-cov"
                          TIMEOUT 1500 SKIP_RETURN_CODE 77 RUN_SERIAL TRUE)
+    # ...and the goal check itself fails when the corpora reach too little:
+    # the same run over an empty corpus must exit 1 saying BELOW.
+    file(MAKE_DIRECTORY ${PROJECT_BINARY_DIR}/fuzz-cov-empty-corpus)
+    add_test(NAME fuzz_coverage_goal_catches_a_drop
+             COMMAND bash -c "out=$(bash '${PROJECT_SOURCE_DIR}/fuzz/coverage.sh'); rc=$?; echo \"$out\" | tail -6; \
+[ $rc -eq 77 ] && exit 77; [ $rc -eq 1 ] && echo \"$out\" | grep -q 'request builder .*BELOW 90%'")
+    set_tests_properties(fuzz_coverage_goal_catches_a_drop PROPERTIES
+                         ENVIRONMENT "COV_BUILD=${PROJECT_BINARY_DIR}/fuzz-cov;COV_CORPUS=${PROJECT_BINARY_DIR}/fuzz-cov-empty-corpus"
+                         TIMEOUT 1500 SKIP_RETURN_CODE 77 RUN_SERIAL TRUE DEPENDS fuzz_coverage_goal)
   endif()
 endif()
