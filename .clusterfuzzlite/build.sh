@@ -21,7 +21,7 @@ trap 'rm -rf "$BUILD"' EXIT
 mkdir -p "$BUILD/obj" "$BUILD/include/cjson" "$OUT"
 
 STD="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE"
-INC="-I$ROOT/harness/include -I$ROOT/harness/src -I$ROOT/fuzz"
+INC="-I$ROOT/harness/include -I$ROOT/fuzz"
 
 # cJSON: compiled in (and so instrumented) when its source is in $SRC/cjson,
 # as the Dockerfile arranges; otherwise the system's shared library.
@@ -47,18 +47,15 @@ fi
 
 # Every module into one archive: the linker takes only what a target uses.
 objs=()
-for src in "$ROOT"/harness/src/*.c "$BUILD/embedded_spec.c"; do
+for src in $(find "$ROOT/harness/src" -name '*.c' | sort) "$BUILD/embedded_spec.c"; do
   obj="$BUILD/obj/$(basename "$src" .c).o"
   $CC $CFLAGS $STD $INC -c "$src" -o "$obj"
   objs+=("$obj")
 done
 ar rcs "$BUILD/libwhopconf.a" "${objs[@]}"
 $CC $CFLAGS $STD $INC -c "$ROOT/fuzz/fuzz_support.c" -o "$BUILD/obj/fuzz_support.o"
-SUPPORT="$BUILD/obj/fuzz_support.o"
-if [ -f "$ROOT/harness/src/schema.c" ]; then
-  $CC $CFLAGS $STD $INC -c "$ROOT/fuzz/fuzz_schemas.c" -o "$BUILD/obj/fuzz_schemas.o"
-  SUPPORT="$SUPPORT $BUILD/obj/fuzz_schemas.o"
-fi
+$CC $CFLAGS $STD $INC -c "$ROOT/fuzz/fuzz_schemas.c" -o "$BUILD/obj/fuzz_schemas.o"
+SUPPORT="$BUILD/obj/fuzz_support.o $BUILD/obj/fuzz_schemas.o"
 
 # ClusterFuzzLite and OSS-Fuzz run the targets in their base-runner image,
 # which has glibc but neither libcurl, libyaml nor their dependencies: those
@@ -77,7 +74,7 @@ bundle_libs() { # bundle_libs BINARY
   done
 }
 
-# The targets and the modules each needs, from fuzz/targets.cmake.
+# The targets, from fuzz/targets.cmake.
 targets=$(sed -n 's/^set(WC_FUZZ_TARGETS \(.*\))$/\1/p' "$ROOT/fuzz/targets.cmake")
 zip_dir() { # zip_dir DIR ZIPFILE: the files of DIR, flat
   if command -v zip >/dev/null 2>&1; then
@@ -93,13 +90,6 @@ PY
   fi
 }
 for t in $targets; do
-  needs=$(sed -n "s/^set(WC_FUZZ_NEEDS_$t \(.*\))$/\1/p" "$ROOT/fuzz/targets.cmake")
-  missing=""
-  for m in $needs; do [ -f "$ROOT/harness/src/$m" ] || missing="$missing $m"; done
-  if [ -n "$missing" ]; then
-    echo "build.sh: $t skipped: harness/src lacks$missing"
-    continue
-  fi
   $CC $CFLAGS $STD $INC "$ROOT/fuzz/fuzz_$t.c" $SUPPORT $CJSON_OBJ "$BUILD/libwhopconf.a" \
     $LIB_FUZZING_ENGINE $LINK_FLAGS -lcurl -lyaml -lmicrohttpd $CJSON_LIB -lpthread -lm -o "$OUT/$t"
   bundle_libs "$OUT/$t"

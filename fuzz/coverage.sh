@@ -45,7 +45,7 @@ status=0
 for group in "request builder:request" "response parser:response" "strict JSON:json_strict" "validator:schema"; do
   label=${group%%:*} prefix=${group#*:}
   awk -v p="$prefix" -v label="$label" '
-    $1 ~ ("^" p "[_.a-z]*\\.c$") { lines += $8; missed += $9; files = files " " $1 }
+    $1 ~ ("(^|/)" p "[_.a-z]*\\.c$") { lines += $8; missed += $9; files = files " " $1 }
     END {
       if (lines == 0) { printf "  %-16s not reached\n", label; exit 1 }
       pct = 100 * (lines - missed) / lines

@@ -16,7 +16,7 @@
 include(${PROJECT_SOURCE_DIR}/fuzz/targets.cmake)
 if(NOT WHOPCONF_FUZZ AND NOT WHOPCONF_COVERAGE)
   set(wc_known_open ${PROJECT_SOURCE_DIR}/fuzz/known-open.txt)
-  foreach(t ${WC_FUZZ_BUILT})
+  foreach(t ${WC_FUZZ_TARGETS})
     add_test(NAME fuzz_seeds_${t} COMMAND fuzz_${t} --known-open ${wc_known_open} ${PROJECT_SOURCE_DIR}/corpus/${t})
     add_test(NAME fuzz_regressions_${t}
              COMMAND fuzz_${t} --known-open ${wc_known_open} ${PROJECT_SOURCE_DIR}/corpus/regressions/${t})
