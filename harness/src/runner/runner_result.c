@@ -18,7 +18,7 @@
 
 typedef struct loaded {
   char *name;
-  int rank; /* 0 recover, 1 setup, 2 cases, 3 teardown */
+  int rank; /* 0 recover, 1 setup, 2 cases, 3 sources, 4 teardown */
   cJSON *doc;
   size_t first_id; /* exchange number of its first exchange */
 } loaded;
@@ -26,7 +26,7 @@ typedef struct loaded {
 static int rank_of(const char *name) {
   if (strcmp(name, WC_CASE_RECOVER) == 0) return 0;
   if (strcmp(name, WC_CASE_SETUP) == 0) return 1;
-  if (strcmp(name, WC_CASE_TEARDOWN) == 0) return 3;
+  if (strcmp(name, WC_CASE_TEARDOWN) == 0) return 4;
   return 2;
 }
 
@@ -81,7 +81,8 @@ static size_t load_all(const wc_run *run, loaded **out) {
       }
       items = grown;
     }
-    items[n++] = (loaded){.name = name->valuestring, .rank = rank_of(name->valuestring), .doc = doc};
+    int rank = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc, "source")) ? 3 : rank_of(name->valuestring);
+    items[n++] = (loaded){.name = name->valuestring, .rank = rank, .doc = doc};
   }
   closedir(d);
   if (n) qsort(items, n, sizeof *items, cmp_loaded);
@@ -359,20 +360,22 @@ cJSON *wc_run_report(wc_run *run, int *exit_code, wc_err *err) {
       exchange_id(&cases[c], (int)num(o, "exchange"), xid);
       const char *reason = str(o, "reason");
       wc_obs_status eff = effective(id, (wc_obs_status)st);
-      if (eff != WC_OBS_SKIP) a->checks++;
+      /* A source sums up identical outcomes: "count" observations in one. */
+      size_t weight = num(o, "count") >= 1 ? (size_t)num(o, "count") : 1;
+      if (eff != WC_OBS_SKIP) a->checks += weight;
       switch (eff) {
       case WC_OBS_PASS:
-        a->pass++;
+        a->pass += weight;
         add_evidence(a->pass_evidence, xid[0] ? xid : NULL);
         if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "note"))) note_add(a, reason);
         break;
       case WC_OBS_FAIL:
       case WC_OBS_WARN: {
         if (eff == WC_OBS_FAIL) {
-          a->fail++;
+          a->fail += weight;
           if (!a->first_fail) a->first_fail = reason;
         } else {
-          a->warn++;
+          a->warn += weight;
           if (!a->first_warn) a->first_warn = reason;
         }
         add_evidence(a->evidence, xid[0] ? xid : NULL);
@@ -386,7 +389,7 @@ cJSON *wc_run_report(wc_run *run, int *exit_code, wc_err *err) {
         break;
       }
       default:
-        a->skip++;
+        a->skip += weight;
         if (!a->first_skip) a->first_skip = reason;
       }
     }

@@ -1,0 +1,107 @@
+/* The workers of the coverage and fuzzing phases. Each owns one transport
+ * (one keep-alive connection) and takes the next stream position from a
+ * shared counter; request i is a pure function of (seed, i), so the split
+ * between workers changes nothing but the order of arrival. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "campaign_internal.h"
+
+typedef struct pool {
+  const wc_campaign_env *env;
+  const wc_pool_opts *po;
+  wc_collect *col;
+  wc_phase_counts *counts;
+  _Atomic uint64_t next;
+  _Atomic uint64_t done;
+  _Atomic bool stop;
+  _Atomic int active;
+} pool;
+
+/* Position i of this shard -> index in the whole stream. */
+static uint64_t stream_index(const wc_pool_opts *po, uint64_t i) {
+  return i * po->shard_count + po->shard_index;
+}
+
+static wc_gen_request *generate(const pool *p, uint64_t index) {
+  if (p->po->kind == WC_STREAM_COVERAGE) return wc_gen_coverage(p->env->gen, (size_t)index, NULL);
+  return wc_gen_random(p->env->gen, p->po->seed, index, NULL);
+}
+
+static void transfer_failed(pool *p, const wc_send_result *res) {
+  atomic_fetch_add(&p->counts->transport_failures, 1);
+  if (p->env->ro->keep_going) return;
+  char reason[600];
+  snprintf(reason, sizeof reason, "a generated request to %s failed (%s): %s", p->env->ro->base_url,
+           wc_xfer_status_name(wc_exchange_status(res->x)), wc_exchange_error(res->x));
+  wc_run_request_stop(p->env->run, reason);
+  atomic_store(&p->stop, true);
+}
+
+static void *worker(void *arg) {
+  pool *p = arg;
+  wc_transport *t = wc_transport_new(&p->env->topts, NULL);
+  while (t && !atomic_load(&p->stop)) {
+    uint64_t i = atomic_fetch_add(&p->next, 1);
+    if (i >= p->po->count) break;
+    if ((i & 15) == 0 && wc_run_stopped(p->env->run)) break;
+    if (p->po->kind == WC_STREAM_RANDOM && p->env->deadline_ms > 0 && wc_mono_ms() >= p->env->deadline_ms)
+      break;
+    uint64_t index = stream_index(p->po, i);
+    wc_gen_request *req = generate(p, index);
+    if (!req) break;
+    if (!wc_campaign_sendable(p->env, req)) {
+      atomic_fetch_add(&p->counts->skipped, 1);
+    } else {
+      wc_send_result res;
+      if (wc_campaign_send(p->env, t, req, &res) == 0 && res.sent) {
+        atomic_fetch_add(&p->counts->sent, 1);
+        if (wc_gen_request_positive(req)) {
+          atomic_fetch_add(&p->counts->positive, 1);
+          if (res.http_status == 401 || res.http_status == 403) atomic_fetch_add(&p->counts->refused, 1);
+        }
+        if (res.transport_failed) transfer_failed(p, &res);
+        wc_collect_exchange(p->col, index, req, res.x, res.obs);
+      }
+      wc_send_result_clear(&res);
+    }
+    wc_gen_request_free(req);
+    atomic_fetch_add(&p->done, 1);
+  }
+  wc_transport_free(t);
+  atomic_fetch_sub(&p->active, 1);
+  return NULL;
+}
+
+int wc_campaign_pool(const wc_campaign_env *env, const wc_pool_opts *po, wc_collect *col,
+                     wc_phase_counts *counts, wc_err *err) {
+  pool p = {.env = env, .po = po, .col = col, .counts = counts};
+  unsigned n = po->workers ? po->workers : 1;
+  if (po->count < n) n = po->count ? (unsigned)po->count : 1;
+  pthread_t *threads = calloc(n, sizeof *threads);
+  if (!threads) {
+    wc_err_set(err, WC_E_NOMEM, "out of memory");
+    return -1;
+  }
+  unsigned started = 0;
+  atomic_store(&p.active, (int)n);
+  for (; started < n; started++)
+    if (pthread_create(&threads[started], NULL, worker, &p) != 0) break;
+  atomic_fetch_sub(&p.active, (int)(n - started));
+  if (started == 0) {
+    free(threads);
+    wc_err_set(err, WC_E_INTERNAL, "cannot start a worker thread");
+    return -1;
+  }
+  /* The calling thread reports progress until the workers are done. */
+  for (unsigned tick = 1; atomic_load(&p.active) > 0; tick++) {
+    struct timespec ts = {0, 10 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    if (po->progress && tick % 20 == 0) po->progress(po->progress_ctx, atomic_load(&p.done));
+  }
+  for (unsigned i = 0; i < started; i++) pthread_join(threads[i], NULL);
+  free(threads);
+  return 0;
+}
