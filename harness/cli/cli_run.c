@@ -11,15 +11,12 @@
 
 #include "cli.h"
 #include "cli_run.h"
+#include "whopconf/campaign.h"
 #include "whopconf/catalog.h"
 #include "whopconf/refserver.h"
 #include "whopconf/report.h"
 #include "whopconf/spec.h"
 
-/* The embedded server's accounts, so the isolation check runs by default. */
-#define EMBEDDED_ACCOUNT_A "biz_whopconf_a"
-#define EMBEDDED_ACCOUNT_B "biz_whopconf_b"
-#define EMBEDDED_PICTURE_ID "file_whopconf_picture"
 
 static void usage(FILE *out) {
   fputs(
@@ -51,6 +48,8 @@ static void usage(FILE *out) {
       "  --strict                  SHOULD failures fail the run too\n"
       "  --seed N                  seed for generated values (default 1); same seed, same requests\n"
       "  -j, --jobs N              cases run in parallel (default: the number of cores)\n"
+      "  --phases LIST             generated phases after the cases: coverage, fuzzing, stateful, all or\n"
+      "                            none (default coverage: the generator's deterministic list)\n"
       "  --keep-going              do not stop at the first transport failure\n"
       "  --report-dir DIR          where the reports go (default reports/)\n"
       "  --format LIST             json,junit,sarif,md,html,har or all (default all)\n"
@@ -73,185 +72,6 @@ static void usage(FILE *out) {
       out);
 }
 
-static int bad(const char *fmt, const char *a, const char *b) {
-  fputs("whopconf run: ", stderr);
-  fprintf(stderr, fmt, a ? a : "", b ? b : "");
-  fputs(" (try whopconf run --help)\n", stderr);
-  return WC_EXIT_USAGE;
-}
-
-/* "--flag=value" or "--flag value"; *matched tells whether argv[*i] is --flag. */
-static const char *flag_value(int argc, char **argv, int *i, const char *flag, bool *matched) {
-  size_t n = strlen(flag);
-  *matched = false;
-  if (strncmp(argv[*i], flag, n) != 0) return NULL;
-  if (argv[*i][n] == '=') {
-    *matched = true;
-    return argv[*i] + n + 1;
-  }
-  if (argv[*i][n] != '\0') return NULL;
-  *matched = true;
-  return *i + 1 < argc ? argv[++*i] : NULL;
-}
-
-static bool parse_u64(const char *s, uint64_t max, uint64_t *out) {
-  if (!s || !*s || *s == '-' || *s == '+') return false;
-  errno = 0;
-  char *end;
-  unsigned long long v = strtoull(s, &end, 10);
-  if (errno || *end || v > max) return false;
-  *out = v;
-  return true;
-}
-
-static bool parse_double(const char *s, double min, double max, double *out) {
-  if (!s || !*s) return false;
-  errno = 0;
-  char *end;
-  double v = strtod(s, &end);
-  if (errno || *end || !isfinite(v) || v < min || v > max) return false;
-  *out = v;
-  return true;
-}
-
-/* A credential or id goes into a header or a URL: visible ASCII only. */
-static bool clean_value(const char *s) {
-  if (!s || !*s) return false;
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-    if (*p <= 0x20 || *p >= 0x7f) return false;
-  return true;
-}
-
-static bool is_date(const char *s) {
-  if (!s || strlen(s) < 10) return false;
-  for (int i = 0; i < 10; i++)
-    if ((i == 4 || i == 7) ? s[i] != '-' : (s[i] < '0' || s[i] > '9')) return false;
-  return s[10] == '\0' || s[10] == '-';
-}
-
-typedef struct cli_state {
-  wc_run_opts run;
-  int formats;
-  bool list_requirements, list_cases, help;
-  const char *format_list;
-  wc_cli_exec_opts exec;
-  bool connect_timeout_given;
-} cli_state;
-
-static int add_list(const char **list, size_t *count, const char *flag, const char *v) {
-  if (*count == WC_RUN_MAX_LIST) return bad("%s given too many times", flag, NULL);
-  list[(*count)++] = v;
-  return 0;
-}
-
-static int parse(int argc, char **argv, cli_state *st) {
-  wc_run_opts *o = &st->run;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i], *v;
-    bool m;
-    uint64_t n;
-    double d;
-#define FLAG(name) (((v = flag_value(argc, argv, &i, name, &m)) != NULL) || m)
-#define NEED(name)                                          \
-  if (!v || !*v) return bad("%s needs a value", name, NULL)
-    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-      st->help = true;
-    } else if (strcmp(a, "--list-requirements") == 0) {
-      st->list_requirements = true;
-    } else if (strcmp(a, "--list-cases") == 0) {
-      st->list_cases = true;
-    } else if (strcmp(a, "--allow-writes") == 0) {
-      o->allow_writes = true;
-    } else if (strcmp(a, "--allow-picture-writes") == 0) {
-      o->allow_picture_writes = true;
-    } else if (strcmp(a, "--strict") == 0) {
-      o->strict = true;
-    } else if (strcmp(a, "--keep-going") == 0) {
-      o->keep_going = true;
-    } else if (strcmp(a, "--insecure") == 0) {
-      o->insecure = true;
-    } else if (strcmp(a, "--allow-http") == 0) {
-      o->allow_http = true;
-    } else if (FLAG("--base-url")) {
-      NEED("--base-url");
-      o->base_url = v;
-    } else if (FLAG("--token")) {
-      if (!clean_value(v)) return bad("--token needs a token of visible ASCII characters", NULL, NULL);
-      o->token = v;
-    } else if (FLAG("--api-key")) {
-      if (!clean_value(v)) return bad("--api-key needs a key of visible ASCII characters", NULL, NULL);
-      o->api_key = v;
-    } else if (FLAG("--token-without-scope")) {
-      if (!clean_value(v))
-        return bad("--token-without-scope needs a token of visible ASCII characters", NULL, NULL);
-      o->token_without_scope = v;
-    } else if (FLAG("--account-id")) {
-      if (!clean_value(v)) return bad("--account-id needs an id of visible ASCII characters", NULL, NULL);
-      if (add_list(o->account_ids, &o->account_count, "--account-id", v)) return WC_EXIT_USAGE;
-    } else if (FLAG("--picture-id")) {
-      if (!clean_value(v)) return bad("--picture-id needs an id of visible ASCII characters", NULL, NULL);
-      o->picture_id = v;
-    } else if (FLAG("--api-version")) {
-      if (!is_date(v)) return bad("--api-version needs a date (YYYY-MM-DD, optionally -suffix), got '%s'", v, NULL);
-      o->api_version = v;
-    } else if (FLAG("--known-version")) {
-      if (!is_date(v)) return bad("--known-version needs a date (YYYY-MM-DD, optionally -suffix), got '%s'", v, NULL);
-      if (add_list(o->known_versions, &o->known_count, "--known-version", v)) return WC_EXIT_USAGE;
-    } else if (FLAG("--spec")) {
-      NEED("--spec");
-      o->spec_path = v;
-    } else if (FLAG("--report-dir")) {
-      NEED("--report-dir");
-      o->report_dir = v;
-    } else if (FLAG("--format")) {
-      NEED("--format");
-      st->format_list = v;
-    } else if (FLAG("--only")) {
-      NEED("--only");
-      if (add_list(o->only, &o->only_count, "--only", v)) return WC_EXIT_USAGE;
-    } else if (FLAG("--seed")) {
-      if (!parse_u64(v, (1ULL << 53) - 1, &n)) return bad("--seed needs a number from 0 to 2^53-1, got '%s'", v, NULL);
-      o->seed = n;
-    } else if (FLAG("-j") || FLAG("--jobs")) {
-      if (!parse_u64(v, 64, &n) || n == 0) return bad("--jobs needs a number from 1 to 64, got '%s'", v, NULL);
-      st->exec.jobs = (int)n;
-    } else if (FLAG("--timeout")) {
-      if (!parse_double(v, 0.001, 3600, &d)) return bad("--timeout needs seconds (0.001 to 3600), got '%s'", v, NULL);
-      o->timeout_ms = (long)ceil(d * 1000.0);
-    } else if (FLAG("--connect-timeout")) {
-      if (!parse_double(v, 0.001, 3600, &d))
-        return bad("--connect-timeout needs seconds (0.001 to 3600), got '%s'", v, NULL);
-      o->connect_timeout_ms = (long)ceil(d * 1000.0);
-      st->connect_timeout_given = true;
-    } else if (FLAG("--max-response-time")) {
-      if (!parse_double(v, 1, 3600000, &d))
-        return bad("--max-response-time needs milliseconds (1 to 3600000), got '%s'", v, NULL);
-      o->max_response_ms = d;
-    } else if (FLAG("--max-body")) {
-      if (!parse_u64(v, 1ULL << 32, &n) || n < 1024)
-        return bad("--max-body needs a number of bytes from 1024 to 4294967296, got '%s'", v, NULL);
-      o->max_body = (size_t)n;
-    } else if (FLAG("--cacert")) {
-      NEED("--cacert");
-      if (access(v, R_OK) != 0) return bad("--cacert %s: cannot read it", v, NULL);
-      o->cacert = v;
-    } else if (FLAG("--rate")) {
-      if (!parse_double(v, 0, 10000, &d)) return bad("--rate needs requests per second (0 to 10000), got '%s'", v, NULL);
-      o->rate = d;
-    } else if (FLAG("--retries")) {
-      if (!parse_u64(v, 10, &n)) return bad("--retries needs a number from 0 to 10, got '%s'", v, NULL);
-      o->retries = (int)n;
-    } else if (a[0] == '-') {
-      return bad("unknown option '%s'", a, NULL);
-    } else {
-      return bad("unexpected argument '%s'", a, NULL);
-    }
-#undef FLAG
-#undef NEED
-  }
-  return 0;
-}
-
 static void list_requirements(void) {
   printf("%-10s %-6s %-11s %-28s %s\n", "id", "level", "family", "schemathesis", "title");
   for (size_t i = 0; i < wc_catalog_count(); i++) {
@@ -261,53 +81,31 @@ static void list_requirements(void) {
   }
 }
 
-static const char *env_or(const char *given, const char *name) {
-  if (given) return given;
-  const char *v = getenv(name);
-  return v && *v ? v : NULL;
-}
-
 /* ---- the summary ------------------------------------------------------------ */
 
-static const char *jstr(const cJSON *o, const char *name) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-  return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-static double jnum(const cJSON *o, const char *name) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-  return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
-
-static void print_group(const cJSON *reqs, const char *status, const char *title) {
-  bool header = false;
-  const cJSON *r;
-  cJSON_ArrayForEach(r, reqs) {
-    if (strcmp(jstr(r, "status"), status) != 0) continue;
-    if (!header) printf("  %s:\n", title);
-    header = true;
-    printf("    %-10s %-6s %s\n", jstr(r, "id"), jstr(r, "level"), jstr(r, "title"));
-    printf("               %.300s\n", jstr(r, "reason"));
-  }
-}
-
-static void print_summary(const cJSON *report, wc_run *run, size_t cases, const char *dir, int formats,
-                          bool written) {
+static void print_summary(const cJSON *report, wc_run *run, size_t cases, const wc_campaign_stats *generated,
+                          const char *dir, int formats, bool written) {
   const cJSON *sum = cJSON_GetObjectItemCaseSensitive(report, "summary");
   const cJSON *run_obj = cJSON_GetObjectItemCaseSensitive(report, "run");
   const cJSON *reqs = cJSON_GetObjectItemCaseSensitive(report, "requirements");
-  int code = (int)jnum(sum, "exit_code");
+  int code = (int)wc_cli_jnum(sum, "exit_code");
   const char *verdict = code == 0 ? "CONFORMANT" : code == 1 ? "NOT CONFORMANT" : "COULD NOT TEST";
   printf("whopconf run: %s (exit %d) against %s\n", verdict, code,
-         jstr(cJSON_GetObjectItemCaseSensitive(run_obj, "target"), "base_url"));
-  if (code == 3) printf("  reason: %s\n", jstr(sum, "reason"));
+         wc_cli_jstr(cJSON_GetObjectItemCaseSensitive(run_obj, "target"), "base_url"));
+  if (code == 3) printf("  reason: %s\n", wc_cli_jstr(sum, "reason"));
   printf("  %.0f requirements: %.0f passed, %.0f failed, %.0f warnings, %.0f skipped; %zu cases, %d "
          "exchanges in %.2f s\n",
-         jnum(sum, "total"), jnum(sum, "passed"), jnum(sum, "failed"), jnum(sum, "warnings"),
-         jnum(sum, "skipped"), cases, cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(report, "exchanges")),
-         jnum(run_obj, "duration_ms") / 1000.0);
-  print_group(reqs, "fail", "failed");
-  print_group(reqs, "warn", "warnings");
+         wc_cli_jnum(sum, "total"), wc_cli_jnum(sum, "passed"), wc_cli_jnum(sum, "failed"), wc_cli_jnum(sum, "warnings"),
+         wc_cli_jnum(sum, "skipped"), cases, cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(report, "exchanges")),
+         wc_cli_jnum(run_obj, "duration_ms") / 1000.0);
+  if (generated->sent || generated->skipped)
+    printf("  generated: %llu requests sent (%llu coverage items%s), %llu not sent (writes not allowed), %zu "
+           "distinct findings\n",
+           (unsigned long long)generated->sent, (unsigned long long)generated->coverage_count,
+           generated->shrink_requests ? ", shrinking included" : "", (unsigned long long)generated->skipped,
+           generated->findings);
+  wc_cli_print_group(reqs, "fail", "failed");
+  wc_cli_print_group(reqs, "warn", "warnings");
   const char *names[3];
   double ms[3];
   size_t n = wc_run_slowest(run, names, ms, 3);
@@ -336,19 +134,6 @@ static void print_summary(const cJSON *report, wc_run *run, size_t cases, const 
 
 /* ---- the run -------------------------------------------------------------------- */
 
-static FILE *progress_stream(void) {
-  /* Criterion points stderr at /dev/null while the cases run (quiet mode);
-   * progress lines need the real one. */
-  int fd = dup(STDERR_FILENO);
-  FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-  if (!f) {
-    if (fd >= 0) close(fd);
-    return stderr;
-  }
-  setvbuf(f, NULL, _IOLBF, 0);
-  return f;
-}
-
 int wc_cli_run_worker(int argc, char **argv) {
   (void)argc;
   (void)argv;
@@ -359,14 +144,26 @@ int wc_cli_run_worker(int argc, char **argv) {
   return WC_EXIT_UNTESTABLE;
 }
 
+/* run's own option: --phases (the generated phases run after the cases;
+ * default coverage). */
+static int run_flag(void *ctx, int argc, char **argv, int *i) {
+  bool m;
+  const char *v = wc_cli_flag_value(argc, argv, i, "--phases", &m);
+  if (!m) return 0;
+  if (!v || !*v) return wc_cli_bad("run", "%s needs a value", "--phases", NULL);
+  *(const char **)ctx = v;
+  return 1;
+}
+
 int wc_cli_run(int argc, char **argv) {
   /* Output piped into `head` must not kill the run before it restores the
    * profile and removes its directory: a closed pipe becomes EPIPE. */
   signal(SIGPIPE, SIG_IGN);
-  cli_state st;
+  wc_cli_common st;
   memset(&st, 0, sizeof st);
   wc_run_opts_default(&st.run);
-  int rc = parse(argc, argv, &st);
+  const char *phases_list = "coverage";
+  int rc = wc_cli_common_parse("run", argc, argv, &st, run_flag, &phases_list);
   if (rc) return rc;
   if (st.help) {
     usage(stdout);
@@ -379,28 +176,14 @@ int wc_cli_run(int argc, char **argv) {
   wc_run_opts *o = &st.run;
   wc_err err;
   wc_err_clear(&err);
-  st.formats = wc_report_formats_parse(st.format_list ? st.format_list : "all", &err);
-  if (st.formats < 0) return bad("%s", err.msg, NULL);
-  if (!st.connect_timeout_given) o->connect_timeout_ms = o->timeout_ms < 5000 ? o->timeout_ms : 5000;
-  if (o->connect_timeout_ms > o->timeout_ms) o->connect_timeout_ms = o->timeout_ms;
-
-  /* The pinned version must be one the run considers known. */
-  if (o->api_version) {
-    bool known = false;
-    if (o->known_count)
-      for (size_t i = 0; i < o->known_count; i++) known = known || strcmp(o->known_versions[i], o->api_version) == 0;
-    else
-      for (size_t i = 0; i < wc_default_version_count(); i++)
-        known = known || strcmp(wc_default_version(i), o->api_version) == 0;
-    if (!known) return bad("--api-version %s is not a known version (add --known-version %s)", o->api_version, o->api_version);
-  }
-  if (!o->api_version) { /* the newest known version (dates sort as strings) */
-    for (size_t i = 0; i < o->known_count; i++)
-      if (!o->api_version || strcmp(o->known_versions[i], o->api_version) > 0) o->api_version = o->known_versions[i];
-    for (size_t i = 0; !o->known_count && i < wc_default_version_count(); i++)
-      if (!o->api_version || strcmp(wc_default_version(i), o->api_version) > 0) o->api_version = wc_default_version(i);
-  }
-  if (o->allow_picture_writes && !o->base_url && !o->picture_id) o->picture_id = EMBEDDED_PICTURE_ID;
+  rc = wc_cli_common_finish("run", &st);
+  if (rc) return rc;
+  wc_campaign_opts co;
+  wc_campaign_opts_default(&co);
+  int phases = wc_campaign_phases_parse(phases_list, &err);
+  if (phases < 0) return wc_cli_bad("run", "--phases: %s", err.msg, NULL);
+  co.phases = (unsigned)phases;
+  co.seed = o->seed;
 
   struct criterion_test_set *set = wc_cli_cases_load();
   if (st.list_cases) {
@@ -420,60 +203,18 @@ int wc_cli_run(int argc, char **argv) {
     return WC_EXIT_USAGE;
   }
 
-  /* Credentials: flags, else the environment; the embedded server's own
-   * defaults when it is the target. */
   wc_refserver *srv = NULL;
-  o->token = env_or(o->token, WC_ENV_TOKEN);
-  o->api_key = env_or(o->api_key, WC_ENV_API_KEY);
-  o->token_without_scope = env_or(o->token_without_scope, WC_ENV_TOKEN_WITHOUT_SCOPE);
-  if (!o->base_url) {
-    wc_refserver_opts so;
-    wc_refserver_opts_default(&so);
-    so.host = "127.0.0.1";
-    so.port = 0;
-    if (o->known_count) {
-      so.known_versions = o->known_versions;
-      so.known_version_count = o->known_count;
-    }
-    srv = wc_refserver_start(&so, &err);
-    if (!srv) {
-      fprintf(stderr, "whopconf run: could not start the embedded server: %s\n", err.msg);
-      wc_spec_free(spec);
-      wc_cli_cases_free(set);
-      return WC_EXIT_UNTESTABLE;
-    }
-    o->base_url = wc_refserver_base_url(srv);
-    o->embedded = true;
-    o->allow_writes = true;
-    o->token = WC_REFSERVER_DEFAULT_USER_TOKEN;
-    o->api_key = WC_REFSERVER_DEFAULT_API_KEY;
-    o->token_without_scope = WC_REFSERVER_DEFAULT_TOKEN_WITHOUT_SCOPE;
-    if (o->account_count == 0) {
-      o->account_ids[o->account_count++] = EMBEDDED_ACCOUNT_A;
-      o->account_ids[o->account_count++] = EMBEDDED_ACCOUNT_B;
-    }
-  } else {
-    char *joined = wc_url_join(o->base_url, "/users/me", &err);
-    if (!joined) {
-      fprintf(stderr, "whopconf run: --base-url: %s\n", err.msg);
-      wc_spec_free(spec);
-      wc_cli_cases_free(set);
-      return WC_EXIT_USAGE;
-    }
-    free(joined);
-    if (strncmp(o->base_url, "http://", 7) == 0 && !wc_url_is_loopback(o->base_url) && !o->allow_http) {
-      fprintf(stderr, "whopconf run: --base-url is plain http:// to a non-loopback host: "
-                      "credentials would travel in clear; use https:// or --allow-http\n");
-      wc_spec_free(spec);
-      wc_cli_cases_free(set);
-      return WC_EXIT_USAGE;
-    }
+  rc = wc_cli_target_start("run", &st, &srv);
+  if (rc) {
+    wc_spec_free(spec);
+    wc_cli_cases_free(set);
+    return rc;
   }
   /* Per-case safety net: a case sends at most ~16 requests, each bounded by
    * --timeout (the first transport failure stops the rest). */
   st.exec.test_timeout_s = (double)o->timeout_ms / 1000.0 * (o->keep_going ? 20.0 : 4.0) + 30.0;
 
-  FILE *progress = progress_stream();
+  FILE *progress = wc_cli_progress_stream();
   wc_run *run = wc_run_new(o, spec, &err);
   if (!run) {
     fprintf(stderr, "whopconf run: %s\n", err.msg);
@@ -490,6 +231,8 @@ int wc_cli_run(int argc, char **argv) {
 
   int exit_code = WC_EXIT_OK;
   size_t cases = 0;
+  wc_campaign_stats generated;
+  memset(&generated, 0, sizeof generated);
   wc_buf msg;
   wc_buf_init(&msg);
   int recovered = wc_run_recover_journal(run, &msg, &err);
@@ -502,6 +245,12 @@ int wc_cli_run(int argc, char **argv) {
     /* the report says why (summary.reason), and so does the last line */
   } else {
     cases = wc_cli_cases_run(set, run, o, &st.exec, progress);
+    /* The generated phases (by default the deterministic coverage list)
+     * after the cases, under the same snapshot and restore. */
+    if (co.phases && !wc_run_stopped(run) && wc_campaign_run(run, spec, &co, &generated, &err) != 0) {
+      fprintf(stderr, "whopconf run: %s\n", err.msg);
+      exit_code = err.code == WC_E_NOMEM ? WC_EXIT_UNTESTABLE : WC_EXIT_USAGE;
+    }
   }
   wc_buf_init(&msg);
   wc_run_teardown(run, &msg);
@@ -519,10 +268,10 @@ int wc_cli_run(int argc, char **argv) {
         fprintf(stderr, "whopconf run: cannot write the reports: %s\n", err.msg);
         if (exit_code == WC_EXIT_OK) exit_code = WC_EXIT_USAGE;
       }
-      print_summary(report, run, cases, o->report_dir, st.formats, written);
+      print_summary(report, run, cases, &generated, o->report_dir, st.formats, written);
       if (exit_code == WC_EXIT_UNTESTABLE)
         fprintf(stderr, "whopconf run: could not test: %s\n",
-                jstr(cJSON_GetObjectItemCaseSensitive(report, "summary"), "reason"));
+                wc_cli_jstr(cJSON_GetObjectItemCaseSensitive(report, "summary"), "reason"));
       cJSON_Delete(report);
     }
   }

@@ -171,11 +171,19 @@ int wc_campaign_run(wc_run *run, const wc_spec *spec, const wc_campaign_opts *op
     wc_gen_free(gen);
     return -1;
   }
+  char *body_ptr = wc_spec_request_schema_pointer(spec, "PATCH", "/users/me", "application/json", NULL);
+  wc_buf props;
+  wc_buf_init(&props);
+  if (body_ptr) wc_buf_printf(&props, "%s/properties", body_ptr);
+  free(body_ptr);
+  const cJSON *body_properties = props.data ? wc_spec_get(spec, props.data, NULL) : NULL;
+  wc_buf_free(&props);
   wc_campaign_env env = {
       .run = run,
       .ro = ro,
       .gen = gen,
       .checks = wc_run_checks_ctx(checks),
+      .body_properties = body_properties,
       .topts = *wc_run_transport_opts(run),
       .allow_writes = ro->allow_writes,
       .allow_picture = ro->allow_picture_writes || ro->embedded,

@@ -28,8 +28,8 @@
  * WC-VER-002/003 for Api-Version-Date), positive -> 2xx (WC-UPD-005; a 400
  * or 413 with an envelope is a warning), and echo (WC-UPD-001). A 5xx is
  * left to WC-TR-001 alone. */
-void wc_campaign_judge(const wc_check_ctx *ctx, const wc_gen_request *req, const wc_sent *sent,
-                       const wc_response *r, wc_observations *obs);
+void wc_campaign_judge(const wc_check_ctx *ctx, const cJSON *body_properties, const wc_gen_request *req,
+                       const wc_sent *sent, const wc_response *r, wc_observations *obs);
 
 /* Echo of one string member: 0 equal, 1 differs only by a normalization the
  * contract leaves open (edge whitespace, composed vs decomposed marks),
@@ -83,6 +83,9 @@ typedef struct wc_campaign_env {
   const wc_run_opts *ro;
   const wc_gen *gen;
   const wc_check_ctx *checks;
+  /* The request-body schema's properties: the members echo compares (an
+   * unknown member may be accepted and ignored). */
+  const cJSON *body_properties;
   wc_transport_opts topts; /* rate divided between the workers */
   bool allow_writes;
   bool allow_picture;

@@ -100,15 +100,15 @@ static char *quoted(const char *s) {
 }
 
 /* WC-UPD-001 on a 2xx to a positive update: every string member sent. */
-static void check_echo(const wc_gen_request *req, const wc_sent *sent, const wc_response *r,
-                       wc_observations *obs) {
+static void check_echo(const cJSON *properties, const wc_gen_request *req, const wc_sent *sent,
+                       const wc_response *r, wc_observations *obs) {
   const cJSON *body = wc_gen_request_json(req), *user = wc_response_json(r);
   if (!cJSON_IsObject(body) || !cJSON_IsObject(user)) return;
   wc_findings *fail = wc_findings_new(), *warn = wc_findings_new();
   size_t compared = 0;
   const cJSON *m;
   cJSON_ArrayForEach(m, body) {
-    if (!cJSON_IsString(m) || !m->string) continue;
+    if (!cJSON_IsString(m) || !m->string || !cJSON_GetObjectItemCaseSensitive(properties, m->string)) continue;
     compared++;
     const cJSON *got = cJSON_GetObjectItemCaseSensitive(user, m->string);
     char *ptr = wc_pointer_append("", m->string);
@@ -163,8 +163,8 @@ static const char *negative_requirement(const wc_gen_request *req) {
   return WC_REQ_INVALID_BODY_400;
 }
 
-void wc_campaign_judge(const wc_check_ctx *ctx, const wc_gen_request *req, const wc_sent *sent,
-                       const wc_response *r, wc_observations *obs) {
+void wc_campaign_judge(const wc_check_ctx *ctx, const cJSON *body_properties, const wc_gen_request *req,
+                       const wc_sent *sent, const wc_response *r, wc_observations *obs) {
   wc_check_response(ctx, sent, r, obs);
   long status = wc_response_status(r);
   int ex = sent->exchange;
@@ -188,7 +188,7 @@ void wc_campaign_judge(const wc_check_ctx *ctx, const wc_gen_request *req, const
   }
   if (status >= 200 && status < 300) {
     wc_observe(obs, WC_REQ_POSITIVE_ACCEPTED, WC_OBS_PASS, ex, "%s accepted (%ld)", what, status);
-    check_echo(req, sent, r, obs);
+    check_echo(body_properties, req, sent, r, obs);
   } else if (status == 400 && good_envelope(r)) {
     wc_observe(obs, WC_REQ_POSITIVE_ACCEPTED, WC_OBS_WARN, ex,
                "%s: 400 with an error envelope, a rule the contract leaves open", what);

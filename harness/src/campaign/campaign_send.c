@@ -58,7 +58,7 @@ int wc_campaign_send(const wc_campaign_env *env, wc_transport *t, const wc_gen_r
       .exchange = 1,
       .what = wc_gen_request_description(req),
   };
-  wc_campaign_judge(env->checks, req, &s, r, out->obs);
+  wc_campaign_judge(env->checks, env->body_properties, req, &s, r, out->obs);
   wc_response_free(r);
   return 0;
 }

@@ -8,6 +8,9 @@
 #include <string.h>
 
 #include "campaign_internal.h"
+#include "whopconf/assemble.h"
+
+#pragma weak wc_gen_shrink /* TEMPORARY until the shrinker lands */
 
 typedef struct shrink_ctx {
   const wc_campaign_env *env;
@@ -61,12 +64,17 @@ static bool same_request(const wc_gen_request *a, const wc_gen_request *b) {
 uint64_t wc_campaign_shrink_all(const wc_campaign_env *env, wc_collect *col, size_t budget,
                                 wc_phase_counts *counts) {
   uint64_t total = 0;
+  if (!wc_gen_shrink) return 0;
   wc_transport *t = wc_transport_new(&env->topts, NULL);
   if (!t) return 0;
   for (size_t i = 0;; i++) {
     const wc_collect_finding *f = wc_collect_finding_get(col, i);
     if (!f) break;
-    if (!f->request || wc_run_stopped(env->run)) continue;
+    /* Warnings are answers the contract allows: only failures are worth
+     * the requests a shrink costs. */
+    if (!f->request || wc_run_stopped(env->run) ||
+        wc_assembly_effective(f->requirement, f->status) != WC_OBS_FAIL)
+      continue;
     shrink_ctx s = {.env = env, .t = t, .finding = f, .counts = counts};
     wc_shrink_result out;
     memset(&out, 0, sizeof out);
