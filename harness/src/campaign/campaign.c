@@ -105,8 +105,9 @@ static int run_phase(const wc_campaign_env *env, const wc_campaign_opts *o, unsi
   ps->stats->phase = name;
   int rc = 0;
   if (phase == WC_PHASE_STATEFUL) {
-    uint64_t steps = o->max_requests / 20;
-    steps = steps < 10 ? 10 : steps > 200 ? 200 : steps;
+    /* A step is an update and two reads. */
+    uint64_t steps = o->max_requests / 10;
+    steps = steps < 10 ? 10 : steps > 300 ? 300 : steps;
     rc = wc_campaign_stateful(env, wc_campaign_mix(o->seed, 0x5747u + k), steps, col, &counts, err);
   } else {
     wc_pool_opts po = {

@@ -38,6 +38,13 @@ int wc_campaign_send(const wc_campaign_env *env, wc_transport *t, const wc_gen_r
   wc_request *built = wc_request_build(&d, &err);
   if (!built) return -1; /* the generator never makes what the builder refuses */
   out->x = wc_transport_send(t, built);
+  /* A server may answer a large body early (413) and close while the rest
+   * is still being sent: the next request on that connection then fails.
+   * One retry on a fresh connection tells that apart from a real failure. */
+  if (out->x && wc_exchange_status(out->x) == WC_XFER_RESET) {
+    wc_exchange_free(out->x);
+    out->x = wc_transport_send(t, built);
+  }
   wc_request_free(built);
   if (!out->x) return -1;
   out->sent = true;

@@ -164,6 +164,13 @@ static void step(stateful *s, uint64_t seed, uint64_t i) {
   const char *body_text = gen_req ? wc_gen_request_body(gen_req, &len) : NULL;
   char *body = body_text ? wc_strndup(body_text, len) : NULL;
   cJSON *body_json = gen_req ? cJSON_Duplicate(wc_gen_request_json(gen_req), 1) : NULL;
+  /* A picture cannot be put back: without its opt-in the step updates the
+   * other members only. */
+  if (!s->env->allow_picture && cJSON_GetObjectItemCaseSensitive(body_json, "profile_picture")) {
+    cJSON_DeleteItemFromObjectCaseSensitive(body_json, "profile_picture");
+    free(body);
+    body = cJSON_GetArraySize(body_json) ? cJSON_PrintUnformatted(body_json) : NULL;
+  }
   char edge[200];
   snprintf(edge, sizeof edge, "update:%s", gen_req ? wc_gen_request_edge_class(gen_req) : "?");
   wc_gen_request_free(gen_req);
