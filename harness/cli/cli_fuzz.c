@@ -153,6 +153,15 @@ static void print_summary(const cJSON *report, const wc_campaign_stats *stats, c
 
 /* ---- the command -------------------------------------------------------------------- */
 
+/* run.shard "K/N": `whopconf report merge` orders the shards by it, lists
+ * them in the merged report and refuses the same shard twice. */
+static void label_shard(cJSON *report, const wc_campaign_opts *co) {
+  if (!co->shard_count) return;
+  char label[32];
+  snprintf(label, sizeof label, "%u/%u", co->shard_index, co->shard_count);
+  cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(report, "run"), "shard", label);
+}
+
 static int fuzz(wc_cli_common *st, const fuzz_flags *ff, wc_spec *spec, FILE *progress) {
   wc_run_opts *o = &st->run;
   wc_err err;
@@ -198,6 +207,7 @@ static int fuzz(wc_cli_common *st, const fuzz_flags *ff, wc_spec *spec, FILE *pr
       fprintf(stderr, "whopconf fuzz: %s\n", err.msg);
       exit_code = WC_EXIT_UNTESTABLE;
     } else {
+      label_shard(report, &co);
       bool written = wc_report_write(report, spec, o->report_dir, st->formats, &err) == 0;
       if (!written) {
         fprintf(stderr, "whopconf fuzz: cannot write the reports: %s\n", err.msg);

@@ -94,6 +94,12 @@ void wc_assembly_stopped(wc_assembly *a, const char *reason);
  * requirement failed. The first reason given is kept. */
 void wc_assembly_incomplete(wc_assembly *a, const char *reason);
 
+/* The finding that closes a requirement's list when more were observed than
+ * it keeps: "<count> more findings not listed" (caller frees). */
+cJSON *wc_report_more_findings(const char *spec_pointer, size_t count);
+/* How many findings such an entry stands for; 0 for any other finding. */
+size_t wc_report_findings_left_out(const cJSON *finding);
+
 /* report.json (caller frees); *exit_code gets 0, 1 or 3. NULL (err set)
  * only when memory runs out. The assembly is spent: free it next. */
 cJSON *wc_assembly_finish(wc_assembly *a, const wc_report_meta *meta, int *exit_code, wc_err *err);

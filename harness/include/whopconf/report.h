@@ -54,6 +54,8 @@
 #define WHOPCONF_REPORT_H
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
 
 #include "whopconf/common.h"
 #include "whopconf/spec.h"
@@ -89,5 +91,36 @@ char *wc_report_render_har(const cJSON *report, wc_err *err);
  * text lines into out. Returns 1 when something regressed, 0 when not, -1
  * (err set) when either document is not a whopconf report. */
 int wc_report_diff(const cJSON *old_report, const cJSON *new_report, wc_buf *out, wc_err *err);
+
+/* `whopconf report merge`: count report.json documents of one test (runs,
+ * or the shards of a `whopconf fuzz --shard K/N` campaign) into one.
+ *
+ * Compatible inputs: the same format_version, spec sha256 and pinned
+ * Api-Version-Date, and the same target (any two runs against the embedded
+ * server count as the same target; force accepts other targets and then
+ * adds "--force" to run.weakened); never the same shard label and seed
+ * twice. Otherwise NULL with err (WC_E_PARSE: not a report; WC_E_USAGE: the
+ * first difference, naming both inputs by names[], or "report N" when names
+ * is NULL).
+ *
+ * The result does not depend on the order of the inputs: they are sorted by
+ * shard label, seed, start time and content, and every exchange id of the
+ * i-th (1-based) in that order gets the prefix "r<i>-" everywhere it is
+ * referred to. Per requirement the worst status wins (fail > warn > pass >
+ * skip), with the reason of the first report that had it and in how many
+ * reports it failed or warned, "checks" summed, and the findings and evidence of the
+ * reports with that status (up to 50 findings, the rest counted). Generated
+ * findings with the same requirement, status, location and edge class are
+ * one, their counts summed, "reports" saying how many reports found it, and
+ * the requests of the best reproducer (shrunk, then smaller). Summary and
+ * verdict are recomputed: error (3) when any input could not test, else fail
+ * (1) when a requirement failed (or warned, when any input was --strict),
+ * else pass (0), into *exit_code. run is the first input's, with the earliest
+ * start, durations summed, flags set when set in any input, and
+ * "merged": {"count": N, "reports": [{"exchange_prefix", "shard", "seed",
+ * "started_at", "duration_ms", "base_url", "verdict", "exchanges"}]}.
+ * Caller frees. */
+cJSON *wc_report_merge(const cJSON *const *reports, const char *const *names, size_t count, bool force,
+                       int *exit_code, wc_err *err);
 
 #endif

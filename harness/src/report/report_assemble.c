@@ -296,6 +296,33 @@ void wc_assembly_incomplete(wc_assembly *a, const char *reason) {
 
 /* ---- the document ------------------------------------------------------------ */
 
+#define MORE_FINDINGS " more findings not listed"
+
+cJSON *wc_report_more_findings(const char *spec_pointer, size_t count) {
+  cJSON *more = cJSON_CreateObject();
+  if (!more) return NULL;
+  cJSON_AddStringToObject(more, "case", "");
+  cJSON_AddNullToObject(more, "exchange");
+  cJSON_AddNullToObject(more, "instance_pointer");
+  cJSON_AddStringToObject(more, "spec_pointer", spec_pointer ? spec_pointer : "#");
+  cJSON_AddNullToObject(more, "keyword");
+  char msg[96];
+  snprintf(msg, sizeof msg, "%zu" MORE_FINDINGS, count);
+  cJSON_AddStringToObject(more, "message", msg);
+  return more;
+}
+
+size_t wc_report_findings_left_out(const cJSON *finding) {
+  const cJSON *c = cJSON_GetObjectItemCaseSensitive(finding, "case");
+  const cJSON *m = cJSON_GetObjectItemCaseSensitive(finding, "message");
+  if (!cJSON_IsString(c) || c->valuestring[0] || !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(finding, "exchange")) ||
+      !cJSON_IsString(m))
+    return 0;
+  char *end;
+  unsigned long long n = strtoull(m->valuestring, &end, 10);
+  return end != m->valuestring && m->valuestring[0] != '-' && strcmp(end, MORE_FINDINGS) == 0 ? (size_t)n : 0;
+}
+
 static void status_and_reason(const wc_assembly *a, const req_acc *r, const char **status,
                               char *reason, size_t size) {
   if (r->fail || r->warn) {
@@ -344,18 +371,8 @@ static cJSON *requirement_object(const wc_assembly *a, req_acc *r, const wc_requ
   cJSON_AddStringToObject(o, "status", *status);
   cJSON_AddStringToObject(o, "reason", reason);
   cJSON_AddNumberToObject(o, "checks", (double)r->checks);
-  if (r->findings_left_out) {
-    cJSON *more = cJSON_CreateObject();
-    cJSON_AddStringToObject(more, "case", "");
-    cJSON_AddNullToObject(more, "exchange");
-    cJSON_AddNullToObject(more, "instance_pointer");
-    cJSON_AddStringToObject(more, "spec_pointer", req->spec_pointer);
-    cJSON_AddNullToObject(more, "keyword");
-    char msg[96];
-    snprintf(msg, sizeof msg, "%zu more findings not listed", r->findings_left_out);
-    cJSON_AddStringToObject(more, "message", msg);
-    cJSON_AddItemToArray(r->findings, more);
-  }
+  if (r->findings_left_out)
+    cJSON_AddItemToArray(r->findings, wc_report_more_findings(req->spec_pointer, r->findings_left_out));
   cJSON_AddItemToObject(o, "findings", r->findings);
   r->findings = NULL;
   cJSON **evidence = r->fail || r->warn ? &r->evidence : &r->pass_evidence;
