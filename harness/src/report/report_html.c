@@ -370,6 +370,11 @@ static void meta(page *p) {
     meta_item(p, "Seed", number);
   }
   meta_item(p, "Started", wc_rj_str(run, "started_at"));
+  char *merged = wc_report_merged_note(p->report);
+  if (merged) {
+    meta_item(p, "Merge", merged);
+    free(merged);
+  }
   double duration = wc_rj_num(run, "duration_ms", -1);
   if (duration >= 0 && duration < 1e12) {
     snprintf(number, sizeof number, "%.0f ms", duration);

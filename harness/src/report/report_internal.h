@@ -74,6 +74,9 @@ const cJSON **wc_report_sorted(const cJSON *report, size_t *count);
  * document in order of first appearance. malloc'd array of borrowed strings. */
 const char **wc_report_families(const cJSON *report, size_t *count);
 const cJSON *wc_report_exchange(const cJSON *report, const char *id);
+/* "merged from 4 reports (shards 1/2, 2/2; seeds 3, 4, 11)" for a report of
+ * `whopconf report merge` (run.merged), NULL for any other; malloc'd. */
+char *wc_report_merged_note(const cJSON *report);
 /* Exchange ids a requirement points at: its "evidence", then the exchanges
  * of its findings, without repeats; at most max. Returns the count. */
 size_t wc_req_evidence(const cJSON *req, const char **ids, size_t max);

@@ -60,6 +60,11 @@ static void run_properties(wc_rout *o, const cJSON *report, const char *family) 
     property(o, "whopconf.seed", number);
   }
   property(o, "whopconf.strict", wc_report_strict(report) ? "true" : "false");
+  char *merged = wc_report_merged_note(report);
+  if (merged) {
+    property(o, "whopconf.merged", merged);
+    free(merged);
+  }
   const cJSON *flag;
   cJSON_ArrayForEach(flag, wc_rj_arr(run, "weakened")) {
     if (cJSON_IsString(flag)) property(o, "whopconf.weakened", flag->valuestring);

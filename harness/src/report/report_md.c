@@ -186,6 +186,12 @@ char *wc_report_render_markdown_linked(const cJSON *report, int formats, wc_err 
   if (duration >= 0 && duration < 1e12) wc_ro_printf(&o, " (%.0f ms)", duration);
   const cJSON *exit_code = wc_rj(summary, "exit_code");
   if (cJSON_IsNumber(exit_code)) wc_ro_printf(&o, " · exit code %.0f", exit_code->valuedouble);
+  char *merged = wc_report_merged_note(report);
+  if (merged) {
+    wc_ro_raw(&o, " · ");
+    wc_ro_text_cap(&o, merged, 512, WC_ESC_MD);
+    free(merged);
+  }
   wc_ro_raw(&o, "\n\n");
 
   wc_ro_raw(&o, "| Status | ID | Level | Requirement | First finding / reason |\n|---|---|---|---|---|\n");

@@ -498,6 +498,43 @@ static cJSON *merged_summary(const input *ins, size_t n, const cJSON *reqs, bool
   return s;
 }
 
+/* ---- what the renderers say about a merge ------------------------------------ */
+
+/* Appends the distinct values of member key of the merged reports. */
+static void list_values(wc_buf *b, const cJSON *reports, const char *key, const char *title) {
+  size_t shown = 0;
+  const cJSON *r, *q;
+  cJSON_ArrayForEach(r, reports) {
+    const cJSON *v = wc_rj(r, key);
+    char text[64];
+    if (cJSON_IsNumber(v)) snprintf(text, sizeof text, "%.0f", v->valuedouble);
+    else if (cJSON_IsString(v)) snprintf(text, sizeof text, "%.60s", v->valuestring);
+    else continue;
+    bool seen = false;
+    for (q = reports->child; q != r && !seen; q = q->next) {
+      const cJSON *w = wc_rj(q, key);
+      seen = w && cJSON_Compare(v, w, true);
+    }
+    if (!seen) wc_buf_printf(b, "%s%s", shown++ ? ", " : title, text);
+  }
+  if (shown) wc_buf_puts(b, "; ");
+}
+
+char *wc_report_merged_note(const cJSON *report) {
+  const cJSON *merged = wc_rj_obj(wc_rj_obj(report, "run"), "merged");
+  if (!merged) return NULL;
+  const cJSON *reports = wc_rj_arr(merged, "reports");
+  wc_buf lists, note;
+  wc_buf_init(&lists);
+  wc_buf_init(&note);
+  list_values(&lists, reports, "shard", "shards ");
+  list_values(&lists, reports, "seed", "seeds ");
+  wc_buf_printf(&note, "merged from %.0f reports", wc_rj_num(merged, "count", cJSON_GetArraySize(reports)));
+  if (lists.len >= 2) wc_buf_printf(&note, " (%.*s)", (int)(lists.len - 2), lists.data); /* without the last "; " */
+  wc_buf_free(&lists);
+  return wc_buf_steal(&note);
+}
+
 /* ---- the merge ------------------------------------------------------------------- */
 
 static cJSON *assemble(const input *ins, size_t n, bool targets_differ, int *exit_code) {
