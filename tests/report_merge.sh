@@ -25,19 +25,8 @@ trap cleanup EXIT
 ok() { passes=$((passes + 1)); }
 bad() { echo "FAIL $*"; failures=$((failures + 1)); }
 
-# expect NAME WANTED_EXIT COMMAND...: runs it, output in $out/NAME.out/.err.
-expect() {
-  local name=$1 want=$2; shift 2
-  "$@" >"$out/$name.out" 2>"$out/$name.err"
-  local rc=$?
-  if [ "$rc" -ne "$want" ]; then
-    bad "$name: exit $rc, expected $want"
-    sed 's/^/    /' "$out/$name.out" "$out/$name.err" | tail -20
-  else
-    ok
-  fi
-}
-grep_in() { grep -q -- "$3" "$out/$1.$2" && ok || bad "$1: '$3' not in its std$2"; }
+# shellcheck source=expect_lib.sh
+source "$src/tests/expect_lib.sh"
 one_line_err() { [ "$(wc -l <"$out/$1.err")" -eq 1 ] && ok || bad "$1: stderr is not one line: $(cat "$out/$1.err")"; }
 
 # validate_dir NAME DIR: every format is there and valid.
