@@ -5,6 +5,10 @@
  * bytes index (little endian), nothing after; 3 classification of given
  * parts: one flags byte (0x01 Api-Version-Date, 0x02 account_id), the
  * length-prefixed fields it names (no NUL), then the body bytes (the rest).
+ * Byte 0 & 0x04: modes 0-2 run on another contract (OTHER_SPEC: type
+ * lists, integers, booleans, arrays, a "+json" media type, no parameters),
+ * with a generator made and freed for the input. Byte 0 & 0x08: the
+ * coverage index is taken as is (an index past the end must be refused).
  * Fewer bytes, other bytes after the index, or a bad field: rejected.
  * Invariants: the verdict equals one re-derived here (strict JSON pass and
  * a request-body validator compiled apart from the generator's; the header
@@ -14,6 +18,7 @@
  * positive one only positive requests; every generated request builds
  * (headers free of CR/LF, body byte for byte, account_id in the query). */
 #include <string.h>
+#include <strings.h>
 
 #include "fuzz_common.h"
 #include "whopconf/gen.h"
@@ -24,10 +29,37 @@
 #include "whopconf/spec.h"
 
 #define STREAM_BYTES 13
+#define MODE_OTHER_SPEC 0x04
+#define MODE_RAW_INDEX 0x08
+
+static const char OTHER_SPEC[] =
+    "openapi: 3.1.0\n"
+    "info: {title: other, version: v1}\n"
+    "paths:\n"
+    "  /users/me:\n"
+    "    patch:\n"
+    "      requestBody:\n"
+    "        content:\n"
+    "          application/merge-patch+json:\n"
+    "            schema:\n"
+    "              type: object\n"
+    "              properties:\n"
+    "                title: {type: [string, 'null']}\n"
+    "                count: {type: integer}\n"
+    "                ratio: {type: number}\n"
+    "                shown: {type: boolean}\n"
+    "                tags: {type: array}\n"
+    "                anything: {}\n"
+    "                meta:\n"
+    "                  properties:\n"
+    "                    colour: {type: string}\n"
+    "      responses:\n"
+    "        '200': {description: ok}\n";
 
 int wc_fuzz_framing_ok(const uint8_t *data, size_t size) {
-  if (size < 1) return 0;
+  if (size < 1 || (data[0] & ~0x0F)) return 0;
   if ((data[0] & 3) != 3) return size == STREAM_BYTES;
+  if (data[0] & 0x0C) return 0;
   wc_fuzz_reader r;
   wc_fuzz_reader_init(&r, data + 1, size - 1);
   int flags = wc_fuzz_byte(&r);
@@ -118,6 +150,10 @@ static void check_wire(const wc_gen_request *r, bool generated) {
   const char *body = wc_request_body(req, &len), *gbody = wc_gen_request_body(r, &glen);
   WC_FUZZ_ASSERT(len == glen && (len == 0 || memcmp(body, gbody, len) == 0));
   WC_FUZZ_ASSERT(!strpbrk(wc_request_url(req), "\r\n "));
+  for (size_t i = 0; i < wc_request_header_count(req); i++) {
+    const char *h = wc_request_header(req, i);
+    if (!strncasecmp(h, "Content-Type:", 13)) WC_FUZZ_ASSERT(strstr(h, wc_gen_request_content_type(r)));
+  }
   WC_FUZZ_ASSERT(!d.account_id == !strstr(wc_request_url(req), "?account_id="));
   wc_request_free(req);
 }
@@ -146,13 +182,61 @@ static wc_gen_request *given(const uint8_t *data, size_t size) {
   return req;
 }
 
+/* The other contract's verdicts: strict JSON, then its own schema. */
+static void check_other(const wc_spec *spec, const wc_gen_request *r) {
+  char *ptr = wc_spec_request_schema_pointer(spec, "PATCH", "/users/me", "application/merge-patch+json", NULL);
+  wc_schema *schema = ptr ? wc_schema_compile(wc_spec_document(spec), ptr, NULL, NULL) : NULL;
+  WC_FUZZ_ASSERT(schema);
+  size_t len;
+  const char *body = wc_gen_request_body(r, &len);
+  wc_findings *f = wc_findings_new();
+  cJSON *tree = wc_json_parse(body, len, NULL, f, NULL);
+  bool positive = tree && wc_findings_count(f) == 0 && wc_schema_validate(schema, tree, NULL);
+  WC_FUZZ_ASSERT(wc_gen_request_positive(r) == positive);
+  WC_FUZZ_ASSERT(!strcmp(wc_gen_request_content_type(r), "application/merge-patch+json"));
+  WC_FUZZ_ASSERT(!wc_gen_request_api_version(r) && !wc_gen_request_account_id(r));
+  cJSON_Delete(tree);
+  wc_findings_free(f);
+  wc_schema_free(schema);
+  free(ptr);
+}
+
+static void run_other_spec(int mode, uint64_t seed, uint64_t index) {
+  wc_err err;
+  wc_spec *spec = wc_spec_load_buffer(OTHER_SPEC, sizeof OTHER_SPEC - 1, "other.yml", &err);
+  WC_FUZZ_ASSERT(spec);
+  wc_gen *gen = wc_gen_new(spec, NULL, &err);
+  WC_FUZZ_ASSERT(gen);
+  wc_gen_request *req = mode == 0   ? wc_gen_coverage(gen, (size_t)(index % wc_gen_coverage_count(gen)), &err)
+                        : mode == 1 ? wc_gen_random(gen, seed, index, &err)
+                                    : wc_gen_random_positive(gen, seed, index, &err);
+  WC_FUZZ_ASSERT(req);
+  check_other(spec, req);
+  check_wire(req, true);
+  if (mode == 2) WC_FUZZ_ASSERT(wc_gen_request_positive(req));
+  wc_gen_request_free(req);
+  wc_gen_free(gen);
+  wc_spec_free(spec);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!wc_fuzz_framing_ok(data, size)) return -1;
   const wc_gen *gen = the_gen();
   int mode = data[0] & 3;
   uint64_t seed = mode == 3 ? 0 : le(data + 1, 8), index = mode == 3 ? 0 : le(data + 9, 4);
+  if (data[0] & MODE_OTHER_SPEC) {
+    run_other_spec(mode, seed, index);
+    return 0;
+  }
   wc_gen_request *req;
-  if (mode == 0) req = wc_gen_coverage(gen, (size_t)(index % wc_gen_coverage_count(gen)), NULL);
+  if (mode == 0 && (data[0] & MODE_RAW_INDEX)) {
+    wc_err err;
+    req = wc_gen_coverage(gen, (size_t)index, &err);
+    if (!req) { /* past the end: refused with a reason */
+      WC_FUZZ_ASSERT(index >= wc_gen_coverage_count(gen) && err.code == WC_E_USAGE && err.msg[0]);
+      return 0;
+    }
+  } else if (mode == 0) req = wc_gen_coverage(gen, (size_t)(index % wc_gen_coverage_count(gen)), NULL);
   else if (mode == 1) req = wc_gen_random(gen, seed, index, NULL);
   else if (mode == 2) req = wc_gen_random_positive(gen, seed, index, NULL);
   else req = given(data, size);

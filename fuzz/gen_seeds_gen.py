@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
 """Seeds of the generator and shrinker fuzz targets (fuzz/fuzz_generator.c,
-fuzz/fuzz_shrinker.c): corpus/generator/ and corpus/shrinker/, named for
-intent. Run from the repository root; rewrites the named files only."""
+fuzz/fuzz_shrinker.c): CORPUS/generator/ and CORPUS/shrinker/, named for
+intent; rewrites the named files only.
+    python3 fuzz/gen_seeds_gen.py [CORPUS]   (default: corpus/ of this tree)"""
 import os
 import struct
+import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CORPUS = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "corpus")
 
 
 def write(target, name, data):
-    d = os.path.join(ROOT, "corpus", target)
+    d = os.path.join(CORPUS, target)
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, name), "wb") as f:
         f.write(data)
@@ -28,6 +31,15 @@ def stream(mode, seed, index):
 # blocks, so this reaches each kind).
 for i in range(0, 600, 4):
     write("generator", "coverage-%03d.bin" % i, stream(0, 0, i))
+# The other contract (byte 0 & 0x04): its whole coverage list, and streams.
+for i in range(0, 140, 3):
+    write("generator", "other-coverage-%03d.bin" % i, stream(4, 0, i))
+for s in range(6):
+    write("generator", "other-random-seed%02d.bin" % s, stream(5, s + 50, s))
+    write("generator", "other-positive-seed%02d.bin" % s, stream(6, s + 60, s))
+# Coverage index taken as is (byte 0 & 0x08): inside and past the end.
+write("generator", "coverage-raw-index-10.bin", stream(8, 0, 10))
+write("generator", "coverage-raw-index-past-end.bin", stream(8, 0, 0xFFFFFFFF))
 for s in range(24):
     write("generator", "random-seed%02d.bin" % s, stream(1, s * 7919 + 1, s * 31))
 for s in range(8):

@@ -114,7 +114,10 @@ static int break_something(const wc_gen *gen, gen_rng *rng, cJSON *body, const c
                            char *edge, size_t edge_size, const char **target) {
   size_t m = gen_rng_below(rng, gen->member_count);
   const gen_member *mem = gen->member_count ? &gen->members[m] : NULL;
-  switch (gen_rng_below(rng, mem ? 5 : 1)) {
+  size_t change = gen_rng_below(rng, mem ? 5 : 1);
+  if (change == 0 && !gen->version_schema) change = mem ? 1 : 5; /* no header to break */
+  switch (change) {
+  case 5: return 0; /* neither members nor header: nothing to break */
   case 0: {
     static const char *const bad_versions[] = {"2026-02-30", "1999-01-01", "2026-7-1", "latest", ""};
     *version = bad_versions[gen_rng_below(rng, 5)];
