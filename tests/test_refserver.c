@@ -2,11 +2,15 @@
  * routes, check order, shapes, lifecycle. Bodies, overrides and balances are
  * in test_refserver_body.c; faults, transport, load and the CLI each have
  * their own file. */
+#include <criterion/criterion.h>
 #include <dirent.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
-#include "test_refserver_http.h"
+#include "support/refserver_client.h"
 #include "whopconf/catalog.h"
 
 static test_srv T;

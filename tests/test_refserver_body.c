@@ -1,9 +1,13 @@
 /* The reference server's body rules, update semantics, account overrides,
  * balances and shapes, and a deterministic battery of odd bodies that must
  * never get anything but 200, 400 or 413. */
+#include <criterion/criterion.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-#include "test_refserver_http.h"
+#include "support/refserver_client.h"
 
 static test_srv T;
 static void up(void) { srv_start(&T); }

@@ -1,14 +1,18 @@
 /* `whopconf serve` end to end: the real binary, its first line, requests,
  * signals, exit codes and --list-faults. */
+#include <criterion/criterion.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "test_refserver_http.h"
+#include "support/refserver_client.h"
 #include "whopconf/catalog.h"
 
 extern char **environ;

@@ -1,7 +1,16 @@
 /* Reports: format selection, writing, golden files for every format, and
  * the format-specific promises (JUnit counts and XSD, SARIF locations, HAR
  * entries, Markdown order, self-contained HTML). */
-#include "report_support.h"
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "support/report_support.h"
+#include "whopconf/report.h"
+#include "whopconf/spec.h"
 
 static char *render_into(const char *name, const cJSON *doc, const wc_spec *spec, int formats) {
   char *dir = rs_dir(name);

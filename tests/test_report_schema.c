@@ -2,7 +2,15 @@
  * validator: report.json against reports/report.schema.json (the documented
  * format), report.sarif against a reduced SARIF 2.1.0 schema and
  * traffic.har against a reduced HAR 1.2 schema (both in tests/). */
-#include "report_support.h"
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "support/report_support.h"
+#include "whopconf/report.h"
+#include "whopconf/schema.h"
+#include "whopconf/spec.h"
 
 #define REPORT_SCHEMA WC_SOURCE_DIR "/reports/report.schema.json"
 #define SARIF_SCHEMA WC_SOURCE_DIR "/tests/sarif-2.1.0-reduced.schema.json"

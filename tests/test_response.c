@@ -2,9 +2,10 @@
  * strict pass, and each error-envelope problem on its own. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "support/hostile_server.c"
+#include "support/hostile_server.h"
 #include "whopconf/request.h"
 #include "whopconf/response.h"
 
