@@ -2,6 +2,7 @@
  * (see refserver_client.h). */
 #include "refserver_client.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,20 @@ typedef struct http_upload {
   const char *data;
   size_t len, off;
 } http_upload;
+
+/* "[entry] " while a parameterized test checks a table entry, else "".
+ * Every test runs in its own worker process, so it lives for one test. */
+static char label[256];
+
+void srv_label(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(label + 1, sizeof label - 3, fmt, ap);
+  va_end(ap);
+  size_t len = n < 0 ? 0 : (size_t)n < sizeof label - 3 ? (size_t)n : sizeof label - 4;
+  label[0] = '[';
+  memcpy(label + 1 + len, "] ", 3);
+}
 
 static size_t http_body_cb(char *p, size_t sz, size_t n, void *ud) {
   http_resp *r = ud;
@@ -168,12 +183,12 @@ void srv_stop(test_srv *t) {
 
 void send_req(test_srv *t, const http_req *rq, http_resp *out) {
   CURLcode rc = http_do(t->h, t->origin, rq, out);
-  cr_assert_eq(rc, CURLE_OK, "curl: %s", curl_easy_strerror(rc));
+  cr_assert_eq(rc, CURLE_OK, "%scurl: %s", label, curl_easy_strerror(rc));
 }
 
 cJSON *json_of(const http_resp *r) {
   cJSON *j = cJSON_ParseWithLength(r->body, r->len);
-  cr_assert_not_null(j, "not JSON: %.200s", r->body);
+  cr_assert_not_null(j, "%snot JSON: %.200s", label, r->body);
   return j;
 }
 
@@ -182,15 +197,15 @@ const char *jstr(const cJSON *obj, const char *key) {
 }
 
 void assert_envelope(const http_resp *r, long status, const char *type) {
-  cr_assert_eq(r->status, status, "status %ld, expected %ld: %.300s", r->status, status, r->body);
-  cr_assert_str_eq(r->content_type, "application/json; charset=utf-8");
-  cr_assert(r->has_content_length, "no Content-Length");
+  cr_assert_eq(r->status, status, "%sstatus %ld, expected %ld: %.300s", label, r->status, status, r->body);
+  cr_assert_str_eq(r->content_type, "application/json; charset=utf-8", "%scontent type %s", label, r->content_type);
+  cr_assert(r->has_content_length, "%sno Content-Length", label);
   cJSON *j = json_of(r);
   const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "error");
-  cr_assert(cJSON_IsObject(e), "no error object: %s", r->body);
+  cr_assert(cJSON_IsObject(e), "%sno error object: %s", label, r->body);
   const char *t = jstr(e, "type"), *m = jstr(e, "message");
-  cr_assert(t && *t && m && *m, "type and message must be non-empty strings: %s", r->body);
-  if (type) cr_assert_str_eq(t, type);
+  cr_assert(t && *t && m && *m, "%stype and message must be non-empty strings: %s", label, r->body);
+  if (type) cr_assert_str_eq(t, type, "%serror type %s, expected %s", label, t, type);
   cJSON_Delete(j);
 }
 
@@ -202,7 +217,7 @@ void expect_error(test_srv *t, const http_req *rq, long status, const char *type
   if (message_part) {
     cJSON *j = json_of(&r);
     const char *m = jstr(cJSON_GetObjectItemCaseSensitive(j, "error"), "message");
-    cr_assert(m && strstr(m, message_part), "message lacks \"%s\": %s", message_part, r.body);
+    cr_assert(m && strstr(m, message_part), "%smessage lacks \"%s\": %s", label, message_part, r.body);
     cJSON_Delete(j);
   }
   http_resp_free(&r);
@@ -211,11 +226,11 @@ void expect_error(test_srv *t, const http_req *rq, long status, const char *type
 cJSON *expect_user(test_srv *t, const http_req *rq) {
   http_resp r;
   send_req(t, rq, &r);
-  cr_assert_eq(r.status, 200, "status %ld: %.300s", r.status, r.body);
-  cr_assert_str_eq(r.content_type, "application/json; charset=utf-8");
-  cr_assert(r.has_content_length);
+  cr_assert_eq(r.status, 200, "%sstatus %ld: %.300s", label, r.status, r.body);
+  cr_assert_str_eq(r.content_type, "application/json; charset=utf-8", "%scontent type %s", label, r.content_type);
+  cr_assert(r.has_content_length, "%sno Content-Length", label);
   cJSON *j = json_of(&r);
-  cr_assert(cJSON_IsObject(j));
+  cr_assert(cJSON_IsObject(j), "%snot an object: %.300s", label, r.body);
   http_resp_free(&r);
   return j;
 }

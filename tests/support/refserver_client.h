@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "whopconf/common.h"
 #include "whopconf/refserver.h"
 
 #define TOKEN WC_REFSERVER_DEFAULT_USER_TOKEN
@@ -67,6 +68,10 @@ void srv_start(test_srv *t);
 /* fault: a fault name or NULL. */
 void srv_start_fault(test_srv *t, const char *fault, bool show_balances);
 void srv_stop(test_srv *t);
+
+/* Names the table entry a parameterized test checks (support/params.h):
+ * every assertion message of these helpers starts with "[entry] ". */
+void srv_label(const char *fmt, ...) WC_PRINTF(1, 2);
 
 /* Sends rq; the request itself must succeed (any HTTP status). */
 void send_req(test_srv *t, const http_req *rq, http_resp *out);
