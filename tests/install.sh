@@ -7,6 +7,7 @@
 #
 # usage: tests/install.sh BUILD_DIR WORKDIR
 set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
 BUILD=${1:?usage: install.sh BUILD_DIR WORKDIR}
 WORK=${2:?usage: install.sh BUILD_DIR WORKDIR}
 rm -rf "$WORK"
@@ -14,15 +15,7 @@ mkdir -p "$WORK"
 cd "$WORK" || exit 2
 PREFIX=$WORK/prefix
 
-pass=0
-fail=0
-ok() { echo "ok   $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
-check() { # check NAME CONDITION-COMMAND...
-  local name=$1
-  shift
-  if "$@"; then ok "$name"; else bad "$name"; fi
-}
+. "$HERE/support/checks.sh"
 
 if ! cmake --install "$BUILD" --prefix "$PREFIX" >install.log 2>&1; then
   cat install.log
@@ -72,5 +65,4 @@ offered=$(bash -c 'source "$1"; COMP_WORDS=(whopconf ""); COMP_CWORD=1; _whopcon
   printf "%s\n" "${COMPREPLY[@]}"' _ "$COMPLETION" | tr '\n' ' ')
 check "the completion offers the commands ($offered)" grep -q 'run serve validate report' <<<"$offered"
 
-echo "install: $pass passed, $fail failed"
-[ $fail -eq 0 ]
+checks_summary install
