@@ -48,8 +48,8 @@ _whopconf() {
           --rate --retries --help"
     ;;
   serve)
-    opts="--host --port --fault --list-faults --user-token --token-without-scope --api-key
-          --known-version --show-balances --max-body --help"
+    opts="--host --port --fault --list-faults --lenient --list-lenient --user-token
+          --token-without-scope --api-key --known-version --show-balances --max-body --help"
     ;;
   validate)
     opts="--schema --spec --no-format --max-depth --help"
@@ -84,6 +84,12 @@ _whopconf() {
     ;;
   --fault)
     _whopconf_words "$("$self" serve --list-faults 2>/dev/null | cut -d' ' -f1)" "$cur"
+    return
+    ;;
+  --lenient)
+    # "max-name=N" completes to "max-name=", the user types N
+    _whopconf_words "$("$self" serve --list-lenient 2>/dev/null | awk '{sub(/=N$/, "=", $1); print $1}')" "$cur"
+    [[ ${COMPREPLY[0]-} == *= ]] && compopt -o nospace 2>/dev/null
     return
     ;;
   --only)
