@@ -3,6 +3,7 @@
  * runner.c          options, selection, the run directory and context file
  * runner_case.c     a case: open, send + record + check, close (result file)
  * runner_journal.c  snapshot, journal, restore, recovery of an old journal
+ * runner_policy.c   what the options mean: pinned version, the target
  * runner_result.c   aggregation of the result files into report.json */
 #ifndef WC_RUNNER_INTERNAL_H
 #define WC_RUNNER_INTERNAL_H
