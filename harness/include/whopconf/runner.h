@@ -190,7 +190,6 @@ bool wc_case_need_writes(wc_case *c);
 /* Records a skip for every declared requirement not observed yet. */
 void wc_case_skip_rest(wc_case *c, const char *fmt, ...) WC_PRINTF(2, 3);
 
-const char *wc_case_name(const wc_case *c);
 const char *wc_case_credential(const wc_case *c, unsigned which); /* NULL = not given */
 const char *wc_case_api_version(const wc_case *c);
 size_t wc_case_known_count(const wc_case *c);

@@ -62,8 +62,6 @@ void wc_run_ctx_free(wc_run_ctx *ctx);
 wc_case *wc_case_open_in(wc_run_ctx *ctx, const wc_spec *spec, const char *name,
                          const char *declared, unsigned flags, bool ignore_stop, wc_err *err);
 
-/* The parsed JSON of a response the case got, for the parent's snapshot. */
-const cJSON *wc_case_last_json(const wc_case *c);
 /* Why the case stopped sending, else its last transport failure ("" when
  * neither). */
 const char *wc_case_stop_reason_internal(const wc_case *c);
