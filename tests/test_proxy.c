@@ -1,0 +1,234 @@
+/* The validating proxy's forwarding, over real loopback HTTP: what reaches
+ * the upstream (method, target, fields, body; hop-by-hop fields dropped) and
+ * what reaches the client (the upstream's response unchanged). */
+#include <cjson/cJSON.h>
+
+#include "support/hostile_server.c"
+#include "test_refserver_http.h"
+#include "whopconf/proxy.h"
+
+/* A proxy in front of upstream; o may be NULL (defaults). */
+static wc_proxy *proxy_start(const char *upstream, wc_proxy_opts *o, char origin[128]) {
+  wc_proxy_opts d;
+  if (!o) {
+    wc_proxy_opts_default(&d);
+    o = &d;
+  }
+  o->upstream = upstream;
+  wc_err err;
+  wc_proxy *p = wc_proxy_start(o, &err);
+  cr_assert_not_null(p, "proxy start: %s", err.msg);
+  snprintf(origin, 128, "http://127.0.0.1:%u", wc_proxy_port(p));
+  return p;
+}
+
+static hs_server *hs_started(hs_mode mode) {
+  hs_server *s = hs_start("127.0.0.1", mode);
+  cr_assert_not_null(s, "cannot start the upstream");
+  return s;
+}
+
+static void hs_upstream(hs_server *s, char out[128]) { snprintf(out, 128, "http://127.0.0.1:%u/api/v1", s->port); }
+
+Test(proxy, prints_a_base_url_with_the_upstream_prefix) {
+  char origin[128];
+  wc_proxy *p = proxy_start("http://127.0.0.1:9/api/v1/", NULL, origin);
+  char want[160];
+  snprintf(want, sizeof want, "%s/api/v1", origin);
+  cr_expect_str_eq(wc_proxy_base_url(p), want);
+  wc_proxy_free(p);
+}
+
+Test(proxy, refuses_unusable_upstreams_and_remote_listeners) {
+  static const char *const bad[] = {"", "ftp://127.0.0.1/x", "http://user:pw@127.0.0.1/api/v1",
+                                    "http://127.0.0.1/api/v1?x=1", "http://example.com/api/v1"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    wc_proxy_opts o;
+    wc_proxy_opts_default(&o);
+    o.upstream = bad[i];
+    wc_err err;
+    wc_proxy *p = wc_proxy_start(&o, &err);
+    cr_expect_null(p, "accepted upstream %s", bad[i]);
+    cr_expect(strstr(err.msg, "pw") == NULL, "the message quotes the password: %s", err.msg);
+    wc_proxy_free(p);
+  }
+  wc_proxy_opts o;
+  wc_proxy_opts_default(&o);
+  o.upstream = "http://127.0.0.1:9/api/v1";
+  o.host = "0.0.0.0";
+  wc_err err;
+  cr_expect_null(wc_proxy_start(&o, &err), "listened on 0.0.0.0 without allow_non_loopback");
+  cr_expect_eq(err.code, WC_E_REFUSED);
+}
+
+Test(proxy, forwards_method_target_fields_and_body_without_hop_by_hop_fields) {
+  hs_server *up = hs_started(HS_ECHO);
+  hs_run(up);
+  char upstream[128], origin[128];
+  hs_upstream(up, upstream);
+  wc_proxy *p = proxy_start(upstream, NULL, origin);
+  CURL *h = curl_easy_init();
+  http_resp r;
+  http_req rq = {.method = "PUT",
+                 .path = "/api/v1/a%2Fb/c?x=%41&y=&z=1+2",
+                 .token = "tok_secret_1234",
+                 .extra_header = "Connection: X-Drop-Me",
+                 .body = "{\"name\":\"\\u00e9\"}\x01"};
+  /* More fields than http_do sends: one hop-by-hop field of each kind. */
+  http_do(h, origin, &rq, &r);
+  cr_assert_eq(r.rc, CURLE_OK);
+  http_resp_free(&r);
+  curl_easy_cleanup(h);
+
+  cr_expect(hs_log_contains(up, "PUT /api/v1/a%2Fb/c?x=%41&y=&z=1+2 HTTP/1.1\r\n"), "target changed: %s",
+            up->log.data);
+  cr_expect(hs_log_contains(up, "Authorization: Bearer tok_secret_1234\r\n"), "credential not passed through");
+  cr_expect(hs_log_contains(up, "Content-Type: application/json\r\n"));
+  cr_expect(hs_log_contains(up, "\r\n\r\n{\"name\":\"\\u00e9\"}\x01"), "body changed");
+  cr_expect(hs_log_contains(up, "Content-Length: 18\r\n"));
+  char host[64];
+  snprintf(host, sizeof host, "Host: 127.0.0.1:%u\r\n", up->port);
+  cr_expect(hs_log_contains(up, host), "Host is the upstream's");
+  cr_expect(!hs_log_contains(up, "X-Drop-Me"), "a field named by Connection was forwarded");
+  cr_expect(!hs_log_contains(up, "Connection:"), "Connection was forwarded");
+  cr_expect(!hs_log_contains(up, "Expect:"));
+  cr_expect(hs_log_contains(up, "Accept: */*\r\n"), "the client's Accept was not passed through");
+  wc_proxy_free(p);
+  hs_stop(up);
+}
+
+/* Every hop-by-hop field of RFC 9110 7.6.1, sent by a raw client. */
+Test(proxy, drops_every_hop_by_hop_request_field) {
+  hs_server *up = hs_started(HS_OK);
+  hs_run(up);
+  char upstream[128], origin[128];
+  hs_upstream(up, upstream);
+  wc_proxy *p = proxy_start(upstream, NULL, origin);
+  CURL *h = curl_easy_init();
+  struct curl_slist *f = NULL;
+  static const char *const fields[] = {"Connection: close, X-Named", "X-Named: 1", "Keep-Alive: timeout=5",
+                                       "Proxy-Connection: keep-alive", "TE: trailers", "Trailer: X-Sum",
+                                       "Upgrade: h2c", "Proxy-Authorization: Basic c2VjcmV0",
+                                       "X-End-To-End: kept", "X-Empty;", "Accept:"};
+  for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) f = curl_slist_append(f, fields[i]);
+  char url[200];
+  snprintf(url, sizeof url, "%s/api/v1/users/me", origin);
+  curl_easy_setopt(h, CURLOPT_URL, url);
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, f);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, http_body_cb);
+  http_resp r = {0};
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &r);
+  cr_assert_eq(curl_easy_perform(h), CURLE_OK);
+  curl_slist_free_all(f);
+  curl_easy_cleanup(h);
+  http_resp_free(&r);
+  static const char *const dropped[] = {"Connection:", "X-Named", "Keep-Alive", "Proxy-Connection", "TE:",
+                                        "Trailer", "Upgrade", "Proxy-Authorization", "c2VjcmV0"};
+  for (size_t i = 0; i < sizeof dropped / sizeof dropped[0]; i++)
+    cr_expect(!hs_log_contains(up, dropped[i]), "%s reached the upstream: %s", dropped[i], up->log.data);
+  cr_expect(hs_log_contains(up, "X-End-To-End: kept\r\n"));
+  cr_expect(hs_log_contains(up, "X-Empty: \r\n") || hs_log_contains(up, "X-Empty:\r\n"), "empty field lost");
+  cr_expect(hs_log_contains(up, "GET /api/v1/users/me HTTP/1.1"));
+  cr_expect(!hs_log_contains(up, "Accept:"), "the proxy invented an Accept field");
+  wc_proxy_free(p);
+  hs_stop(up);
+}
+
+typedef struct seen_headers {
+  wc_buf all;
+} seen_headers;
+
+static size_t keep_header(char *buf, size_t size, size_t n, void *ud) {
+  wc_buf_append(&((seen_headers *)ud)->all, buf, size * n);
+  return size * n;
+}
+
+Test(proxy, returns_the_response_unchanged_but_for_hop_by_hop_fields) {
+  hs_server *up = hs_started(HS_HOP_BY_HOP);
+  hs_run(up);
+  char upstream[128], origin[128];
+  hs_upstream(up, upstream);
+  wc_proxy *p = proxy_start(upstream, NULL, origin);
+  CURL *h = curl_easy_init();
+  char url[200];
+  snprintf(url, sizeof url, "%s/api/v1/anything", origin);
+  seen_headers seen;
+  wc_buf_init(&seen.all);
+  http_resp r = {0};
+  curl_easy_setopt(h, CURLOPT_URL, url);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, keep_header);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &seen);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, http_body_cb);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &r);
+  cr_assert_eq(curl_easy_perform(h), CURLE_OK);
+  long status = 0;
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_cleanup(h);
+  cr_expect_eq(status, 201);
+  cr_expect_str_eq(r.body, "{\"id\":\"user_1\",\"name\":\"Ada\"}");
+  const char *all = seen.all.data;
+  cr_expect(strstr(all, "X-Kept: one\r\nX-Kept: two\r\n"), "repeated fields not kept in order: %s", all);
+  cr_expect(strstr(all, "Set-Cookie: a=1\r\nSet-Cookie: b=2\r\n"), "%s", all);
+  cr_expect(strstr(all, "Content-Type: application/json\r\n"), "%s", all);
+  cr_expect(strstr(all, "X-Hop") == NULL, "a field named by Connection came through: %s", all);
+  cr_expect(strstr(all, "Upgrade") == NULL && strstr(all, "Trailer") == NULL && strstr(all, "timeout=5") == NULL,
+            "hop-by-hop fields came through: %s", all);
+  cr_expect(strstr(all, "Whopconf-Violations") == NULL, "annotated without --annotate");
+  wc_buf_free(&seen.all);
+  http_resp_free(&r);
+  wc_proxy_free(p);
+  hs_stop(up);
+}
+
+Test(proxy, never_follows_a_redirect) {
+  hs_server *up = hs_started(HS_REDIRECT);
+  snprintf(up->location, sizeof up->location, "http://127.0.0.1:9/elsewhere");
+  hs_run(up);
+  char upstream[128], origin[128];
+  hs_upstream(up, upstream);
+  wc_proxy *p = proxy_start(upstream, NULL, origin);
+  CURL *h = curl_easy_init();
+  http_resp r;
+  http_req rq = {.method = "GET", .path = "/api/v1/users/me"};
+  http_do(h, origin, &rq, &r);
+  cr_expect_eq(r.status, 301);
+  cr_expect_str_eq(r.location, "http://127.0.0.1:9/elsewhere");
+  cr_expect_eq(hs_requests(up), 1);
+  http_resp_free(&r);
+  curl_easy_cleanup(h);
+  wc_proxy_free(p);
+  hs_stop(up);
+}
+
+/* In front of the reference server: the same bytes as straight to it, and
+ * keep-alive on both sides (one upstream connection for many requests). */
+Test(proxy, is_transparent_in_front_of_the_reference_server) {
+  test_srv direct;
+  srv_start(&direct);
+  char upstream[160], origin[128];
+  snprintf(upstream, sizeof upstream, "%s/api/v1", direct.origin);
+  wc_proxy *p = proxy_start(upstream, NULL, origin);
+  CURL *h = curl_easy_init();
+  static const char *const bodies[] = {"{\"name\":\"Ada P\"}", "{}", "{\"name\":1}", "not json"};
+  for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+    http_resp via, straight;
+    http_req rq = req_patch(bodies[i]);
+    http_do(h, origin, &rq, &via);
+    send_req(&direct, &rq, &straight);
+    cr_expect_eq(via.status, straight.status, "%s", bodies[i]);
+    cr_expect_str_eq(via.content_type, straight.content_type);
+    cr_expect_str_eq(via.body, straight.body, "%s", bodies[i]);
+    cr_expect(i == 0 || via.new_connections == 0, "the client connection was not kept alive");
+    http_resp_free(&via);
+    http_resp_free(&straight);
+  }
+  curl_easy_cleanup(h);
+  wc_proxy_stop(p);
+  wc_proxy_stats s;
+  wc_proxy_get_stats(p, &s);
+  cr_expect_eq(s.exchanges, 4);
+  cr_expect_eq(s.upstream_reached, 4);
+  cr_expect_eq(s.passed_through, 0);
+  wc_proxy_free(p);
+  srv_stop(&direct);
+}
