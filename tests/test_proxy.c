@@ -229,6 +229,75 @@ Test(proxy, is_transparent_in_front_of_the_reference_server) {
   cr_expect_eq(s.exchanges, 4);
   cr_expect_eq(s.upstream_reached, 4);
   cr_expect_eq(s.passed_through, 0);
+  /* {"name":1} and "not json" are client bugs; the server answered both right. */
+  cr_expect_eq(s.judged, 4);
+  cr_expect_eq(s.conformed, 2);
+  cr_expect_eq(s.violating, 2);
+  cr_expect_geq(s.request_violations, 2);
+  cr_expect_eq(s.response_violations, 0);
+  cr_expect_eq(wc_proxy_exit_code(p), 1);
+  wc_proxy_free(p);
+  srv_stop(&direct);
+}
+
+static const char *header_of(const seen_headers *seen, const char *name, char *out, size_t cap) {
+  const char *at = seen->all.data ? strstr(seen->all.data, name) : NULL;
+  if (!at) return NULL;
+  at += strlen(name);
+  size_t n = strcspn(at, "\r\n");
+  snprintf(out, cap, "%.*s", (int)n, at);
+  return out;
+}
+
+/* --annotate: the judged responses say how many violations they carry,
+ * others are left alone. */
+Test(proxy, annotates_judged_responses_only_when_asked) {
+  wc_refserver_opts so;
+  wc_refserver_opts_default(&so);
+  const char *faults[] = {"id-no-prefix"};
+  so.faults = faults;
+  so.fault_count = 1;
+  test_srv direct;
+  srv_start_opts(&direct, &so);
+  char upstream[160], origin[128];
+  snprintf(upstream, sizeof upstream, "%s/api/v1", direct.origin);
+  wc_proxy_opts o;
+  wc_proxy_opts_default(&o);
+  o.annotate = true;
+  wc_proxy *p = proxy_start(upstream, &o, origin);
+  struct {
+    const char *method, *path, *body, *want;
+  } cases[] = {{"PATCH", "/api/v1/users/me", "{\"name\":\"Ada\"}", "1; see report"},
+               {"PATCH", "/api/v1/users/me", "{}", "1; see report"},
+               {"GET", "/api/v1/users/me", NULL, NULL}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    CURL *h = curl_easy_init();
+    char url[200];
+    snprintf(url, sizeof url, "%s%s", origin, cases[i].path);
+    struct curl_slist *f = curl_slist_append(NULL, "Authorization: Bearer " TOKEN);
+    f = curl_slist_append(f, "Api-Version-Date: " LATEST);
+    f = curl_slist_append(f, "Content-Type: application/json");
+    seen_headers seen;
+    wc_buf_init(&seen.all);
+    http_resp r = {0};
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, cases[i].method);
+    if (cases[i].body) curl_easy_setopt(h, CURLOPT_POSTFIELDS, cases[i].body);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, f);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, keep_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &seen);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, http_body_cb);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &r);
+    cr_assert_eq(curl_easy_perform(h), CURLE_OK);
+    char v[64];
+    const char *got = header_of(&seen, "Whopconf-Violations: ", v, sizeof v);
+    if (cases[i].want) cr_expect(got && strcmp(got, cases[i].want) == 0, "case %zu: %s", i, seen.all.data);
+    else cr_expect_null(got, "case %zu annotated: %s", i, seen.all.data);
+    wc_buf_free(&seen.all);
+    http_resp_free(&r);
+    curl_slist_free_all(f);
+    curl_easy_cleanup(h);
+  }
   wc_proxy_free(p);
   srv_stop(&direct);
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "proxy_internal.h"
+#include "whopconf/traffic.h"
 #include "whopconf/refserver.h"
 #include "whopconf/request.h"
 #include "whopconf/spec.h"
@@ -101,12 +102,6 @@ static enum MHD_Result copy_header(void *cls, enum MHD_ValueKind kind, const cha
   return px_headers_add(&x->req_headers, key, strlen(key), value, strlen(value)) == 0 ? MHD_YES : MHD_NO;
 }
 
-/* The path of the target, without the query, compared with the judged one. */
-static bool on_judged_path(const wc_proxy *p, const char *target) {
-  size_t n = strcspn(target, "?");
-  return n == strlen(p->judged_path) && strncmp(target, p->judged_path, n) == 0;
-}
-
 /* A reply the proxy makes itself (a failed exchange): a short error
  * envelope, so a client that reads error.message learns why. */
 static enum MHD_Result reply_own(px_exchange *x, struct MHD_Connection *conn, unsigned status, const char *fmt,
@@ -167,7 +162,7 @@ static enum MHD_Result reply_upstream(wc_proxy *p, px_exchange *x, struct MHD_Co
     return reply_own(x, conn, slow ? MHD_HTTP_GATEWAY_TIMEOUT : MHD_HTTP_BAD_GATEWAY,
                      "whopconf proxy: upstream %s: %s", wc_xfer_status_name(x->xfer), x->error);
   }
-  if (p->o.annotate) px_judge(p, x);
+  if (p->o.annotate) px_settle(p, x); /* the verdict goes into the response */
   struct MHD_Response *resp = MHD_create_response_from_buffer(
       x->resp_body.len, x->resp_body.data ? x->resp_body.data : (char *)"", MHD_RESPMEM_MUST_COPY);
   if (!resp || !add_response_headers(p, x, resp)) {
@@ -206,7 +201,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     x->has_body = px_headers_get(&x->req_headers, "Content-Length") ||
                   px_headers_get(&x->req_headers, "Transfer-Encoding");
-    x->judged = strcmp(method, "PATCH") == 0 && on_judged_path(p, x->target);
+    x->judged = wc_judge_applies(p->judge, method, x->target);
     if (x->target[0] != '/') {
       x->failure = PX_CLIENT_BAD_TARGET;
       return reply_own(x, conn, MHD_HTTP_BAD_REQUEST, "whopconf proxy: only origin-form request targets (/path)");
@@ -259,8 +254,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                  : (x->queued ? "the client closed the connection before the response was sent"
                               : "the client closed the connection before its request was complete"));
   }
-  if (!p->o.annotate) px_judge(p, x);
-  px_tally(p, x);
+  px_settle(p, x);
   exchange_free(x);
 }
 
@@ -304,10 +298,8 @@ static int parse_upstream(wc_proxy *p, const char *upstream, bool allow_http, wc
   size_t n = strlen(path);
   while (n > 0 && path[n - 1] == '/') n--;
   p->prefix = wc_strndup(path, n);
-  if (!p->prefix || wc_buf_printf(&b, "%s/users/me", p->prefix) != 0) goto nomem;
-  p->judged_path = wc_buf_steal(&b);
-  rc = p->upstream_origin && p->judged_path ? 0 : -1;
-  if (rc != 0) goto nomem;
+  if (!p->upstream_origin || !p->prefix) goto nomem;
+  rc = 0;
   goto out;
 nomem:
   wc_buf_free(&b);
@@ -371,7 +363,6 @@ static void proxy_free(wc_proxy *p) {
   wc_spec_free(p->spec);
   free(p->upstream_origin);
   free(p->prefix);
-  free(p->judged_path);
   free(p->host);
   free(p->cacert);
   for (size_t i = 0; i < p->known_count; i++) free(p->known_versions[i]);
@@ -398,8 +389,7 @@ wc_proxy *wc_proxy_start(const wc_proxy_opts *opts, wc_err *err) {
   }
   pthread_mutex_init(&p->lock, NULL);
   atomic_init(&p->stopping, false);
-  px_tally_start(p);
-  if (copy_config(p, opts, err) != 0) {
+  if (copy_config(p, opts, err) != 0 || px_tally_start(p, err) != 0) {
     proxy_free(p);
     return NULL;
   }

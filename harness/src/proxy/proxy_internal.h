@@ -65,7 +65,7 @@ typedef struct px_exchange {
   px_failure failure;
   unsigned client_status; /* what the client got from us (or 0) */
   bool queued;
-  bool tallied;
+  bool settled;
   size_t violations; /* from the judge */
 } px_exchange;
 
@@ -73,7 +73,6 @@ struct wc_proxy {
   /* configuration (strings owned) */
   char *upstream_origin; /* "http://127.0.0.1:8080" */
   char *prefix;          /* "/api/v1" (no trailing slash, "" for the root) */
-  char *judged_path;     /* prefix + "/users/me" */
   char *host;
   char *cacert;
   char **known_versions;
@@ -88,13 +87,9 @@ struct wc_proxy {
   pthread_key_t curl_key; /* this thread's upstream handle */
   atomic_bool stopping;
 
-  pthread_mutex_t lock; /* everything below */
+  struct wc_judge *judge;
+  pthread_mutex_t lock; /* the counts */
   wc_proxy_stats stats;
-  struct px_record *records; /* at most o.max_recorded, see proxy_tally.c */
-  size_t record_count;
-  size_t seq; /* exchange ids x1, x2, ... */
-  char started_at[32];
-  double started_ms;
 };
 
 double px_now_ms(void);
@@ -106,11 +101,12 @@ void px_forward(wc_proxy *p, px_exchange *x);
 void px_upstream_thread_end(void *curl); /* pthread key destructor */
 
 /* proxy_tally.c */
-void px_tally_start(wc_proxy *p); /* the clock and start time of the report */
-/* Judges x (when on the judged path and complete): sets x->violations. */
-void px_judge(wc_proxy *p, px_exchange *x);
-/* Counts x and keeps its record when there is room; once per exchange. */
-void px_tally(wc_proxy *p, px_exchange *x);
+/* The judge and the tally, from the configuration. 0, or -1 (err set). */
+int px_tally_start(wc_proxy *p, wc_err *err);
+/* Judges x (on the judged path) and counts it, once per exchange: sets
+ * x->violations. Runs in the connection thread, outside any lock but the
+ * short fold. */
+void px_settle(wc_proxy *p, px_exchange *x);
 void px_tally_free(wc_proxy *p);
 
 #endif

@@ -1,38 +1,96 @@
-/* The proxy's verdicts: every finished exchange is counted here, judged
- * exchanges through the traffic judge. */
+/* The proxy's verdicts: every finished exchange is handed to the traffic
+ * judge as a wire exchange (what the client sent, what the upstream
+ * answered, or why there is no answer) and counted here. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "proxy_internal.h"
+#include "whopconf/traffic.h"
 
-void px_tally_start(wc_proxy *p) {
-  p->started_ms = px_now_ms();
-  time_t now = time(NULL);
-  struct tm tm;
-  gmtime_r(&now, &tm);
-  strftime(p->started_at, sizeof p->started_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+int px_tally_start(wc_proxy *p, wc_err *err) {
+  wc_judge_opts jo = {.base_path = p->prefix,
+                      .api_version = p->api_version,
+                      .known_versions = (const char *const *)p->known_versions,
+                      .known_count = p->known_count};
+  p->judge = wc_judge_new(p->spec, &jo, err);
+  return p->judge ? 0 : -1;
 }
 
-void px_judge(wc_proxy *p, px_exchange *x) {
-  (void)p;
-  (void)x; /* the traffic judge plugs in here */
+void px_tally_free(wc_proxy *p) { wc_judge_free(p->judge); }
+
+/* px_headers -> an array of wc_wire_header pointing into it (caller frees). */
+static wc_wire_header *wire_headers(const px_headers *h) {
+  wc_wire_header *out = calloc(h->count ? h->count : 1, sizeof *out);
+  if (!out) return NULL;
+  size_t pos = 0, i = 0;
+  while (i < h->count && px_headers_next(h, &pos, &out[i].name, &out[i].value)) i++;
+  return out;
 }
 
-void px_tally(wc_proxy *p, px_exchange *x) {
-  if (x->tallied) return;
-  x->tallied = true;
+/* Why an exchange without a response has none, for the report. */
+static void failure_reason(const px_exchange *x, char *out, size_t cap) {
+  if (x->failure == PX_UPSTREAM)
+    snprintf(out, cap, "upstream %s: %s (the client got %u)", wc_xfer_status_name(x->xfer), x->error,
+             x->client_status);
+  else if (x->client_status)
+    snprintf(out, cap, "%s: %s (the proxy answered %u; the upstream saw nothing)", px_failure_name(x->failure),
+             x->error, x->client_status);
+  else
+    snprintf(out, cap, "%s: %s", px_failure_name(x->failure), x->error);
+}
+
+static void count(wc_proxy *p, const px_exchange *x, const wc_verdict *v) {
   pthread_mutex_lock(&p->lock);
   wc_proxy_stats *s = &p->stats;
   s->exchanges++;
   if (x->failure == PX_UPSTREAM) s->upstream_failed++;
   else if (x->status) s->upstream_reached++;
   if (x->failure != PX_OK && x->failure != PX_UPSTREAM) s->client_failed++;
-  if (!x->judged) s->passed_through++;
+  if (v->judged) {
+    s->judged++;
+    if (v->request_failures || v->response_failures || x->failure != PX_OK) s->violating++;
+    else s->conformed++;
+    s->request_violations += v->request_failures;
+    s->response_violations += v->response_failures;
+  } else {
+    s->passed_through++;
+  }
   pthread_mutex_unlock(&p->lock);
 }
 
-void px_tally_free(wc_proxy *p) { (void)p; }
+void px_settle(wc_proxy *p, px_exchange *x) {
+  if (x->settled) return;
+  x->settled = true;
+  wc_wire_header *req = wire_headers(&x->req_headers);
+  wc_wire_header *resp = wire_headers(&x->resp_headers);
+  char why[512] = "";
+  bool answered = x->failure == PX_OK && x->status > 0;
+  if (!answered) failure_reason(x, why, sizeof why);
+  wc_wire_exchange w = {
+      .method = x->method,
+      .target = x->target,
+      .request_headers = req,
+      .request_header_count = req ? x->req_headers.count : 0,
+      .request_body = {x->has_body ? (x->req_body.data ? x->req_body.data : "") : NULL, x->req_body.len,
+                       x->failure == PX_CLIENT_BODY_LARGE},
+      .status = answered ? x->status : 0,
+      .response_headers = resp,
+      .response_header_count = answered && resp ? x->resp_headers.count : 0,
+      .response_body = {answered ? (x->resp_body.data ? x->resp_body.data : "") : NULL, x->resp_body.len, false},
+      .time_ms = x->upstream_ms > 0 ? x->upstream_ms : -1,
+      .error = answered ? NULL : why,
+  };
+  wc_verdict v = {0};
+  wc_observations *obs = wc_observations_new();
+  if (obs) wc_judge_exchange(p->judge, &w, 1, obs, &v);
+  else v.judged = wc_judge_applies(p->judge, x->method, x->target);
+  wc_observations_free(obs);
+  x->violations = v.request_failures + v.response_failures;
+  count(p, x, &v);
+  free(req);
+  free(resp);
+}
 
 void wc_proxy_get_stats(wc_proxy *p, wc_proxy_stats *out) {
   pthread_mutex_lock(&p->lock);
@@ -43,14 +101,13 @@ void wc_proxy_get_stats(wc_proxy *p, wc_proxy_stats *out) {
 int wc_proxy_exit_code(wc_proxy *p) {
   wc_proxy_stats s;
   wc_proxy_get_stats(p, &s);
-  if (s.violating || (s.upstream_failed && s.upstream_reached)) return 1;
   if (s.upstream_failed && !s.upstream_reached) return 3;
-  return 0;
+  return s.violating || s.upstream_failed ? 1 : 0;
 }
 
 cJSON *wc_proxy_report(wc_proxy *p, const char *command_line, wc_err *err) {
   (void)p;
   (void)command_line;
-  wc_err_set(err, WC_E_INTERNAL, "reports need the traffic judge");
+  wc_err_set(err, WC_E_INTERNAL, "reports need the traffic tally");
   return NULL;
 }
