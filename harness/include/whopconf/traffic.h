@@ -79,12 +79,12 @@ typedef struct wc_tally wc_tally;
 typedef struct wc_tally_info {
   const char *command;  /* "check" / "proxy": names the tally in reports */
   const char *target;   /* what was watched: the files, or the upstream URL */
-  const char *spec_name, *spec_sha256;
+  const wc_spec *spec;  /* the contract the judge was built from */
   bool strict;          /* failed SHOULDs fail the verdict */
   size_t keep_exchanges; /* exchanges kept in the report; 0 = 200 */
 } wc_tally_info;
 
-/* The judge and the info strings must outlive the tally. */
+/* The judge, the spec and the info strings must outlive the tally. */
 wc_tally *wc_tally_new(const wc_judge *judge, const wc_tally_info *info, wc_err *err);
 void wc_tally_free(wc_tally *tally);
 
@@ -140,9 +140,5 @@ typedef struct wc_capture_entry {
 /* 1 = an entry, 0 = the end, -1 = malformed or unreadable input (err:
  * "name: byte N: reason", code WC_E_PARSE or WC_E_IO). */
 int wc_capture_next(wc_capture *cap, wc_capture_entry *entry, wc_err *err);
-
-/* Standard base64 (RFC 4648, padding optional, whitespace ignored) into a
- * new buffer; NULL when text is not base64. */
-char *wc_base64_decode(const char *text, size_t len, size_t *out_len);
 
 #endif
