@@ -330,6 +330,10 @@ static int copy_config(wc_proxy *p, const wc_proxy_opts *o, wc_err *err) {
     return -1;
   }
   if (parse_upstream(p, o->upstream, o->allow_http, err) != 0) return -1;
+  if (!(p->upstream = wc_strdup(o->upstream))) {
+    wc_err_set(err, WC_E_NOMEM, "out of memory");
+    return -1;
+  }
   p->spec = o->spec_path ? wc_spec_load_file(o->spec_path, err) : wc_spec_load_embedded(err);
   if (!p->spec) return -1;
   p->host = wc_strdup(o->host ? o->host : d.host);
@@ -361,6 +365,7 @@ static int copy_config(wc_proxy *p, const wc_proxy_opts *o, wc_err *err) {
 static void proxy_free(wc_proxy *p) {
   px_tally_free(p);
   wc_spec_free(p->spec);
+  free(p->upstream);
   free(p->upstream_origin);
   free(p->prefix);
   free(p->host);

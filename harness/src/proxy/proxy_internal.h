@@ -71,6 +71,7 @@ typedef struct px_exchange {
 
 struct wc_proxy {
   /* configuration (strings owned) */
+  char *upstream;        /* as given */
   char *upstream_origin; /* "http://127.0.0.1:8080" */
   char *prefix;          /* "/api/v1" (no trailing slash, "" for the root) */
   char *host;
@@ -88,6 +89,7 @@ struct wc_proxy {
   atomic_bool stopping;
 
   struct wc_judge *judge;
+  struct wc_tally *tally; /* judges and folds; thread-safe */
   pthread_mutex_t lock; /* the counts */
   wc_proxy_stats stats;
 };

@@ -1,6 +1,8 @@
 /* The proxy's verdicts: every finished exchange is handed to the traffic
- * judge as a wire exchange (what the client sent, what the upstream
- * answered, or why there is no answer) and counted here. */
+ * tally as a wire exchange (what the client sent, what the upstream
+ * answered, or why there is no answer), which judges it in this thread and
+ * folds the verdict in; the proxy's own counts (upstream and client
+ * failures, pass-through) are kept here, and both end up in report.json. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,10 +16,17 @@ int px_tally_start(wc_proxy *p, wc_err *err) {
                       .known_versions = (const char *const *)p->known_versions,
                       .known_count = p->known_count};
   p->judge = wc_judge_new(p->spec, &jo, err);
-  return p->judge ? 0 : -1;
+  if (!p->judge) return -1;
+  wc_tally_info ti = {.command = "proxy", .target = p->upstream, .spec = p->spec,
+                      .keep_exchanges = p->o.max_recorded};
+  p->tally = wc_tally_new(p->judge, &ti, err);
+  return p->tally ? 0 : -1;
 }
 
-void px_tally_free(wc_proxy *p) { wc_judge_free(p->judge); }
+void px_tally_free(wc_proxy *p) {
+  wc_tally_free(p->tally);
+  wc_judge_free(p->judge);
+}
 
 /* px_headers -> an array of wc_wire_header pointing into it (caller frees). */
 static wc_wire_header *wire_headers(const px_headers *h) {
@@ -49,8 +58,8 @@ static void count(wc_proxy *p, const px_exchange *x, const wc_verdict *v) {
   if (x->failure != PX_OK && x->failure != PX_UPSTREAM) s->client_failed++;
   if (v->judged) {
     s->judged++;
-    if (v->request_failures || v->response_failures || x->failure != PX_OK) s->violating++;
-    else s->conformed++;
+    if (v->request_failures || v->response_failures || x->failure == PX_UPSTREAM) s->violating++;
+    else if (x->failure == PX_OK) s->conformed++;
     s->request_violations += v->request_failures;
     s->response_violations += v->response_failures;
   } else {
@@ -82,10 +91,7 @@ void px_settle(wc_proxy *p, px_exchange *x) {
       .error = answered ? NULL : why,
   };
   wc_verdict v = {0};
-  wc_observations *obs = wc_observations_new();
-  if (obs) wc_judge_exchange(p->judge, &w, 1, obs, &v);
-  else v.judged = wc_judge_applies(p->judge, x->method, x->target);
-  wc_observations_free(obs);
+  if (wc_tally_add(p->tally, &w, NULL, &v) != 0) v.judged = x->judged; /* counted, not recorded */
   x->violations = v.request_failures + v.response_failures;
   count(p, x, &v);
   free(req);
@@ -102,12 +108,58 @@ int wc_proxy_exit_code(wc_proxy *p) {
   wc_proxy_stats s;
   wc_proxy_get_stats(p, &s);
   if (s.upstream_failed && !s.upstream_reached) return 3;
-  return s.violating || s.upstream_failed ? 1 : 0;
+  return s.violating ? 1 : 0;
+}
+
+/* run.proxy: what the tally does not know (the proxy's side of things). */
+static void add_proxy_object(cJSON *run, const wc_proxy *p, const wc_proxy_stats *s, const char *command_line) {
+  cJSON *o = cJSON_AddObjectToObject(run, "proxy");
+  if (!o) return;
+  cJSON_AddStringToObject(o, "upstream", p->upstream);
+  cJSON_AddStringToObject(o, "listen", p->base_url);
+  if (command_line) cJSON_AddStringToObject(o, "command_line", command_line);
+  cJSON_AddBoolToObject(o, "annotate", p->o.annotate);
+  cJSON_AddNumberToObject(o, "exchanges", (double)s->exchanges);
+  cJSON_AddNumberToObject(o, "judged", (double)s->judged);
+  cJSON_AddNumberToObject(o, "passed_through", (double)s->passed_through);
+  cJSON_AddNumberToObject(o, "conformed", (double)s->conformed);
+  cJSON_AddNumberToObject(o, "violating", (double)s->violating);
+  cJSON_AddNumberToObject(o, "upstream_reached", (double)s->upstream_reached);
+  cJSON_AddNumberToObject(o, "upstream_failed", (double)s->upstream_failed);
+  cJSON_AddNumberToObject(o, "client_failed", (double)s->client_failed);
+  if (p->o.insecure) cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(run, "weakened"),
+                                          cJSON_CreateString("--insecure"));
+}
+
+/* The tally's verdict knows the judge's failures; the proxy adds the two it
+ * alone sees: an upstream that was never reached (error, 3) and judged
+ * exchanges the upstream failed (fail, 1). */
+static void adjust_summary(cJSON *summary, const wc_proxy_stats *s, int code) {
+  const char *verdict = code == 3 ? "error" : code == 1 ? "fail" : "pass";
+  cJSON_ReplaceItemInObjectCaseSensitive(summary, "verdict", cJSON_CreateString(verdict));
+  cJSON_ReplaceItemInObjectCaseSensitive(summary, "exit_code", cJSON_CreateNumber(code));
+  char reason[160] = "";
+  if (code == 3)
+    snprintf(reason, sizeof reason, "the upstream could not be reached: %zu exchange%s failed, none answered",
+             s->upstream_failed, s->upstream_failed == 1 ? "" : "s");
+  else if (s->upstream_failed)
+    snprintf(reason, sizeof reason, "%zu exchange%s failed at the upstream (run.traffic.notes says why)",
+             s->upstream_failed, s->upstream_failed == 1 ? "" : "s");
+  if (reason[0]) {
+    cJSON_DeleteItemFromObjectCaseSensitive(summary, "reason");
+    cJSON_AddStringToObject(summary, "reason", reason);
+  }
 }
 
 cJSON *wc_proxy_report(wc_proxy *p, const char *command_line, wc_err *err) {
-  (void)p;
-  (void)command_line;
-  wc_err_set(err, WC_E_INTERNAL, "reports need the traffic tally");
-  return NULL;
+  int tally_code = 0;
+  cJSON *report = wc_tally_report(p->tally, &tally_code, err);
+  if (!report) return NULL;
+  wc_proxy_stats s;
+  wc_proxy_get_stats(p, &s);
+  int code = wc_proxy_exit_code(p);
+  if (code == 0 && tally_code) code = tally_code; /* a failed SHOULD under strict, or a judge finding */
+  add_proxy_object(cJSON_GetObjectItemCaseSensitive(report, "run"), p, &s, command_line);
+  adjust_summary(cJSON_GetObjectItemCaseSensitive(report, "summary"), &s, code);
+  return report;
 }
