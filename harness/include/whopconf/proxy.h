@@ -70,8 +70,8 @@ typedef struct wc_proxy_stats {
   size_t passed_through;  /* other exchanges, forwarded and counted */
   size_t conformed;       /* judged without a violation */
   size_t violating;       /* judged with at least one violation */
-  size_t request_violations;  /* violations on the request side (client bugs) */
-  size_t response_violations; /* on the response side (server bugs) */
+  size_t request_violations;  /* judged exchanges failing on the request side (client bugs) */
+  size_t response_violations; /* ... on the response side (server bugs) */
   size_t upstream_failed;  /* the upstream failed (timeout, reset, oversized ...): 502/504 */
   size_t upstream_reached; /* the upstream answered with a complete response */
   size_t client_failed;    /* the client failed (oversized body, timed out, left) */

@@ -60,8 +60,8 @@ static void count(wc_proxy *p, const px_exchange *x, const wc_verdict *v) {
     s->judged++;
     if (v->request_failures || v->response_failures || x->failure == PX_UPSTREAM) s->violating++;
     else if (x->failure == PX_OK) s->conformed++;
-    s->request_violations += v->request_failures;
-    s->response_violations += v->response_failures;
+    if (v->request_failures) s->request_violations++;
+    if (v->response_failures) s->response_violations++;
   } else {
     s->passed_through++;
   }
