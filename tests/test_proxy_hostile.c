@@ -34,7 +34,7 @@ ParameterizedTestParameters(proxy_hostile, upstream_faults) {
 /* Every transport fault of `whopconf serve`, one exchange each: bounded by
  * the proxy's timeout and body cap, answered 502/504 with a short envelope,
  * and reported; the proxy then still answers. */
-ParameterizedTest(upstream_fault *f, proxy_hostile, upstream_faults, .timeout = 60) {
+ParameterizedTest(upstream_fault *f, proxy_hostile, upstream_faults) {
   test_srv up;
   srv_start_fault(&up, f->name, false);
   char upstream[160], origin[128];
@@ -116,7 +116,7 @@ static const char *report_notes(wc_proxy *p, char **text) {
 
 /* A client that sends half a request and goes quiet is cut off at the
  * idle timeout; the upstream never hears of it. */
-Test(proxy_hostile, slow_senders_are_cut_off_at_the_idle_timeout, .timeout = 30) {
+Test(proxy_hostile, slow_senders_are_cut_off_at_the_idle_timeout) {
   hs_server *up;
   char origin[128];
   wc_proxy *p = client_side_proxy(&up, 1, 0, 0, origin);
@@ -145,7 +145,7 @@ Test(proxy_hostile, slow_senders_are_cut_off_at_the_idle_timeout, .timeout = 30)
 
 /* Bodies over the cap: refused with 413 whether announced or chunked, never
  * read into memory beyond the cap, never forwarded. */
-Test(proxy_hostile, oversized_bodies_get_413_and_never_reach_the_upstream, .timeout = 30) {
+Test(proxy_hostile, oversized_bodies_get_413_and_never_reach_the_upstream) {
   hs_server *up;
   char origin[128];
   wc_proxy *p = client_side_proxy(&up, 5, 0, 64 << 10, origin);
@@ -190,7 +190,7 @@ Test(proxy_hostile, oversized_bodies_get_413_and_never_reach_the_upstream, .time
 /* Many idle connections: the connection limit holds them (beyond it they
  * are closed at once), the idle timeout ends them, and real clients are
  * served again right after. */
-Test(proxy_hostile, many_idle_connections_cost_bounded_resources, .timeout = 60) {
+Test(proxy_hostile, many_idle_connections_cost_bounded_resources) {
   hs_server *up;
   char origin[128];
   wc_proxy *p = client_side_proxy(&up, 1, 16, 0, origin);
@@ -226,7 +226,7 @@ Test(proxy_hostile, many_idle_connections_cost_bounded_resources, .timeout = 60)
 
 /* A client that leaves before its request is complete: the upstream never
  * hears of it, and the report says the client left. */
-Test(proxy_hostile, a_client_leaving_mid_request_is_reported, .timeout = 30) {
+Test(proxy_hostile, a_client_leaving_mid_request_is_reported) {
   hs_server *up;
   char origin[128];
   wc_proxy *p = client_side_proxy(&up, 5, 0, 0, origin);
