@@ -5,3 +5,5 @@
 #              npm registry)
 add_test(NAME proxy_cli COMMAND bash ${PROJECT_SOURCE_DIR}/tests/proxy_cli.sh $<TARGET_FILE:whopconf>)
 set_tests_properties(proxy_cli PROPERTIES TIMEOUT 120)
+add_test(NAME proxy_sdk COMMAND bash ${PROJECT_SOURCE_DIR}/tests/sdk/proxy_sdk_test.sh $<TARGET_FILE:whopconf>)
+set_tests_properties(proxy_sdk PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300)
