@@ -107,6 +107,7 @@ static inline bool hs_sendf(int fd, const char *fmt, ...) {
  * Returns false on EOF, error, or stop. */
 static inline bool hs_read_request(hs_server *s, int fd, wc_buf *req) {
   req->len = 0;
+  if (req->data) req->data[0] = '\0'; /* the previous request's head must not be parsed again */
   size_t head_end = 0, need = 0;
   for (;;) {
     if (head_end == 0 && req->data) {

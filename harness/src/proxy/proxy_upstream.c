@@ -5,9 +5,10 @@
  * (wc_xfer_status_from_curl), never following redirects, no proxy from the
  * environment, TLS verification on unless --insecure.
  *
- * One easy handle per connection thread (a pthread key), reset before each
- * transfer: the reset keeps the live connection and the TLS session, so
- * keep-alive to the upstream survives, while no option carries over. */
+ * One easy handle per connection thread (a pthread key), configured once
+ * with what never changes; each transfer sets every option that varies
+ * (URL, fields, method, body, the callbacks' data), so none carries over,
+ * and the live connection and TLS session are kept (keep-alive). */
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -215,25 +216,10 @@ static struct curl_slist *request_fields(const px_exchange *x, bool *ok) {
   return list;
 }
 
-static void set_method_and_body(CURL *c, const px_exchange *x) {
-  const char *m = x->method;
-  if (strcmp(m, "HEAD") == 0) {
-    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-  } else if (x->has_body) {
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->req_body.len);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, x->req_body.data ? x->req_body.data : "");
-    if (strcmp(m, "POST") != 0) curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, m);
-  } else {
-    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
-    if (strcmp(m, "GET") != 0) curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, m);
-  }
-}
-
-static void configure(CURL *c, wc_proxy *p, transfer *t, const char *url, char *errbuf) {
+/* What every transfer of this handle shares. */
+static void configure_once(CURL *c, const wc_proxy *p) {
   const wc_proxy_opts *o = &p->o;
-  curl_easy_setopt(c, CURLOPT_URL, url);
   curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L); /* the target as the client wrote it */
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
@@ -245,14 +231,36 @@ static void configure(CURL *c, wc_proxy *p, transfer *t, const char *url, char *
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, o->insecure ? 0L : 2L);
   if (o->cacert) curl_easy_setopt(c, CURLOPT_CAINFO, o->cacert);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, t);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, t);
   curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, prereq_cb);
-  curl_easy_setopt(c, CURLOPT_PREREQDATA, t);
   curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
-  curl_easy_setopt(c, CURLOPT_XFERINFODATA, t);
   curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+}
+
+/* Everything that varies from one transfer to the next, set every time. */
+static void configure_transfer(CURL *c, const px_exchange *x, transfer *t, const char *url, char *errbuf,
+                               struct curl_slist *fields) {
+  curl_easy_setopt(c, CURLOPT_URL, url);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, fields);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, t);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, t);
+  curl_easy_setopt(c, CURLOPT_PREREQDATA, t);
+  curl_easy_setopt(c, CURLOPT_XFERINFODATA, t);
+  /* The method and the body: each branch resets what another one set. */
+  const char *m = x->method;
+  bool head = strcmp(m, "HEAD") == 0;
+  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, NULL);
+  if (x->has_body && !head) {
+    curl_easy_setopt(c, CURLOPT_NOBODY, 0L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)x->req_body.len);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, x->req_body.data ? x->req_body.data : "");
+    if (strcmp(m, "POST") != 0) curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, m);
+  } else {
+    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L); /* no body, and clears POST and NOBODY */
+    if (head) curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    else if (strcmp(m, "GET") != 0) curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, m);
+  }
 }
 
 static void describe(px_exchange *x, const transfer *t, CURLcode rc, long os_errno, const char *errbuf) {
@@ -283,10 +291,13 @@ void px_upstream_thread_end(void *curl) { curl_easy_cleanup(curl); }
 
 static CURL *thread_handle(wc_proxy *p) {
   CURL *c = pthread_getspecific(p->curl_key);
-  if (!c && (c = curl_easy_init()) != NULL && pthread_setspecific(p->curl_key, c) != 0) {
+  if (c) return c;
+  if (!(c = curl_easy_init())) return NULL;
+  if (pthread_setspecific(p->curl_key, c) != 0) {
     curl_easy_cleanup(c);
-    c = NULL;
+    return NULL;
   }
+  configure_once(c, p);
   return c;
 }
 
@@ -308,10 +319,7 @@ void px_forward(wc_proxy *p, px_exchange *x) {
   transfer t = {.p = p, .x = x, .expect_status_line = true};
   char errbuf[CURL_ERROR_SIZE];
   errbuf[0] = '\0';
-  curl_easy_reset(c);
-  configure(c, p, &t, url.data, errbuf);
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, fields);
-  set_method_and_body(c, x);
+  configure_transfer(c, x, &t, url.data, errbuf, fields);
   CURLcode rc = curl_easy_perform(c);
   long code = 0, os_errno = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);

@@ -214,7 +214,7 @@ int wc_tally_add(wc_tally *t, const wc_wire_exchange *x, const char *source, wc_
   if (!verdict) verdict = &local;
   pthread_mutex_lock(&t->lock);
   size_t seq = ++t->next_seq;
-  bool room = t->kept_failing < t->info.keep_exchanges || t->kept_passing < KEEP_PASSING;
+  bool room_failing = t->kept_failing < t->info.keep_exchanges, room_passing = t->kept_passing < KEEP_PASSING;
   pthread_mutex_unlock(&t->lock);
   char xid[32];
   snprintf(xid, sizeof xid, "x%zu", seq);
@@ -225,6 +225,9 @@ int wc_tally_add(wc_tally *t, const wc_wire_exchange *x, const char *source, wc_
   }
   bool violating = verdict->request_failures || verdict->response_failures || verdict->warnings;
   bool no_response = verdict->judged && x->status <= 0;
+  /* A record is built only where its kind still has room: conforming
+   * traffic past the first few costs the judging alone. */
+  bool room = (violating || no_response) ? room_failing : room_passing;
   cJSON *rec = verdict->judged && room ? record(x, xid, source, t->started_at, NULL) : NULL;
 
   pthread_mutex_lock(&t->lock);
