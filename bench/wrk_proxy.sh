@@ -50,8 +50,14 @@ trap cleanup EXIT
 
 echo "wrk through whopconf proxy: the fixed PATCH, judged on both sides; ${secs} s per run"
 start_proxy || exit 1
+# CPU seconds (user + system) a process has used so far.
+cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / hz }' "/proc/$1/stat"; }
+c0=$(cpu_s "$WRK_SERVE_PID")
 direct8=$(wrk_rate "$WRK_SERVE_URL" 8 "$secs") || exit 1
+serve_cpu=$(awk -v a="$c0" -v b="$(cpu_s "$WRK_SERVE_PID")" 'BEGIN { print b - a }')
+c0=$(cpu_s "$proxy_pid")
 proxy8=$(wrk_rate "$proxy_url" 8 "$secs") || exit 1
+proxy_cpu=$(awk -v a="$c0" -v b="$(cpu_s "$proxy_pid")" 'BEGIN { print b - a }')
 rss_kb=$(awk '/^VmHWM:/ {print $2}' "/proc/$proxy_pid/status")
 direct1=$(wrk_rate "$WRK_SERVE_URL" 1 "$secs") || exit 1
 proxy1=$(wrk_rate "$proxy_url" 1 "$secs") || exit 1
@@ -64,8 +70,10 @@ stop_proxy || exit 1
 [ -n "$direct8" ] && [ -n "$proxy8" ] && [ -n "$direct1" ] && [ -n "$proxy1" ] && [ -n "$annot1" ] || exit 1
 # Over one connection requests follow each other: 1000/rate is the time of
 # one, and the difference with the direct run is what the proxy adds.
-awk -v d8="$direct8" -v p8="$proxy8" -v d1="$direct1" -v p1="$proxy1" -v a1="$annot1" -v rss="$rss_kb" 'BEGIN {
+awk -v d8="$direct8" -v p8="$proxy8" -v d1="$direct1" -v p1="$proxy1" -v a1="$annot1" -v rss="$rss_kb" \
+    -v scpu="$serve_cpu" -v pcpu="$proxy_cpu" -v secs="$secs" 'BEGIN {
   printf "wrk 8 connections: direct %6d req/s, through the proxy %6d req/s = %.0f%% of direct (goal >= 40%%)\n", d8, p8, 100 * p8 / d8
+  printf "                   CPU per request: whopconf serve %.1f us (direct run), whopconf proxy %.1f us\n", 1e6 * scpu / (d8 * secs), 1e6 * pcpu / (p8 * secs)
   printf "wrk 1 connection:  direct %6d req/s, through the proxy %6d req/s: %.3f ms added per request\n", d1, p1, 1000 / p1 - 1000 / d1
   printf "                   with --annotate (judged before answering): %6d req/s: %.3f ms added\n", a1, 1000 / a1 - 1000 / d1
   printf "proxy peak RSS (VmHWM) after the 8-connection run: %.1f MB (goal < 25 MB)\n", rss / 1024

@@ -178,7 +178,9 @@ static size_t write_cb(char *data, size_t size, size_t nmemb, void *ud) {
  * "remove this header"). */
 static struct curl_slist *append_field(struct curl_slist *list, wc_buf *line, const char *name, const char *value) {
   line->len = 0;
-  int rc = *value ? wc_buf_printf(line, "%s: %s", name, value) : wc_buf_printf(line, "%s;", name);
+  int rc = wc_buf_puts(line, name);
+  if (rc == 0) rc = *value ? wc_buf_append(line, ": ", 2) : wc_buf_append(line, ";", 1);
+  if (rc == 0) rc = wc_buf_puts(line, value);
   if (rc != 0) return NULL;
   return curl_slist_append(list, line->data);
 }
@@ -307,7 +309,7 @@ void px_forward(wc_proxy *p, px_exchange *x) {
   bool ok = c != NULL;
   wc_buf url;
   wc_buf_init(&url);
-  ok = ok && wc_buf_printf(&url, "%s%s", p->upstream_origin, x->target) == 0;
+  ok = ok && wc_buf_puts(&url, p->upstream_origin) == 0 && wc_buf_puts(&url, x->target) == 0;
   struct curl_slist *fields = ok ? request_fields(x, &ok) : NULL;
   if (!ok) {
     curl_slist_free_all(fields);
