@@ -1,19 +1,28 @@
-/* Option parsing shared by the CLI commands. */
-#ifndef WHOPCONF_CLI_ARGS_H
-#define WHOPCONF_CLI_ARGS_H
+/* Command-line parsing shared by the commands: flag values, numbers, the
+ * one-line usage error. */
+#ifndef WC_CLI_ARGS_H
+#define WC_CLI_ARGS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
-/* A value for --flag: "--flag=value" or "--flag value". *matched tells
- * whether argv[*i] is --flag at all (then NULL means the value is missing). */
+#include "whopconf/common.h"
+
+/* The value of --flag at argv[*i], "--flag=value" or "--flag value" (then
+ * *i moves past it). *matched tells whether argv[*i] is --flag at all; NULL
+ * with *matched true: the value is missing. */
 const char *wc_cli_flag_value(int argc, char **argv, int *i, const char *flag, bool *matched);
-/* A decimal integer in [0, max], nothing else. */
-bool wc_cli_parse_number(const char *s, unsigned long long max, unsigned long long *out);
-/* A decimal number in [min, max] ("0.5", "30"). */
-bool wc_cli_parse_seconds(const char *s, double min, double max, double *out);
-/* A non-empty value of visible ASCII characters (tokens, versions, ids). */
-bool wc_cli_clean_token(const char *s);
-/* 127.x.y.z, ::1 or localhost. */
-bool wc_cli_loopback_name(const char *host);
+
+/* A decimal number without sign, at most max. */
+bool wc_cli_parse_u64(const char *s, uint64_t max, uint64_t *out);
+/* A finite number from min to max. */
+bool wc_cli_parse_double(const char *s, double min, double max, double *out);
+/* A credential or an id goes into a header or a URL: visible ASCII only,
+ * not empty. */
+bool wc_cli_clean_value(const char *s);
+
+/* "whopconf <command>: <message> (try whopconf <command> --help)" on
+ * stderr; returns the usage exit code (2). */
+int wc_cli_usage_error(const char *command, const char *fmt, ...) WC_PRINTF(2, 3);
 
 #endif

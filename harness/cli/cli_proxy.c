@@ -2,6 +2,7 @@
  * The base URL is the first line on stdout; reports are written at the end
  * (and every --report-every seconds); one summary line goes to stderr. */
 #include <errno.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "cli_args.h"
 #include "whopconf/proxy.h"
 #include "whopconf/report.h"
+#include "whopconf/request.h"
 
 #define MAX_VERSIONS 32
 
@@ -49,12 +51,7 @@ static void usage(FILE *out) {
         out);
 }
 
-static int bad(const char *fmt, const char *what) {
-  fputs("whopconf proxy: ", stderr);
-  fprintf(stderr, fmt, what ? what : "");
-  fputs(" (try whopconf proxy --help)\n", stderr);
-  return WC_EXIT_USAGE;
-}
+#define bad(...) wc_cli_usage_error("proxy", __VA_ARGS__)
 
 typedef struct proxy_cli {
   wc_proxy_opts o;
@@ -67,8 +64,8 @@ typedef struct proxy_cli {
 } proxy_cli;
 
 static bool parse_bytes(const char *v, size_t *out) {
-  unsigned long long n;
-  if (!wc_cli_parse_number(v, 1ULL << 32, &n) || n == 0) return false;
+  uint64_t n;
+  if (!wc_cli_parse_u64(v, 1ULL << 32, &n) || n == 0) return false;
   *out = (size_t)n;
   return true;
 }
@@ -79,7 +76,7 @@ static int parse(proxy_cli *c, int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v;
     bool m;
-    unsigned long long n;
+    uint64_t n;
     double d;
 #define FLAG(name) (((v = wc_cli_flag_value(argc, argv, &i, name, &m)) != NULL) || m)
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -99,7 +96,7 @@ static int parse(proxy_cli *c, int argc, char **argv) {
       c->o.host = v;
       c->o.allow_non_loopback = true; /* given explicitly */
     } else if (FLAG("--port")) {
-      if (!wc_cli_parse_number(v, 65535, &n)) return bad("--port needs a number from 0 to 65535, got '%s'", v);
+      if (!wc_cli_parse_u64(v, 65535, &n)) return bad("--port needs a number from 0 to 65535, got '%s'", v ? v : "");
       c->o.port = (unsigned short)n;
     } else if (FLAG("--report-dir")) {
       if (!v || !*v) return bad("%s needs a directory", "--report-dir");
@@ -108,17 +105,17 @@ static int parse(proxy_cli *c, int argc, char **argv) {
       if (!v || !*v) return bad("%s needs a list of formats", "--format");
       format_list = v;
     } else if (FLAG("--duration")) {
-      if (!wc_cli_parse_seconds(v, 0.001, 31536000, &c->duration_s))
-        return bad("--duration needs seconds (0.001 to 31536000), got '%s'", v);
+      if (!wc_cli_parse_double(v, 0.001, 31536000, &c->duration_s))
+        return bad("--duration needs seconds (0.001 to 31536000), got '%s'", v ? v : "");
     } else if (FLAG("--report-every")) {
-      if (!wc_cli_parse_seconds(v, 0.1, 31536000, &c->report_every_s))
-        return bad("--report-every needs seconds (0.1 to 31536000), got '%s'", v);
+      if (!wc_cli_parse_double(v, 0.1, 31536000, &c->report_every_s))
+        return bad("--report-every needs seconds (0.1 to 31536000), got '%s'", v ? v : "");
     } else if (FLAG("--known-version")) {
-      if (!wc_cli_clean_token(v)) return bad("--known-version needs a value without spaces, got '%s'", v);
+      if (!wc_cli_clean_value(v)) return bad("--known-version needs a value without spaces, got '%s'", v ? v : "");
       if (c->nversions == MAX_VERSIONS) return bad("%s given too many times", "--known-version");
       c->versions[c->nversions++] = v;
     } else if (FLAG("--api-version")) {
-      if (!wc_cli_clean_token(v)) return bad("--api-version needs a value without spaces, got '%s'", v);
+      if (!wc_cli_clean_value(v)) return bad("--api-version needs a value without spaces, got '%s'", v ? v : "");
       c->o.api_version = v;
     } else if (FLAG("--spec")) {
       if (!v || !*v) return bad("%s needs a file", "--spec");
@@ -127,25 +124,25 @@ static int parse(proxy_cli *c, int argc, char **argv) {
       if (!v || !*v) return bad("%s needs a file", "--cacert");
       c->o.cacert = v;
     } else if (FLAG("--timeout")) {
-      if (!wc_cli_parse_seconds(v, 0.001, 3600, &d)) return bad("--timeout needs seconds (0.001 to 3600), got '%s'", v);
+      if (!wc_cli_parse_double(v, 0.001, 3600, &d)) return bad("--timeout needs seconds (0.001 to 3600), got '%s'", v ? v : "");
       c->o.timeout_ms = (long)(d * 1000.0 + 0.5);
     } else if (FLAG("--connect-timeout")) {
-      if (!wc_cli_parse_seconds(v, 0.001, 3600, &d))
-        return bad("--connect-timeout needs seconds (0.001 to 3600), got '%s'", v);
+      if (!wc_cli_parse_double(v, 0.001, 3600, &d))
+        return bad("--connect-timeout needs seconds (0.001 to 3600), got '%s'", v ? v : "");
       c->o.connect_timeout_ms = (long)(d * 1000.0 + 0.5);
     } else if (FLAG("--idle-timeout")) {
-      if (!wc_cli_parse_number(v, 3600, &n) || n == 0)
-        return bad("--idle-timeout needs whole seconds (1 to 3600), got '%s'", v);
+      if (!wc_cli_parse_u64(v, 3600, &n) || n == 0)
+        return bad("--idle-timeout needs whole seconds (1 to 3600), got '%s'", v ? v : "");
       c->o.idle_timeout_s = (unsigned)n;
     } else if (FLAG("--max-connections")) {
-      if (!wc_cli_parse_number(v, 4096, &n) || n == 0)
-        return bad("--max-connections needs a number from 1 to 4096, got '%s'", v);
+      if (!wc_cli_parse_u64(v, 4096, &n) || n == 0)
+        return bad("--max-connections needs a number from 1 to 4096, got '%s'", v ? v : "");
       c->o.max_connections = (unsigned)n;
     } else if (FLAG("--max-body")) {
-      if (!parse_bytes(v, &c->o.max_request_body)) return bad("--max-body needs bytes (1 to 4294967296), got '%s'", v);
+      if (!parse_bytes(v, &c->o.max_request_body)) return bad("--max-body needs bytes (1 to 4294967296), got '%s'", v ? v : "");
     } else if (FLAG("--max-response-body")) {
       if (!parse_bytes(v, &c->o.max_response_body))
-        return bad("--max-response-body needs bytes (1 to 4294967296), got '%s'", v);
+        return bad("--max-response-body needs bytes (1 to 4294967296), got '%s'", v ? v : "");
     } else {
       return bad("unknown option '%s'", a);
     }
@@ -232,7 +229,7 @@ int wc_cli_proxy(int argc, char **argv) {
     fprintf(stderr, "whopconf proxy: %s\n", err.msg);
     return WC_EXIT_USAGE;
   }
-  if (c.o.allow_non_loopback && !wc_cli_loopback_name(c.o.host))
+  if (!wc_url_is_loopback(wc_proxy_base_url(p)))
     fprintf(stderr, "whopconf proxy: warning: listening on %s, reachable from other machines\n", c.o.host);
   if (c.o.insecure) fprintf(stderr, "whopconf proxy: warning: --insecure: the upstream's certificate is not verified\n");
   printf("%s\n", wc_proxy_base_url(p));

@@ -56,11 +56,8 @@ static void list_lenient(void) {
   }
 }
 
-static int bad(const char *fmt, const char *what) {
-  fputs("whopconf serve: ", stderr);
-  fprintf(stderr, fmt, what);
-  fputs(" (try whopconf serve --help)\n", stderr);
-  return WC_EXIT_USAGE;
+static bool loopback_name(const char *host) {
+  return strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0 || strcmp(host, "localhost") == 0;
 }
 
 int wc_cli_serve(int argc, char **argv) {
@@ -71,7 +68,7 @@ int wc_cli_serve(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v;
     bool m;
-    unsigned long long num;
+    uint64_t num;
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
       usage(stdout);
       return WC_EXIT_OK;
@@ -84,40 +81,42 @@ int wc_cli_serve(int argc, char **argv) {
     } else if (strcmp(a, "--show-balances") == 0) {
       opts.show_balances = true;
     } else if ((v = wc_cli_flag_value(argc, argv, &i, "--host", &m)) || m) {
-      if (!v || !*v) return bad("%s needs an address", "--host");
+      if (!v || !*v) return wc_cli_usage_error("serve", "%s needs an address", "--host");
       opts.host = v;
       opts.allow_non_loopback = true; /* given explicitly */
     } else if ((v = wc_cli_flag_value(argc, argv, &i, "--port", &m)) || m) {
-      if (!wc_cli_parse_number(v, 65535, &num)) return bad("--port needs a number from 0 to 65535, got '%s'", v ? v : "");
+      if (!wc_cli_parse_u64(v, 65535, &num)) return wc_cli_usage_error("serve", "--port needs a number from 0 to 65535, got '%s'", v ? v : "");
       opts.port = (unsigned short)num;
     } else if ((v = wc_cli_flag_value(argc, argv, &i, "--fault", &m)) || m) {
-      if (!v || !wc_fault_find(v)) return bad("unknown fault '%s' (see --list-faults)", v ? v : "");
-      if (nfaults == MAX_LIST) return bad("%s given too many times", "--fault");
+      if (!v || !wc_fault_find(v)) return wc_cli_usage_error("serve", "unknown fault '%s' (see --list-faults)", v ? v : "");
+      if (nfaults == MAX_LIST) return wc_cli_usage_error("serve", "%s given too many times", "--fault");
       faults[nfaults++] = v;
     } else if ((v = wc_cli_flag_value(argc, argv, &i, "--lenient", &m)) || m) {
-      if (!v || !*v) return bad("%s needs an option (see --list-lenient)", "--lenient");
-      if (nlenient == MAX_LIST) return bad("%s given too many times", "--lenient");
+      if (!v || !*v) return wc_cli_usage_error("serve", "%s needs an option (see --list-lenient)", "--lenient");
+      if (nlenient == MAX_LIST) return wc_cli_usage_error("serve", "%s given too many times", "--lenient");
       lenient[nlenient++] = v; /* checked by the server's start: one line, exit 2 */
     } else if ((v = wc_cli_flag_value(argc, argv, &i, "--known-version", &m)) || m) {
-      if (!wc_cli_clean_token(v)) return bad("--known-version needs a non-empty value without spaces, got '%s'", v ? v : "");
-      if (nversions == MAX_LIST) return bad("%s given too many times", "--known-version");
+      if (!wc_cli_clean_value(v))
+        return wc_cli_usage_error("serve", "--known-version needs a non-empty value without spaces, got '%s'",
+                                  v ? v : "");
+      if (nversions == MAX_LIST) return wc_cli_usage_error("serve", "%s given too many times", "--known-version");
       versions[nversions++] = v;
     } else if ((v = wc_cli_flag_value(argc, argv, &i, "--user-token", &m)) || m) {
-      if (!wc_cli_clean_token(v)) return bad("%s needs a non-empty token of visible ASCII characters", "--user-token");
+      if (!wc_cli_clean_value(v)) return wc_cli_usage_error("serve", "%s needs a non-empty token of visible ASCII characters", "--user-token");
       opts.user_token = v;
     } else if ((v = wc_cli_flag_value(argc, argv, &i, "--token-without-scope", &m)) || m) {
-      if (!wc_cli_clean_token(v))
-        return bad("%s needs a non-empty token of visible ASCII characters", "--token-without-scope");
+      if (!wc_cli_clean_value(v))
+        return wc_cli_usage_error("serve", "%s needs a non-empty token of visible ASCII characters", "--token-without-scope");
       opts.token_without_scope = v;
     } else if ((v = wc_cli_flag_value(argc, argv, &i, "--api-key", &m)) || m) {
-      if (!wc_cli_clean_token(v)) return bad("%s needs a non-empty key of visible ASCII characters", "--api-key");
+      if (!wc_cli_clean_value(v)) return wc_cli_usage_error("serve", "%s needs a non-empty key of visible ASCII characters", "--api-key");
       opts.api_key = v;
     } else if ((v = wc_cli_flag_value(argc, argv, &i, "--max-body", &m)) || m) {
-      if (!wc_cli_parse_number(v, 1ULL << 30, &num) || num == 0)
-        return bad("--max-body needs a number of bytes from 1 to 1073741824, got '%s'", v ? v : "");
+      if (!wc_cli_parse_u64(v, 1ULL << 30, &num) || num == 0)
+        return wc_cli_usage_error("serve", "--max-body needs a number of bytes from 1 to 1073741824, got '%s'", v ? v : "");
       opts.max_body = (size_t)num;
     } else {
-      return bad("unknown option '%s'", a);
+      return wc_cli_usage_error("serve", "unknown option '%s'", a);
     }
   }
   opts.faults = faults;
@@ -145,7 +144,7 @@ int wc_cli_serve(int argc, char **argv) {
     fprintf(stderr, "whopconf serve: %s\n", err.msg);
     return WC_EXIT_USAGE;
   }
-  if (!wc_cli_loopback_name(opts.host))
+  if (!loopback_name(opts.host))
     fprintf(stderr, "whopconf serve: warning: listening on %s, reachable from other machines\n", opts.host);
   printf("%s\n", wc_refserver_base_url(srv));
   fflush(stdout);
