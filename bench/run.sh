@@ -17,3 +17,5 @@ fi
 if [ -f "$here/bench_run.sh" ]; then
   bash "$here/bench_run.sh" "$build"
 fi
+# `whopconf check` over generated HAR captures (MB/s, peak RSS).
+bash "$here/bench_check.sh" "$build"
