@@ -377,7 +377,7 @@ static void tally_verdict(const wc_observations *obs, size_t from, wc_verdict *o
     const wc_requirement *req = wc_catalog_find(o->requirement);
     if (o->status == WC_OBS_WARN || (req && req->level == WC_LEVEL_SHOULD))
       out->warnings++;
-    else if (wc_requirement_side(o->requirement) == WC_SIDE_REQUEST)
+    else if (wc_requirement_is_client(req))
       out->request_failures++;
     else
       out->response_failures++;
