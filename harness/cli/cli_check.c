@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "whopconf/json_arena.h"
 #include "whopconf/report.h"
 #include "whopconf/traffic.h"
 
@@ -202,6 +203,7 @@ int wc_cli_check(int argc, char **argv) {
   check_opts o;
   int rc = parse_args(argc, argv, &o);
   if (rc != 0) return rc < 0 ? WC_EXIT_OK : rc;
+  wc_json_arena_install(); /* before anything parses: the judge's bodies come from the arena */
   wc_err err;
   wc_err_clear(&err);
   wc_spec *spec = o.spec_path ? wc_spec_load_file(o.spec_path, &err) : wc_spec_load_embedded(&err);

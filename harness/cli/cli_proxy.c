@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "cli_args.h"
+#include "whopconf/json_arena.h"
 #include "whopconf/proxy.h"
 #include "whopconf/report.h"
 #include "whopconf/request.h"
@@ -223,6 +224,7 @@ int wc_cli_proxy(int argc, char **argv) {
   pthread_sigmask(SIG_BLOCK, &stop, NULL);
   signal(SIGPIPE, SIG_IGN);
 
+  wc_json_arena_install(); /* before any thread parses: judged bodies come from a per-thread arena */
   wc_err err;
   wc_proxy *p = wc_proxy_start(&c.o, &err);
   if (!p) {

@@ -14,6 +14,7 @@
 
 #include "traffic_internal.h"
 #include "whopconf/catalog.h"
+#include "whopconf/json_arena.h"
 #include "whopconf/refserver.h"
 #include "whopconf/response.h"
 
@@ -210,8 +211,10 @@ static void judge_body(const wc_judge *j, const wc_wire_exchange *x, int ex, wc_
   wc_findings *found = wc_findings_new();
   wc_err err;
   wc_err_clear(&err);
+  bool arena = wc_json_arena_begin(); /* the tree is deleted below, on this thread */
   cJSON *body = found ? wc_json_parse(b->data, b->len, NULL, found, &err) : NULL;
   if (!body) {
+    if (arena) wc_json_arena_end();
     wc_observe(obs, WC_REQ_CL_STRICT_JSON, WC_OBS_FAIL, ex, "request: body is not JSON: %s",
                found ? err.msg : "out of memory");
     faults->body_invalid = true;
@@ -224,6 +227,7 @@ static void judge_body(const wc_judge *j, const wc_wire_exchange *x, int ex, wc_
   if (!wc_schema_validate(j->request_schema, body, found)) faults->body_invalid = true;
   wc_observe_findings(obs, WC_REQ_CL_BODY_SCHEMA, ex, found, "request: body against the requestBody schema");
   cJSON_Delete(body);
+  if (arena) wc_json_arena_end();
   wc_findings_free(found);
 }
 
@@ -352,6 +356,7 @@ static void judge_response(const wc_judge *j, const wc_wire_exchange *x, const r
     wc_response_free(r);
     return;
   }
+  bool arena = wc_json_arena_begin(); /* the response (and its tree) is freed below, on this thread */
   wc_response_finish(r, NULL);
   wc_check_response(&j->ctx, sent, r, obs);
   if (faults->no_authorization) wc_check_auth_rejected(WC_REQ_AUTH_REJECTED, sent, r, obs);
@@ -362,6 +367,7 @@ static void judge_response(const wc_judge *j, const wc_wire_exchange *x, const r
   }
   if (faults->body_invalid) expect_rejection(WC_REQ_INVALID_BODY_400, sent, r, obs);
   wc_response_free(r);
+  if (arena) wc_json_arena_end();
 }
 
 static void tally_verdict(const wc_observations *obs, size_t from, wc_verdict *out) {
@@ -371,7 +377,7 @@ static void tally_verdict(const wc_observations *obs, size_t from, wc_verdict *o
     const wc_requirement *req = wc_catalog_find(o->requirement);
     if (o->status == WC_OBS_WARN || (req && req->level == WC_LEVEL_SHOULD))
       out->warnings++;
-    else if (wc_requirement_side(o->requirement) == WC_SIDE_REQUEST)
+    else if (wc_requirement_is_client(req))
       out->request_failures++;
     else
       out->response_failures++;

@@ -146,10 +146,9 @@ static void keep_first(char **slot, const char *reason) {
 static void fold(wc_tally *t, const wc_observations *obs, const char *source, const char *xid) {
   for (size_t i = 0; i < wc_observations_count(obs); i++) {
     const wc_observation *o = wc_observations_get(obs, i);
-    size_t k = 0;
-    while (k < t->nreq && strcmp(wc_catalog_get(k)->id, o->requirement) != 0) k++;
-    if (k == t->nreq) continue;
-    const wc_requirement *req = wc_catalog_get(k);
+    const wc_requirement *req = wc_catalog_find(o->requirement);
+    if (!req) continue;
+    size_t k = (size_t)(req - wc_catalog_get(0));
     req_acc *a = &t->acc[k];
     wc_obs_status st = o->status;
     if (st == WC_OBS_FAIL && req->level == WC_LEVEL_SHOULD) st = WC_OBS_WARN;
