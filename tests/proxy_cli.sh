@@ -6,42 +6,23 @@ set -u
 WHOPCONF=${1:?usage: proxy_cli.sh path/to/whopconf}
 WHOPCONF=$(cd "$(dirname "$WHOPCONF")" && pwd)/$(basename "$WHOPCONF")
 work=$(mktemp -d "${TMPDIR:-/tmp}/whopconf-proxy.XXXXXX")
-pids=""
-cleanup() {
-  for pid in $pids; do kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
 fail() { echo "FAIL proxy_cli: $*"; exit 1; }
+# shellcheck source=tests/support/background.sh
+. "$(cd "$(dirname "$0")" && pwd)/support/background.sh"
+trap 'bg_stop_all; rm -rf "$work"' EXIT
 cd "$work" || fail "cannot enter $work"
 
 TOKEN=wc_user_token_with_scope
-# start NAME CMD...: runs CMD in the background with stdout/stderr in NAME.out/.err, waits for its first line.
-start() {
-  local name=$1
-  shift
-  "$@" >"$name.out" 2>"$name.err" &
-  local pid=$!
-  pids="$pids $pid"
-  eval "${name}_pid=$pid"
-  for _ in $(seq 100); do
-    [ -s "$name.out" ] && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  eval "${name}_url=\$(head -n 1 $name.out)"
-}
 patch() { # URL BODY [VERSION]
   curl -sS -o /dev/null -w '%{http_code}' -X PATCH "$1/users/me" -H "Authorization: Bearer $TOKEN" \
     -H "Api-Version-Date: ${3:-2026-07-01}" -H 'Content-Type: application/json' --data-binary "$2"
 }
 verdict() { python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["summary"]; print(s["verdict"], s["exit_code"])' "$1"; }
 
-start serve "$WHOPCONF" serve
-[ -n "$serve_url" ] || fail "whopconf serve printed no URL"
+bg_start serve "$WHOPCONF" serve
 
 # 1. Clean traffic, stopped by SIGTERM: exit 0, every report, the URL first.
-start proxy "$WHOPCONF" proxy --upstream "$serve_url" --report-dir clean
+bg_start proxy "$WHOPCONF" proxy --upstream "$serve_url" --report-dir clean
 case "$proxy_url" in http://127.0.0.1:*/api/v1) ;; *) fail "first line is not a base URL: '$proxy_url'" ;; esac
 [ "$(patch "$proxy_url" '{"name":"Ada"}')" = 200 ] || fail "PATCH through the proxy did not get 200"
 [ "$(curl -sS -o /dev/null -w '%{http_code}' "$proxy_url/elsewhere")" = 404 ] || fail "pass-through did not get 404"
@@ -57,7 +38,7 @@ grep -q '1 judged (1 conformed' proxy.err || { cat proxy.err; fail "summary line
 grep -q '1 passed through' proxy.err || fail "pass-through not counted"
 
 # 2. A client bug, --duration, --report-every: exit 1, reports rewritten while running.
-start proxy "$WHOPCONF" proxy --upstream "$serve_url" --report-dir bug --duration 2 --report-every 0.3
+bg_start proxy "$WHOPCONF" proxy --upstream "$serve_url" --report-dir bug --duration 2 --report-every 0.3
 [ "$(patch "$proxy_url" '{"name":42}')" = 400 ] || fail "wrong member type did not get 400"
 sleep 0.8
 [ -s bug/report.json ] || fail "--report-every wrote nothing while running"
@@ -76,7 +57,7 @@ if grep -rq "$TOKEN" clean bug proxy.out proxy.err; then fail "the token was wri
 
 # 3. An upstream that is never reached: exit 3, 502 to the client.
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-start proxy "$WHOPCONF" proxy --upstream "http://127.0.0.1:$port/api/v1" --report-dir down --connect-timeout 1
+bg_start proxy "$WHOPCONF" proxy --upstream "http://127.0.0.1:$port/api/v1" --report-dir down --connect-timeout 1
 [ "$(patch "$proxy_url" '{}')" = 502 ] || fail "unreachable upstream did not give 502"
 kill -INT "$proxy_pid"
 wait "$proxy_pid"

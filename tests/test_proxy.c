@@ -37,11 +37,9 @@ Test(proxy, refuses_unusable_upstreams_and_remote_listeners) {
 }
 
 Test(proxy, forwards_method_target_fields_and_body_without_hop_by_hop_fields) {
-  hs_server *up = hs_started(HS_ECHO);
-  hs_run(up);
-  char upstream[128], origin[128];
-  hs_upstream(up, upstream);
-  wc_proxy *p = proxy_start(upstream, NULL, origin);
+  proxied px = proxied_start(HS_ECHO, NULL, NULL);
+  hs_server *up = px.up;
+  const char *origin = px.origin;
   CURL *h = curl_easy_init();
   http_resp r;
   http_req rq = {.method = "PUT",
@@ -68,17 +66,14 @@ Test(proxy, forwards_method_target_fields_and_body_without_hop_by_hop_fields) {
   cr_expect(!hs_log_contains(up, "Connection:"), "Connection was forwarded");
   cr_expect(!hs_log_contains(up, "Expect:"));
   cr_expect(hs_log_contains(up, "Accept: */*\r\n"), "the client's Accept was not passed through");
-  wc_proxy_free(p);
-  hs_stop(up);
+  proxied_end(&px);
 }
 
 /* Every hop-by-hop field of RFC 9110 7.6.1, sent by a raw client. */
 Test(proxy, drops_every_hop_by_hop_request_field) {
-  hs_server *up = hs_started(HS_OK);
-  hs_run(up);
-  char upstream[128], origin[128];
-  hs_upstream(up, upstream);
-  wc_proxy *p = proxy_start(upstream, NULL, origin);
+  proxied px = proxied_start(HS_OK, NULL, NULL);
+  hs_server *up = px.up;
+  const char *origin = px.origin;
   CURL *h = curl_easy_init();
   struct curl_slist *f = NULL;
   static const char *const fields[] = {"Connection: close, X-Named", "X-Named: 1", "Keep-Alive: timeout=5",
@@ -105,8 +100,7 @@ Test(proxy, drops_every_hop_by_hop_request_field) {
   cr_expect(hs_log_contains(up, "X-Empty: \r\n") || hs_log_contains(up, "X-Empty:\r\n"), "empty field lost");
   cr_expect(hs_log_contains(up, "GET /api/v1/users/me HTTP/1.1"));
   cr_expect(!hs_log_contains(up, "Accept:"), "the proxy invented an Accept field");
-  wc_proxy_free(p);
-  hs_stop(up);
+  proxied_end(&px);
 }
 
 typedef struct seen_headers {
@@ -119,11 +113,8 @@ static size_t keep_header(char *buf, size_t size, size_t n, void *ud) {
 }
 
 Test(proxy, returns_the_response_unchanged_but_for_hop_by_hop_fields) {
-  hs_server *up = hs_started(HS_HOP_BY_HOP);
-  hs_run(up);
-  char upstream[128], origin[128];
-  hs_upstream(up, upstream);
-  wc_proxy *p = proxy_start(upstream, NULL, origin);
+  proxied px = proxied_start(HS_HOP_BY_HOP, NULL, NULL);
+  const char *origin = px.origin;
   CURL *h = curl_easy_init();
   char url[200];
   snprintf(url, sizeof url, "%s/api/v1/anything", origin);
@@ -151,17 +142,17 @@ Test(proxy, returns_the_response_unchanged_but_for_hop_by_hop_fields) {
   cr_expect(strstr(all, "Whopconf-Violations") == NULL, "annotated without --annotate");
   wc_buf_free(&seen.all);
   http_resp_free(&r);
-  wc_proxy_free(p);
-  hs_stop(up);
+  proxied_end(&px);
+}
+
+static void redirect_elsewhere(hs_server *s) {
+  snprintf(s->location, sizeof s->location, "http://127.0.0.1:9/elsewhere");
 }
 
 Test(proxy, never_follows_a_redirect) {
-  hs_server *up = hs_started(HS_REDIRECT);
-  snprintf(up->location, sizeof up->location, "http://127.0.0.1:9/elsewhere");
-  hs_run(up);
-  char upstream[128], origin[128];
-  hs_upstream(up, upstream);
-  wc_proxy *p = proxy_start(upstream, NULL, origin);
+  proxied px = proxied_start(HS_REDIRECT, NULL, redirect_elsewhere);
+  hs_server *up = px.up;
+  const char *origin = px.origin;
   CURL *h = curl_easy_init();
   http_resp r;
   http_req rq = {.method = "GET", .path = "/api/v1/users/me"};
@@ -171,8 +162,7 @@ Test(proxy, never_follows_a_redirect) {
   cr_expect_eq(hs_requests(up), 1);
   http_resp_free(&r);
   curl_easy_cleanup(h);
-  wc_proxy_free(p);
-  hs_stop(up);
+  proxied_end(&px);
 }
 
 /* In front of the reference server: the same bytes as straight to it, and
@@ -281,11 +271,9 @@ Test(proxy, annotates_judged_responses_only_when_asked) {
  * methods and bodies changing from request to request: nothing set for one
  * request leaks into the next. */
 Test(proxy, methods_and_bodies_do_not_leak_between_requests) {
-  hs_server *up = hs_started(HS_OK);
-  hs_run(up);
-  char upstream[128], origin[128];
-  hs_upstream(up, upstream);
-  wc_proxy *p = proxy_start(upstream, NULL, origin);
+  proxied px = proxied_start(HS_OK, NULL, NULL);
+  hs_server *up = px.up;
+  const char *origin = px.origin;
   CURL *h = curl_easy_init();
   static const http_req seq[] = {
       {.method = "PATCH", .path = "/api/v1/users/me", .body = "{\"a\":1}"},
@@ -328,6 +316,5 @@ Test(proxy, methods_and_bodies_do_not_leak_between_requests) {
               "%s carries a body or a form type: %s", bodiless[i], head);
   }
   cr_expect(strstr(log, "PATCH /api/v1/users/me HTTP/1.1\r\n") != NULL);
-  wc_proxy_free(p);
-  hs_stop(up);
+  proxied_end(&px);
 }

@@ -90,18 +90,13 @@ ParameterizedTest(upstream_fault *f, proxy_hostile, upstream_faults) {
   srv_stop(&up);
 }
 
-static wc_proxy *client_side_proxy(hs_server **up, unsigned idle_s, unsigned max_conn, size_t max_body,
-                                   char origin[128]) {
-  *up = hs_started(HS_OK);
-  hs_run(*up);
-  char upstream[128];
-  hs_upstream(*up, upstream);
+static proxied client_side_proxy(unsigned idle_s, unsigned max_conn, size_t max_body) {
   wc_proxy_opts o;
   wc_proxy_opts_default(&o);
   o.idle_timeout_s = idle_s;
   o.max_connections = max_conn;
   o.max_request_body = max_body;
-  return proxy_start(upstream, &o, origin);
+  return proxied_start(HS_OK, &o, NULL);
 }
 
 static const char *report_notes(wc_proxy *p, char **text) {
@@ -117,9 +112,9 @@ static const char *report_notes(wc_proxy *p, char **text) {
 /* A client that sends half a request and goes quiet is cut off at the
  * idle timeout; the upstream never hears of it. */
 Test(proxy_hostile, slow_senders_are_cut_off_at_the_idle_timeout) {
-  hs_server *up;
-  char origin[128];
-  wc_proxy *p = client_side_proxy(&up, 1, 0, 0, origin);
+  proxied px = client_side_proxy(1, 0, 0);
+  hs_server *up = px.up;
+  wc_proxy *p = px.p;
   static const char *const partial[] = {
       "PATCH /api/v1/users/me HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
       "PATCH /api/v1/users/me HTTP/1.1\r\nHost: x\r\nAuthor",
@@ -139,16 +134,16 @@ Test(proxy_hostile, slow_senders_are_cut_off_at_the_idle_timeout) {
   char *text;
   cr_expect(strstr(report_notes(p, &text), "client-timeout"), "not in the report: %s", text);
   free(text);
-  wc_proxy_free(p);
-  hs_stop(up);
+  proxied_end(&px);
 }
 
 /* Bodies over the cap: refused with 413 whether announced or chunked, never
  * read into memory beyond the cap, never forwarded. */
 Test(proxy_hostile, oversized_bodies_get_413_and_never_reach_the_upstream) {
-  hs_server *up;
-  char origin[128];
-  wc_proxy *p = client_side_proxy(&up, 5, 0, 64 << 10, origin);
+  proxied px = client_side_proxy(5, 0, 64 << 10);
+  hs_server *up = px.up;
+  wc_proxy *p = px.p;
+  const char *origin = px.origin;
   size_t big = 300 << 10;
   char *body = malloc(big + 1);
   memset(body, 'a', big);
@@ -183,17 +178,16 @@ Test(proxy_hostile, oversized_bodies_get_413_and_never_reach_the_upstream) {
   char *text;
   cr_expect(strstr(report_notes(p, &text), "client-body-too-large"), "not in the report: %s", text);
   free(text);
-  wc_proxy_free(p);
-  hs_stop(up);
+  proxied_end(&px);
 }
 
 /* Many idle connections: the connection limit holds them (beyond it they
  * are closed at once), the idle timeout ends them, and real clients are
  * served again right after. */
 Test(proxy_hostile, many_idle_connections_cost_bounded_resources) {
-  hs_server *up;
-  char origin[128];
-  wc_proxy *p = client_side_proxy(&up, 1, 16, 0, origin);
+  proxied px = client_side_proxy(1, 16, 0);
+  wc_proxy *p = px.p;
+  const char *origin = px.origin;
   enum { IDLE = 200 };
   int fds[IDLE];
   for (int i = 0; i < IDLE; i++) fds[i] = raw_connect(p);
@@ -220,16 +214,15 @@ Test(proxy_hostile, many_idle_connections_cost_bounded_resources) {
   wc_proxy_stats s;
   wc_proxy_get_stats(p, &s);
   cr_expect_eq(s.client_failed, 0, "an idle connection without a request is no exchange");
-  wc_proxy_free(p);
-  hs_stop(up);
+  proxied_end(&px);
 }
 
 /* A client that leaves before its request is complete: the upstream never
  * hears of it, and the report says the client left. */
 Test(proxy_hostile, a_client_leaving_mid_request_is_reported) {
-  hs_server *up;
-  char origin[128];
-  wc_proxy *p = client_side_proxy(&up, 5, 0, 0, origin);
+  proxied px = client_side_proxy(5, 0, 0);
+  hs_server *up = px.up;
+  wc_proxy *p = px.p;
   int fd = raw_connect(p);
   const char *head = "PATCH /api/v1/users/me HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{\"name\"";
   cr_assert(hs_send(fd, head, strlen(head)));
@@ -246,6 +239,5 @@ Test(proxy_hostile, a_client_leaving_mid_request_is_reported) {
   char *text;
   cr_expect(strstr(report_notes(p, &text), "client-left"), "not in the report: %s", text);
   free(text);
-  wc_proxy_free(p);
-  hs_stop(up);
+  proxied_end(&px);
 }

@@ -17,10 +17,12 @@ fail() { echo "FAIL proxy_sdk: $*"; exit 1; }
 TEST_NAME=proxy_sdk
 # shellcheck source=tests/sdk/sdk_common.sh
 . "$here/sdk_common.sh"
+# shellcheck source=tests/support/background.sh
+. "$here/../support/background.sh"
 sdk_require_node
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/whopconf-proxy-sdk.XXXXXX")
-trap 'sdk_stop_all; rm -rf "$work"' EXIT
+trap 'bg_stop_all; rm -rf "$work"' EXIT
 cd "$work" || fail "cannot enter $work"
 sdk_install
 cp "$here/proxy_sdk_test.mjs" .
@@ -30,16 +32,16 @@ cp "$here/proxy_sdk_test.mjs" .
 scenario() {
   local name=$1 mode=$2 fault=${3:-}
   # shellcheck disable=SC2086
-  sdk_start serve "$WHOPCONF" serve $SDK_KNOWN_VERSIONS ${fault:+--fault "$fault"}
+  bg_start serve "$WHOPCONF" serve $SDK_KNOWN_VERSIONS ${fault:+--fault "$fault"}
   # shellcheck disable=SC2086
-  sdk_start proxy "$WHOPCONF" proxy --upstream "$serve_url" --report-dir "$name" $SDK_KNOWN_VERSIONS
+  bg_start proxy "$WHOPCONF" proxy --upstream "$serve_url" --report-dir "$name" $SDK_KNOWN_VERSIONS
   WHOPCONF_BASE_URL="$proxy_url" WHOPCONF_TOKEN=wc_user_token_with_scope timeout 60 node proxy_sdk_test.mjs "$mode" ||
     fail "$name: the SDK call failed"
   kill -TERM "$proxy_pid"
   wait "$proxy_pid"
   rc=$?
   sed 's/^/  /' proxy.err
-  sdk_stop_all
+  bg_stop_all
 }
 
 # sides REPORT: "<request-side failures> <response-side failures>" (requirement ids).

@@ -1,6 +1,6 @@
 # Sourced by the SDK tests: skips (exit 77) with the reason when Node.js,
-# npm or the registry is unavailable, installs the official @whop/sdk into
-# the current directory, and starts background servers.
+# npm or the registry is unavailable, and installs the official @whop/sdk
+# into the current directory.
 # Needs: TEST_NAME, and functions skip/fail defined by the caller.
 
 sdk_require_node() {
@@ -24,26 +24,3 @@ sdk_install() {
 # The known versions of the public list plus the SDK's own Api-Version-Date.
 SDK_KNOWN_VERSIONS="--known-version 2025-01-01 --known-version 2026-06-08 --known-version 2026-06-09
   --known-version 2026-06-20 --known-version 2026-07-01 --known-version 2026-07-20"
-
-# sdk_start NAME CMD...: CMD in the background, stdout/stderr in NAME.out/.err;
-# sets NAME_pid and NAME_url (its first line), adds the pid to SDK_PIDS.
-sdk_start() {
-  local name=$1
-  shift
-  "$@" >"$name.out" 2>"$name.err" &
-  local pid=$!
-  SDK_PIDS="${SDK_PIDS:-} $pid"
-  eval "${name}_pid=$pid"
-  for _ in $(seq 100); do
-    [ -s "$name.out" ] && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  eval "${name}_url=\$(head -n 1 $name.out)"
-  [ -n "$(eval "echo \$${name}_url")" ] || { cat "$name.err"; fail "$name printed no URL"; }
-}
-
-sdk_stop_all() {
-  for pid in ${SDK_PIDS:-}; do kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
-  SDK_PIDS=""
-}

@@ -37,6 +37,30 @@ static UNUSED_FN void hs_upstream(hs_server *s, char out[128]) {
   snprintf(out, 128, "http://127.0.0.1:%u/api/v1", s->port);
 }
 
+/* A hostile-server upstream (mode, configured by setup when not NULL) with
+ * a proxy in front of it (o may be NULL). */
+typedef struct proxied {
+  hs_server *up;
+  wc_proxy *p;
+  char origin[128]; /* the proxy's */
+} proxied;
+
+static UNUSED_FN proxied proxied_start(hs_mode mode, wc_proxy_opts *o, void (*setup)(hs_server *)) {
+  proxied x;
+  x.up = hs_started(mode);
+  if (setup) setup(x.up);
+  hs_run(x.up);
+  char upstream[128];
+  hs_upstream(x.up, upstream);
+  x.p = proxy_start(upstream, o, x.origin);
+  return x;
+}
+
+static UNUSED_FN void proxied_end(proxied *x) {
+  wc_proxy_free(x->p);
+  hs_stop(x->up);
+}
+
 /* A connected TCP socket to the proxy, or an assertion failure. */
 static UNUSED_FN int raw_connect(wc_proxy *p) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
