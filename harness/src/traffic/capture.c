@@ -160,9 +160,8 @@ static bool is_base64(const cJSON *o, const char *member) {
   return e && strcasecmp(e, "base64") == 0;
 }
 
-static bool har_entry(wc_capture *c, const cJSON *e, wc_wire_exchange *x) {
-  const cJSON *req = cJSON_GetObjectItemCaseSensitive(e, "request");
-  const cJSON *resp = cJSON_GetObjectItemCaseSensitive(e, "response");
+/* Method, URL and both header lists, laid out alike in both formats. */
+static bool request_line_and_headers(wc_capture *c, const cJSON *req, const cJSON *resp, wc_wire_exchange *x) {
   x->method = str_of(req, "method");
   x->target = str_of(req, "url");
   if (!x->method || !x->target) return false;
@@ -171,6 +170,13 @@ static bool har_entry(wc_capture *c, const cJSON *e, wc_wire_exchange *x) {
   if (!c->req_headers || !c->resp_headers) return false;
   x->request_headers = c->req_headers;
   x->response_headers = c->resp_headers;
+  return true;
+}
+
+static bool har_entry(wc_capture *c, const cJSON *e, wc_wire_exchange *x) {
+  const cJSON *req = cJSON_GetObjectItemCaseSensitive(e, "request");
+  const cJSON *resp = cJSON_GetObjectItemCaseSensitive(e, "response");
+  if (!request_line_and_headers(c, req, resp, x)) return false;
   const cJSON *post = cJSON_GetObjectItemCaseSensitive(req, "postData");
   body_of(c, str_of(post, "text"), is_base64(post, "encoding"), num_of(req, "bodySize", -1), "request",
           &x->request_body, &c->req_decoded);
@@ -199,14 +205,7 @@ static bool ndjson_side(wc_capture *c, const cJSON *o, const char *side, wc_wire
 static bool ndjson_entry(wc_capture *c, const cJSON *e, wc_wire_exchange *x) {
   const cJSON *req = cJSON_GetObjectItemCaseSensitive(e, "request");
   const cJSON *resp = cJSON_GetObjectItemCaseSensitive(e, "response");
-  x->method = str_of(req, "method");
-  x->target = str_of(req, "url");
-  if (!x->method || !x->target) return false;
-  c->req_headers = headers_of(cJSON_GetObjectItemCaseSensitive(req, "headers"), &x->request_header_count);
-  c->resp_headers = headers_of(cJSON_GetObjectItemCaseSensitive(resp, "headers"), &x->response_header_count);
-  if (!c->req_headers || !c->resp_headers) return false;
-  x->request_headers = c->req_headers;
-  x->response_headers = c->resp_headers;
+  if (!request_line_and_headers(c, req, resp, x)) return false;
   ndjson_side(c, req, "request", &x->request_body, &c->req_decoded);
   x->status = cJSON_IsObject(resp) ? (long)num_of(resp, "status", 0) : 0;
   if (x->status > 0) ndjson_side(c, resp, "response", &x->response_body, &c->resp_decoded);
