@@ -7,12 +7,13 @@
 bg_start() {
   local name=$1
   shift
+  rm -f "$name.out" "$name.err" # a previous NAME's first line must not be read as this one's
   "$@" >"$name.out" 2>"$name.err" &
   local pid=$!
   BG_PIDS="${BG_PIDS:-} $pid"
   eval "${name}_pid=$pid"
   for _ in $(seq 100); do
-    [ -s "$name.out" ] && break
+    [ -s "$name.out" ] && [ "$(tail -c 1 "$name.out" | od -An -c | tr -d ' ')" = '\n' ] && break
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
