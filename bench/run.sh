@@ -23,3 +23,5 @@ fi
 rc=0
 bash "$here/wrk.sh" "$build" || rc=$?
 [ "$rc" -eq 0 ] || [ "$rc" -eq 77 ] || exit "$rc"
+# `whopconf check` over generated HAR captures (MB/s, peak RSS).
+bash "$here/bench_check.sh" "$build"

@@ -96,6 +96,11 @@ char *wc_read_file(const char *path, size_t max_bytes, size_t *len, wc_err *err)
 /* SHA-256 as 64 lowercase hex digits plus NUL. */
 void wc_sha256_hex(const void *data, size_t len, char out[65]);
 
+/* Standard base64 (RFC 4648; padding optional; CR, LF, space and tab
+ * ignored) into a new NUL-terminated buffer; NULL when text is not base64
+ * or memory runs out. */
+char *wc_base64_decode(const char *text, size_t len, size_t *out_len);
+
 char *wc_strdup(const char *s);
 char *wc_strndup(const char *s, size_t n);
 
