@@ -63,6 +63,8 @@ check "the completion loads and registers _whopconf" \
   bash -c 'source "$1" && complete -p whopconf | grep -q -- "-F _whopconf whopconf"' _ "$COMPLETION"
 offered=$(bash -c 'source "$1"; COMP_WORDS=(whopconf ""); COMP_CWORD=1; _whopconf whopconf "" whopconf;
   printf "%s\n" "${COMPREPLY[@]}"' _ "$COMPLETION" | tr '\n' ' ')
-check "the completion offers the commands ($offered)" grep -q 'run serve validate report' <<<"$offered"
+for command in $("$BIN" --help | awk '/^commands:/ {on = 1; next} on && NF == 0 {exit} on {print $1}'); do
+  check "the completion offers $command" grep -qw -- "$command" <<<"$offered"
+done
 
 checks_summary install

@@ -35,7 +35,7 @@ _whopconf() {
   COMPREPLY=()
 
   if [[ $COMP_CWORD -eq 1 ]]; then
-    _whopconf_words "run serve validate report version help --help --version" "$cur"
+    _whopconf_words "run serve proxy validate check report version help --help --version" "$cur"
     return
   fi
 
@@ -51,8 +51,17 @@ _whopconf() {
     opts="--host --port --fault --list-faults --lenient --list-lenient --user-token
           --token-without-scope --api-key --known-version --show-balances --max-body --help"
     ;;
+  proxy)
+    opts="--upstream --host --port --report-dir --format --duration --report-every --annotate
+          --known-version --api-version --spec --cacert --insecure --allow-http --timeout
+          --connect-timeout --idle-timeout --max-connections --max-body --max-response-body --help"
+    ;;
   validate)
     opts="--schema --spec --no-format --max-depth --help"
+    ;;
+  check)
+    opts="--base-path --api-version --known-version --spec --report-dir --format --strict
+          --max-response-time --max-entry --help"
     ;;
   report)
     if [[ $COMP_CWORD -eq 2 ]]; then
@@ -105,7 +114,8 @@ $("$self" run --list-cases 2>/dev/null | awk '{print $2}')" "$cur"
   --base-url | --token | --api-key | --token-without-scope | --account-id | --picture-id | \
     --api-version | --known-version | --seed | -j | --jobs | --timeout | --connect-timeout | \
     --max-response-time | --max-body | --rate | --retries | --host | --port | --user-token | \
-    --max-depth)
+    --max-depth | --upstream | --duration | --report-every | --idle-timeout | --max-connections | \
+    --max-response-body | --base-path | --max-entry)
     return # a value only the user knows
     ;;
   esac
@@ -115,7 +125,7 @@ $("$self" run --list-cases 2>/dev/null | awk '{print $2}')" "$cur"
     return
   fi
   case $cmd in
-  validate | report) _whopconf_files files "$cur" ;;
+  validate | check | report) _whopconf_files files "$cur" ;;
   esac
 }
 

@@ -45,7 +45,7 @@ bool hs_pause(hs_server *s, int ms) {
   return poll(&p, 1, ms) > 0;
 }
 
-static bool hs_send(int fd, const void *data, size_t len) {
+bool hs_send(int fd, const void *data, size_t len) {
   const char *p = data;
   while (len > 0) {
     ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
@@ -71,6 +71,7 @@ static bool hs_sendf(int fd, const char *fmt, ...) {
  * Returns false on EOF, error, or stop. */
 static bool hs_read_request(hs_server *s, int fd, wc_buf *req) {
   req->len = 0;
+  if (req->data) req->data[0] = '\0'; /* the previous request's head must not be parsed again */
   size_t head_end = 0, need = 0;
   for (;;) {
     if (head_end == 0 && req->data) {
@@ -115,6 +116,13 @@ static void hs_ok(int fd) {
 static bool hs_respond(hs_server *s, int fd, const wc_buf *req, int nth) {
   switch (s->mode) {
   case HS_OK: hs_ok(fd); return true;
+  case HS_HOP_BY_HOP:
+    hs_sendf(fd,
+             "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nConnection: X-Hop, keep-alive\r\n"
+             "X-Hop: per-connection\r\nKeep-Alive: timeout=5\r\nUpgrade: h2c\r\nTrailer: X-Sum\r\n"
+             "X-Kept: one\r\nX-Kept: two\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nContent-Length: %zu\r\n\r\n%s",
+             strlen(hs_json), hs_json);
+    return true;
   case HS_ECHO: {
     /* A hostile server reflecting the credential: in a header and the body. */
     const char *auth = strstr(req->data, "Authorization: ");

@@ -36,7 +36,8 @@ typedef enum hs_mode {
   HS_HEADER_FLOOD,    /* 200 with 5000 header fields */
   HS_REPEATED,        /* 422 with repeated and folded headers, problem+json */
   HS_BINARY,          /* 200 with a body that is not UTF-8 (and holds a NUL) */
-  HS_CLOSE            /* accept, then close at once (counts connections) */
+  HS_CLOSE,           /* accept, then close at once (counts connections) */
+  HS_HOP_BY_HOP       /* 201 with hop-by-hop fields (and one Connection names) among end-to-end ones */
 } hs_mode;
 
 typedef struct hs_server hs_server;
@@ -64,6 +65,10 @@ bool hs_log_contains(hs_server *s, const char *needle);
 char *hs_log_copy(hs_server *s, size_t *len);
 /* Sleeps up to ms; true when the server is being stopped. */
 bool hs_pause(hs_server *s, int ms);
+
+/* Sends all of data on the socket fd (MSG_NOSIGNAL: a peer that hung up
+ * gives false, never SIGPIPE). Also for tests playing a raw client. */
+bool hs_send(int fd, const void *data, size_t len);
 
 /* Per-test safety net, used as `.init = hs_watchdog`: SIGALRM ends a hung
  * test (Criterion reports it as a crash). Criterion's own `.timeout` is not

@@ -29,7 +29,7 @@ void srv_label(const char *fmt, ...) {
   memcpy(label + 1 + len, "] ", 3);
 }
 
-static size_t http_body_cb(char *p, size_t sz, size_t n, void *ud) {
+size_t http_body_cb(char *p, size_t sz, size_t n, void *ud) {
   http_resp *r = ud;
   size_t add = sz * n;
   char *grown = realloc(r->body, r->len + add + 1);

@@ -55,6 +55,9 @@ typedef struct http_resp {
  * Free *out with http_resp_free whatever the result. */
 CURLcode http_do(CURL *h, const char *origin, const http_req *rq, http_resp *out);
 void http_resp_free(http_resp *r);
+/* libcurl write callback appending to the body of the http_resp in ud (for
+ * tests that drive a curl handle themselves). */
+size_t http_body_cb(char *p, size_t sz, size_t n, void *ud);
 
 /* A reference server for one test, with a curl handle to reach it. */
 typedef struct test_srv {
