@@ -83,6 +83,18 @@ static int keep(wc_scan *s, const char *from, size_t n) {
   return wc_buf_append(&s->value, from, n);
 }
 
+/* The first '"' or '\\' in [p, end), or end: the plain run of a string
+ * skipped with memchr, which is most of a capture's bytes. */
+static const char *string_stop(const char *p, const char *end) {
+  const char *quote = memchr(p, '"', (size_t)(end - p));
+  const char *limit = quote ? quote : end;
+  const char *backslash = memchr(p, '\\', (size_t)(limit - p));
+  return backslash ? backslash : limit;
+}
+
+/* Bytes that matter between strings: quotes and brackets. */
+static bool structural(char ch) { return ch == '"' || ch == '{' || ch == '[' || ch == '}' || ch == ']'; }
+
 /* Copies one JSON value (object, array, string or scalar) into s->value,
  * tracking only strings and nesting. */
 int wc_scan_value(wc_scan *s, wc_err *err) {
@@ -105,33 +117,46 @@ int wc_scan_value(wc_scan *s, wc_err *err) {
     const char *p = s->buf + s->pos, *end = s->buf + s->len;
     const char *q = p;
     bool done = false;
-    for (; q < end && !done; q++) {
-      char ch = *q;
+    while (q < end && !done) {
       if (in_string) {
-        if (escape) escape = false;
-        else if (ch == '\\') escape = true;
-        else if (ch == '"') {
+        if (escape) {
+          escape = false;
+          q++;
+          continue;
+        }
+        q = string_stop(q, end);
+        if (q == end) break;
+        if (*q++ == '\\') {
+          escape = true;
+        } else {
           in_string = false;
           done = depth == 0;
         }
       } else if (scalar) {
-        if (ch == ',' || ch == '}' || ch == ']' || ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t') {
-          done = true;
-          q--; /* not part of the value */
+        char ch = *q;
+        if (ch == ',' || ch == '}' || ch == ']' || ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t')
+          done = true; /* not part of the value */
+        else
+          q++;
+      } else {
+        while (q < end && !structural(*q)) q++;
+        if (q == end) break;
+        char ch = *q;
+        if (ch == '"') {
+          in_string = true;
+        } else if (ch == '{' || ch == '[') {
+          if (++depth > MAX_NESTING) {
+            s->pos = (size_t)(q - s->buf);
+            return malformed(s, err, "nested too deep");
+          }
+        } else {
+          if (depth == 0) {
+            s->pos = (size_t)(q - s->buf);
+            return malformed(s, err, "unbalanced bracket");
+          }
+          done = --depth == 0;
         }
-      } else if (ch == '"') {
-        in_string = true;
-      } else if (ch == '{' || ch == '[') {
-        if (++depth > MAX_NESTING) {
-          s->pos = (size_t)(q - s->buf);
-          return malformed(s, err, "nested too deep");
-        }
-      } else if (ch == '}' || ch == ']') {
-        if (depth == 0) {
-          s->pos = (size_t)(q - s->buf);
-          return malformed(s, err, "unbalanced bracket");
-        }
-        done = --depth == 0;
+        q++;
       }
     }
     if (keep(s, p, (size_t)(q - p)) != 0) {

@@ -218,6 +218,7 @@ int wc_tally_add(wc_tally *t, const wc_wire_exchange *x, const char *source, wc_
   char xid[32];
   snprintf(xid, sizeof xid, "x%zu", seq);
   wc_observations *obs = wc_observations_new();
+  wc_observations_omit_pass_reasons(obs); /* the report counts passes */
   if (!obs || wc_judge_exchange(t->judge, x, (int)seq, obs, verdict) != 0) {
     wc_observations_free(obs);
     return -1;
