@@ -72,7 +72,9 @@ Test(json_arena, a_full_arena_falls_back_to_malloc) {
   big[n + 1] = '"';
   big[n + 2] = '\0';
   cJSON *one = cJSON_Parse(big);
+  cr_expect_not(wc_json_arena_spilled(), "all of it from the arena so far");
   cJSON *two = cJSON_Parse(big); /* does not fit any more */
+  cr_expect(wc_json_arena_spilled(), "some of it from malloc now");
   cr_assert_not_null(one);
   cr_assert_not_null(two);
   cr_expect_eq(strlen(two->valuestring), n);

@@ -45,6 +45,11 @@ void wc_json_arena_end(void);
  * again until that one ends. */
 void wc_json_arena_hold(void);
 
+/* False when everything the innermost region allocated came from the arena
+ * (the arena was never full inside it): its trees then need no
+ * cJSON_Delete, end releases them all. True outside any region. */
+bool wc_json_arena_spilled(void);
+
 /* Bytes of this thread's arena in use by open regions (for the tests). */
 size_t wc_json_arena_used(void);
 

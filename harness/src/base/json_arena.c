@@ -12,6 +12,7 @@ typedef struct arena {
   unsigned depth;                         /* regions open */
   size_t mark[WC_JSON_ARENA_MAX_DEPTH];   /* `used` at each region's begin */
   bool held[WC_JSON_ARENA_MAX_DEPTH];     /* the region takes no new allocations */
+  bool spilled[WC_JSON_ARENA_MAX_DEPTH];  /* the arena was full: some of it came from malloc */
 } arena;
 
 static _Thread_local arena *this_thread;
@@ -42,6 +43,7 @@ static void *arena_malloc(size_t n) {
       a->used += need;
       return p;
     }
+    a->spilled[a->depth - 1] = true;
   }
   return malloc(n);
 }
@@ -78,6 +80,7 @@ bool wc_json_arena_begin(void) {
   if (a->depth == WC_JSON_ARENA_MAX_DEPTH) return false;
   a->mark[a->depth] = a->used;
   a->held[a->depth] = false;
+  a->spilled[a->depth] = false;
   a->depth++;
   return true;
 }
@@ -92,6 +95,11 @@ void wc_json_arena_end(void) {
 void wc_json_arena_hold(void) {
   arena *a = this_thread;
   if (a && a->depth) a->held[a->depth - 1] = true;
+}
+
+bool wc_json_arena_spilled(void) {
+  arena *a = this_thread;
+  return !a || a->depth == 0 || a->spilled[a->depth - 1];
 }
 
 size_t wc_json_arena_used(void) { return this_thread ? this_thread->used : 0; }

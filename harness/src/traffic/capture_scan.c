@@ -13,7 +13,9 @@
 #include "capture_internal.h"
 
 #define READ_CHUNK ((size_t)1 << 20)
-#define MAX_NESTING 512
+/* The same limit as cJSON's, so an entry is refused for its depth the same
+ * way whether it is parsed in place or copied first. */
+#define MAX_NESTING CJSON_NESTING_LIMIT
 
 int wc_scan_fill(wc_scan *s, wc_err *err) {
   if (s->pos < s->len) return 1;
@@ -43,6 +45,7 @@ int wc_scan_init(wc_scan *s, FILE *f, const char *name, size_t max_entry) {
 }
 
 void wc_scan_free(wc_scan *s) {
+  cJSON_Delete(s->tree);
   free(s->buf);
   wc_buf_free(&s->value);
 }
@@ -217,6 +220,28 @@ static int after_member(wc_scan *s, wc_err *err, char closer) {
   return malformed(s, err, c == -1 ? "unexpected end of file" : closer == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
 }
 
+/* An entry parsed straight from the read buffer when it lies there whole
+ * (nearly always: entries are small next to READ_CHUNK), sparing the copy
+ * and the scanner's pass over its bytes. Anything else (an entry across the
+ * buffer's end, a malformed or an oversized one) takes the scanner's path,
+ * which says where it breaks. */
+static bool parse_in_place(wc_scan *s) {
+  const char *start = s->buf + s->pos, *end = NULL;
+  cJSON *v = cJSON_ParseWithLengthOpts(start, s->len - s->pos, &end, false);
+  if (!v) return false;
+  size_t n = (size_t)(end - start);
+  if (n > s->max_entry) {
+    cJSON_Delete(v);
+    return false;
+  }
+  s->tree = v;
+  s->value.len = 0;
+  s->oversized = false;
+  s->value_offset = wc_scan_offset(s);
+  s->pos += n;
+  return true;
+}
+
 /* Walks objects until the entries array is open: state LOG_OBJECT at depth
  * 1 (the root) or 2 (log). Returns 1 when positioned inside "entries", 0
  * when the document ended without one. */
@@ -297,6 +322,7 @@ int wc_scan_har_next(wc_scan *s, wc_err *err) {
       }
       s->entries_first = false;
       if (c != '{') return malformed(s, err, c == -1 ? "unexpected end of file" : "an entry is not an object");
+      if (parse_in_place(s)) return 1;
       return wc_scan_value(s, err) == 0 ? 1 : -1;
     }
     if (s->done) return 0;
