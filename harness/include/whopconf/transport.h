@@ -31,6 +31,13 @@ typedef enum wc_xfer_status {
 } wc_xfer_status;
 
 const char *wc_xfer_status_name(wc_xfer_status status); /* "timeout-total", ... */
+/* The failure kind of a finished libcurl transfer from its CURLcode, the OS
+ * errno and error text it left (errbuf may be NULL), and whether a
+ * connection and a first response byte were seen. Aborts made by the
+ * caller's own callbacks (write errors, progress aborts) are the caller's
+ * to name: they come back as WC_XFER_OTHER. */
+wc_xfer_status wc_xfer_status_from_curl(int curl_code, long os_errno, const char *errbuf, bool connected,
+                                        bool got_first_byte);
 
 typedef struct wc_transport_opts {
   long connect_timeout_ms; /* default 5000 */
