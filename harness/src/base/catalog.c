@@ -117,6 +117,11 @@ static const wc_requirement catalog[] = {
      "An update with account_id changes neither the global profile nor another account's view.",
      "account_id description: updates the profile override for this account instead of the global profile",
      OP "/parameters/0/description", NULL},
+    {"WC-UPD-005", "updates", WC_LEVEL_MUST,
+     "An input valid by the contract (request-body schema and parameters) gets a 2xx; a documented 400 with "
+     "an error envelope (a rule the contract leaves open) or a 413 with an envelope is a warning.",
+     "requestBody schema and parameters: what validates is a request the operation documents",
+     OP "/requestBody/content/application~1json/schema", "positive_data_acceptance"},
 
     /* transport */
     {"WC-TR-001", "transport", WC_LEVEL_MUST, "No input, valid or invalid, gets a 5xx.",

@@ -27,6 +27,7 @@
 /* Cases the parent runs itself, in report order around the Criterion ones. */
 #define WC_CASE_RECOVER "recover"
 #define WC_CASE_SETUP "setup"
+#define WC_CASE_PUT_BACK_SUFFIX "-put-back" /* after a source's name (wc_run_put_back) */
 #define WC_CASE_TEARDOWN "teardown"
 
 /* What a case needs to know about the run: written by the parent into the
@@ -79,9 +80,6 @@ int wc_case_put_back(wc_case *c, const wc_run_ctx *ctx);
 char *wc_path_join(const char *dir, const char *name);
 /* Writes text to path atomically (temporary file + rename), mode 0600. */
 int wc_write_file_atomic(const char *path, const char *text, wc_err *err);
-/* "2026-11-27T12:00:00.123Z" for now (wall clock). */
-void wc_now_iso(char out[32]);
-double wc_mono_ms(void);
 
 typedef struct wc_profile_snapshot {
   char *account_id; /* NULL = the global profile */
