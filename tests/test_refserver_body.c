@@ -1,15 +1,21 @@
 /* The reference server's body rules, update semantics, account overrides,
  * balances and shapes, and a deterministic battery of odd bodies that must
  * never get anything but 200, 400 or 413. */
+#include <criterion/criterion.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-#include "test_refserver_http.h"
+#include "support/params.h"
+#include "support/refserver_client.h"
 
 static test_srv T;
 static void up(void) { srv_start(&T); }
 static void down(void) { srv_stop(&T); }
 
 static void expect_400(const char *body, const char *type, const char *message_part) {
+  srv_label("%.80s", body);
   http_req rq = req_patch(body);
   expect_error(&T, &rq, 400, type, message_part);
 }
@@ -63,12 +69,19 @@ Test(body, empty_strings_and_limits, .init = up, .fini = down) {
   u = patch(ME, body);
   cr_assert_str_eq(jstr(u, "name"), name);
   cJSON_Delete(u);
-  snprintf(body, sizeof body, "{\"name\": \"%sa\"}", name);
-  expect_400(body, "invalid_parameters", "name is too long: 101 characters (at most 100)");
+  /* The contract gives no limit: none by default (lenient max-name=N,
+   * max-bio=N add them, test_refserver_narrow.c). */
+  strcat(name, "a");
+  snprintf(body, sizeof body, "{\"name\": \"%s\"}", name);
+  u = patch(ME, body);
+  cr_assert_str_eq(jstr(u, "name"), name);
+  cJSON_Delete(u);
   char bio[1100] = "";
   for (int i = 0; i < 1001; i++) strcat(bio, "b");
   snprintf(body, sizeof body, "{\"bio\": \"%s\"}", bio);
-  expect_400(body, "invalid_parameters", "bio is too long");
+  u = patch(ME, body);
+  cr_assert_str_eq(jstr(u, "bio"), bio);
+  cJSON_Delete(u);
 }
 
 Test(body, escapes_and_unicode_round_trip, .init = up, .fini = down) {
@@ -84,11 +97,27 @@ Test(body, unknown_fields_ignored, .init = up, .fini = down) {
   cJSON_Delete(u);
 }
 
-Test(body, username_rules, .init = up, .fini = down) {
+static void up_username_rules(void) { srv_start_with(&T, NULL, "username-rules", false); }
+
+Test(body, username_rules, .init = up_username_rules, .fini = down) {
   const char *bad[] = {"{\"username\": \"ab\"}", "{\"username\": \"has space\"}", "{\"username\": \"caf\xc3\xa9\"}",
                        "{\"username\": \"a/b/c\"}", "{\"username\": \"\"}",
                        "{\"username\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) expect_400(bad[i], "invalid_parameters", "username");
+  expect_400("{\"username\": \"wc_grace\"}", "invalid_parameters", "already taken");
+}
+
+/* The contract says only "a string": by default any string but one taken
+ * by another user (uniqueness is in the contract's description). */
+Test(body, username_any_string_by_default, .init = up, .fini = down) {
+  const char *odd[] = {"ab", "has space", "caf\xc3\xa9", "a/b/c", "", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"};
+  for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
+    char body[128];
+    snprintf(body, sizeof body, "{\"username\": \"%s\"}", odd[i]);
+    cJSON *u = patch(ME, body);
+    cr_assert_str_eq(jstr(u, "username"), odd[i]);
+    cJSON_Delete(u);
+  }
   expect_400("{\"username\": \"wc_grace\"}", "invalid_parameters", "already taken");
   expect_400("{\"username\": \"WC_Grace\"}", "invalid_parameters", "already taken");
   cJSON *u = patch(ME, "{\"username\": \"wc_0123abcd\"}");
@@ -107,13 +136,37 @@ Test(body, profile_picture, .init = up, .fini = down) {
   cr_assert_str_eq(jstr(cJSON_GetObjectItemCaseSensitive(u, "profile_picture"), "url"),
                    "https://img.whopconf.invalid/profile/up_1.png");
   cJSON_Delete(u);
+  /* Not what the contract describes: refused. */
   const char *bad[] = {
-      "{\"profile_picture\": \"x\"}",        "{\"profile_picture\": null}",
-      "{\"profile_picture\": []}",           "{\"profile_picture\": {}}",
-      "{\"profile_picture\": {\"id\": 1}}",  "{\"profile_picture\": {\"id\": null}}",
-      "{\"profile_picture\": {\"id\": \"\"}}", "{\"profile_picture\": {\"id\": \"../x\"}}",
+      "{\"profile_picture\": \"x\"}",       "{\"profile_picture\": null}",
+      "{\"profile_picture\": []}",          "{\"profile_picture\": {\"id\": 1}}",
+      "{\"profile_picture\": {\"id\": null}}", "{\"profile_picture\": {\"direct_upload_id\": {}}}",
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) expect_400(bad[i], "invalid_parameters", "profile_picture");
+  /* What the contract allows: the id percent-encoded into the URL, id
+   * before direct_upload_id, neither leaves the picture as it was. */
+  static const struct {
+    const char *body, *url;
+  } ok[] = {
+      {"{\"profile_picture\": {\"id\": \"../x\"}}", "https://img.whopconf.invalid/profile/%2E%2E%2Fx.png"},
+      {"{\"profile_picture\": {\"id\": \"a\", \"direct_upload_id\": \"b\"}}", "https://img.whopconf.invalid/profile/a.png"},
+      {"{\"profile_picture\": {}}", "https://img.whopconf.invalid/profile/a.png"},
+      {"{\"profile_picture\": {\"id\": \"\"}}", "https://img.whopconf.invalid/profile/.png"},
+  };
+  for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+    u = patch(ME, ok[i].body);
+    cr_assert_str_eq(jstr(cJSON_GetObjectItemCaseSensitive(u, "profile_picture"), "url"), ok[i].url, "%s",
+                     ok[i].body);
+    cJSON_Delete(u);
+  }
+}
+
+static void up_id_rules(void) { srv_start_with(&T, NULL, "id-rules", false); }
+
+Test(body, profile_picture_id_rules, .init = up_id_rules, .fini = down) {
+  const char *bad[] = {
+      "{\"profile_picture\": {}}", "{\"profile_picture\": {\"id\": \"\"}}", "{\"profile_picture\": {\"id\": \"../x\"}}",
       "{\"profile_picture\": {\"id\": \"a\", \"direct_upload_id\": \"b\"}}",
-      "{\"profile_picture\": {\"direct_upload_id\": {}}}",
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) expect_400(bad[i], "invalid_parameters", "profile_picture");
 }
@@ -133,31 +186,31 @@ Test(body, wrong_types_are_named_precisely, .init = up, .fini = down) {
   expect_400("true", "invalid_parameters", "got a boolean");
 }
 
-Test(body, not_json, .init = up, .fini = down) {
-  static const struct {
-    const char *body;
-    size_t len;
-    const char *part;
-  } cases[] = {
-      {"{\"name\": ", 0, "not valid JSON"},
-      {"{\"name\": \"a\", \"name\": \"b\"}", 0, "duplicate-key"},
-      {"{\"name\": \"a\"} x", 0, "trailing-bytes"},
-      {"{\"name\": \"\xff\xfe\"}", 0, "invalid-utf8"},
-      {"{\"name\": NaN}", 0, "not valid JSON"},
-      {"{\"n\": 1e999}", 0, "not valid JSON"},
-      {"\xef\xbb\xbf{}", 0, "not valid JSON"},
-      {"{'name': 'a'}", 0, "not valid JSON"},
-      {"{\"name\": \"a\\u0000b\"}", 0, "not valid JSON"},
-      {"{\"name\": \"\\ud800\"}", 0, "not valid JSON"},
-      {"{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"
-       "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}", 0, "not valid JSON"},
-      {"{\"name\": \"a\"}\0", 14, "not valid JSON"},
-  };
-  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    http_req rq = req_patch(cases[i].body);
-    rq.body_len = cases[i].len;
-    expect_error(&T, &rq, 400, "invalid_json", cases[i].part);
-  }
+static const struct {
+  const char *body;
+  size_t len; /* 0: strlen(body) */
+  const char *part;
+} not_json[] = {
+    {"{\"name\": ", 0, "not valid JSON"},
+    {"{\"name\": \"a\", \"name\": \"b\"}", 0, "duplicate-key"},
+    {"{\"name\": \"a\"} x", 0, "trailing-bytes"},
+    {"{\"name\": \"\xff\xfe\"}", 0, "invalid-utf8"},
+    {"{\"name\": NaN}", 0, "not valid JSON"},
+    {"{\"n\": 1e999}", 0, "not valid JSON"},
+    {"\xef\xbb\xbf{}", 0, "not valid JSON"},
+    {"{'name': 'a'}", 0, "not valid JSON"},
+    {"{\"name\": \"a\\u0000b\"}", 0, "not valid JSON"},
+    {"{\"name\": \"\\ud800\"}", 0, "not valid JSON"},
+    {"{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"
+     "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}", 0, "not valid JSON"},
+    {"{\"name\": \"a\"}\0", 14, "not valid JSON"},
+};
+TABLE_PARAMETERS(body, not_json_is_400, not_json)
+ParameterizedTest(const size_t *i, body, not_json_is_400, .init = up, .fini = down) {
+  http_req rq = req_patch(not_json[*i].body);
+  rq.body_len = not_json[*i].len;
+  srv_label("case %zu: %.60s", *i, rq.body);
+  expect_error(&T, &rq, 400, "invalid_json", not_json[*i].part);
 }
 
 Test(body, missing_body_is_400, .init = up, .fini = down) {
@@ -235,7 +288,8 @@ Test(overrides, isolation_and_merge, .init = up, .fini = down) {
   cJSON_Delete(g);
 }
 
-Test(overrides, bad_account_ids, .init = up, .fini = down) {
+static void account_ids(const char *lenient, long status) {
+  srv_start_with(&T, NULL, lenient, false);
   char long_id[160] = ME "?account_id=";
   for (int i = 0; i < 129; i++) strcat(long_id, "x");
   const char *paths[] = {ME "?account_id=", ME "?account_id", ME "?account_id=a%20b", ME "?account_id=%C3%A9",
@@ -243,8 +297,22 @@ Test(overrides, bad_account_ids, .init = up, .fini = down) {
   for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
     http_req rq = req_patch("{}");
     rq.path = paths[i];
-    expect_error(&T, &rq, 400, "invalid_parameters", "account_id");
+    if (status == 400)
+      expect_error(&T, &rq, 400, "invalid_parameters", "account_id");
+    else
+      cJSON_Delete(expect_user(&T, &rq));
   }
+  /* Bytes that are not UTF-8 are not a string: refused either way. */
+  http_req rq = req_patch("{}");
+  rq.path = ME "?account_id=%FF";
+  expect_error(&T, &rq, 400, "invalid_parameters", "account_id");
+  srv_stop(&T);
+}
+
+/* Any string by default (the contract); the id alphabet with id-rules. */
+Test(overrides, account_ids) {
+  account_ids(NULL, 200);
+  account_ids("id-rules", 400);
 }
 
 Test(overrides, many_accounts_stay_bounded, .init = up, .fini = down) {

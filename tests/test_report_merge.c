@@ -4,10 +4,16 @@
  * combination (worst status, checks and counts summed, exchange ids unique
  * and every reference resolving), order independence, the compatibility
  * rules and the verdict. */
-#include "report_support.h"
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "support/report_support.h"
 
 #include "whopconf/assemble.h"
 #include "whopconf/refserver.h"
+#include "whopconf/report.h"
 
 #define WHOPCONF WC_BINARY_DIR "/whopconf"
 #define REPORT_SCHEMA WC_SOURCE_DIR "/reports/report.schema.json"
@@ -184,11 +190,30 @@ Test(report_merge, any_order_gives_the_same_document) {
 
 /* Generated findings with one key are one, counts summed; "reports" says
  * how many reports found it; the findings' list of a requirement keeps 50
- * entries and counts the rest. */
+ * entries and counts the rest. The server refuses names of more than 3 code
+ * points and usernames outside its own rules (lenient options the contract
+ * leaves open): the coverage phase's positive requests find WC-UPD-005
+ * warnings in both shards. */
 Test(report_merge, generated_findings_deduplicated_and_findings_counted) {
   char *dir = rs_dir("merge-generated");
-  cJSON *a = produce(dir, "a", 0, "fuzz --phases coverage --seed 3 --shard 1/2");
-  cJSON *b = produce(dir, "b", 0, "fuzz --phases coverage --seed 3 --shard 2/2");
+  static const char *const lenient[] = {"max-name=3", "username-rules"};
+  wc_refserver_opts so;
+  wc_refserver_opts_default(&so);
+  so.lenient = lenient;
+  so.lenient_count = 2;
+  wc_err err;
+  wc_refserver *srv = wc_refserver_start(&so, &err);
+  cr_assert_not_null(srv, "%s", err.msg);
+  char *common = rs_fmt("fuzz --base-url '%s' --token " WC_REFSERVER_DEFAULT_USER_TOKEN
+                        " --allow-writes --phases coverage --seed 3",
+                        wc_refserver_base_url(srv));
+  char *args1 = rs_fmt("%s --shard 1/2", common), *args2 = rs_fmt("%s --shard 2/2", common);
+  cJSON *a = produce(dir, "a", 0, args1);
+  cJSON *b = produce(dir, "b", 0, args2);
+  wc_refserver_stop(srv);
+  free(common);
+  free(args1);
+  free(args2);
   int code = -1;
   cJSON *m = merge(a, b, &code);
   check_references(m);

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "cli_run.h"
+#include "cli_summary.h"
 #include "whopconf/common.h"
 #include "whopconf/json_strict.h"
 #include "whopconf/report.h"

@@ -31,7 +31,6 @@ typedef struct wc_refserver_opts {
    * from server threads, serialised by the server. */
   void (*log)(void *ctx, const char *line);
   void *log_ctx;
-  /* Added after the first version (keep new fields at the end). */
   bool show_balances;      /* PATCH replies carry balances and total_usd
                               (by default total_usd is null, balances []) */
   bool allow_non_loopback; /* needed to bind anything but 127/8 or ::1 */
@@ -55,6 +54,9 @@ void wc_refserver_stop(wc_refserver *srv); /* also frees */
 /* The default list of known Api-Version-Date values (public docs). */
 size_t wc_default_version_count(void);
 const char *wc_default_version(size_t index); /* oldest first; last = newest */
+/* YYYY-MM-DD naming a real calendar day, optionally with a release suffix
+ * "-N" (2026-07-08-1): what counts as a well-formed Api-Version-Date. */
+bool wc_version_well_formed(const char *value);
 
 /* Fault catalogue. kind: "conformance" (the run must exit 1 and fail
  * `requirement`), "transport" (the run must end with exit 3, or 1, within
@@ -74,8 +76,6 @@ const wc_fault_info *wc_fault_find(const char *name);
 /* Requirement ids (comma-separated) a fault cannot help breaking besides its
  * own, e.g. "WC-DM-008" for faults that need balances shown; NULL if none. */
 const char *wc_fault_also_breaks(const wc_fault_info *fault);
-/* True when the fault shows balances (like opts.show_balances). */
-bool wc_fault_shows_balances(const wc_fault_info *fault);
 
 /* Lenient options: rules the contract leaves open, answered the documented
  * way (a 400 with an error envelope, or a stored value that differs from

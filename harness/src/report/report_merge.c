@@ -24,11 +24,11 @@ typedef struct input {
   char prefix[32];     /* "r<i>-" once sorted */
 } input;
 
-static const cJSON *run_of(const input *in) { return wc_rj_obj(in->doc, "run"); }
+static const cJSON *run_of(const input *in) { return wc_rep_get_obj(in->doc, "run"); }
 
 static const char *run_str(const input *in, const char *key, const char *sub) {
   const cJSON *run = run_of(in);
-  return sub ? wc_rj_str(wc_rj_obj(run, key), sub) : wc_rj_str(run, key);
+  return sub ? wc_rep_get_str(wc_rep_get_obj(run, key), sub) : wc_rep_get_str(run, key);
 }
 
 /* ---- reading and checking the inputs --------------------------------------- */
@@ -36,11 +36,11 @@ static const char *run_str(const input *in, const char *key, const char *sub) {
 static int read_input(input *in, wc_err *err) {
   wc_err inner;
   wc_err_clear(&inner);
-  if (wc_report_check(in->doc, &inner) != 0) {
+  if (wc_rep_check(in->doc, &inner) != 0) {
     wc_err_set(err, WC_E_PARSE, "%s: %s", in->name, inner.msg);
     return -1;
   }
-  if (!run_of(in) || !wc_rj_arr(in->doc, "exchanges") || !wc_rj_obj(in->doc, "summary")) {
+  if (!run_of(in) || !wc_rep_get_arr(in->doc, "exchanges") || !wc_rep_get_obj(in->doc, "summary")) {
     wc_err_set(err, WC_E_PARSE, "%s: not a whopconf report: no \"run\", \"summary\" or \"exchanges\"", in->name);
     return -1;
   }
@@ -51,7 +51,7 @@ static int read_input(input *in, wc_err *err) {
     wc_err_set(err, WC_E_PARSE, "%s: run.shard '%.40s' is not K/N", in->name, shard);
     return -1;
   }
-  const cJSON *seed = wc_rj(run_of(in), "seed");
+  const cJSON *seed = wc_rep_get(run_of(in), "seed");
   if (cJSON_IsNumber(seed)) {
     snprintf(in->seed_buf, sizeof in->seed_buf, "%.0f", seed->valuedouble);
     in->seed = in->seed_buf;
@@ -69,10 +69,10 @@ static int read_input(input *in, wc_err *err) {
 /* The embedded reference server listens on a new port each run: two
  * reports against it tested the same target. */
 static bool same_target(const input *a, const input *b) {
-  const cJSON *ta = wc_rj_obj(run_of(a), "target"), *tb = wc_rj_obj(run_of(b), "target");
-  bool ea = wc_rj_true(ta, "embedded_server"), eb = wc_rj_true(tb, "embedded_server");
+  const cJSON *ta = wc_rep_get_obj(run_of(a), "target"), *tb = wc_rep_get_obj(run_of(b), "target");
+  bool ea = wc_rep_get_true(ta, "embedded_server"), eb = wc_rep_get_true(tb, "embedded_server");
   if (ea || eb) return ea == eb;
-  const char *ua = wc_rj_str(ta, "base_url"), *ub = wc_rj_str(tb, "base_url");
+  const char *ua = wc_rep_get_str(ta, "base_url"), *ub = wc_rep_get_str(tb, "base_url");
   return ua && ub && strcmp(ua, ub) == 0;
 }
 
@@ -153,7 +153,7 @@ static int rename_member(const input *in, cJSON *obj, const char *key) {
 
 static int append_exchanges(const input *in, cJSON *out) {
   const cJSON *x;
-  cJSON_ArrayForEach(x, wc_rj_arr(in->doc, "exchanges")) {
+  cJSON_ArrayForEach(x, wc_rep_get_arr(in->doc, "exchanges")) {
     cJSON *copy = cJSON_Duplicate(x, 1);
     if (!copy) return -1;
     cJSON_AddItemToArray(out, copy);
@@ -166,18 +166,18 @@ static int append_exchanges(const input *in, cJSON *out) {
 
 /* Worst status wins: fail, then warn, then pass, then skip. */
 static int severity(const cJSON *req) {
-  switch (wc_req_status(req)) {
-  case WC_RS_FAIL: return 3;
-  case WC_RS_WARN: return 2;
-  case WC_RS_PASS: return 1;
+  switch (wc_rep_req_status(req)) {
+  case WC_REP_FAIL: return 3;
+  case WC_REP_WARN: return 2;
+  case WC_REP_PASS: return 1;
   default: return 0;
   }
 }
 
 static const cJSON *find_requirement(const input *in, const char *id) {
   const cJSON *req;
-  cJSON_ArrayForEach(req, wc_rj_arr(in->doc, "requirements")) {
-    if (strcmp(wc_rj_str(req, "id"), id) == 0) return req;
+  cJSON_ArrayForEach(req, wc_rep_get_arr(in->doc, "requirements")) {
+    if (strcmp(wc_rep_get_str(req, "id"), id) == 0) return req;
   }
   return NULL;
 }
@@ -186,9 +186,9 @@ static const cJSON *find_requirement(const input *in, const char *id) {
  * entry's arrays; a "more findings not listed" entry adds to *left_out. */
 static int take_findings(const input *in, const cJSON *req, cJSON *findings, cJSON *evidence, size_t *left_out) {
   const cJSON *f;
-  cJSON_ArrayForEach(f, wc_rj_arr(req, "findings")) {
+  cJSON_ArrayForEach(f, wc_rep_get_arr(req, "findings")) {
     size_t more = wc_report_findings_left_out(f);
-    if (more || cJSON_GetArraySize(findings) >= WC_REPORT_MAX_FINDINGS) {
+    if (more || cJSON_GetArraySize(findings) >= WC_REP_MAX_FINDINGS) {
       *left_out += more ? more : 1;
       continue;
     }
@@ -198,7 +198,7 @@ static int take_findings(const input *in, const cJSON *req, cJSON *findings, cJS
     if (cJSON_IsObject(copy) && rename_member(in, copy, "exchange") < 0) return -1;
   }
   const cJSON *e;
-  cJSON_ArrayForEach(e, wc_rj_arr(req, "evidence")) {
+  cJSON_ArrayForEach(e, wc_rep_get_arr(req, "evidence")) {
     cJSON *id = renamed_id(in, cJSON_IsString(e) ? e->valuestring : NULL);
     if (!id) return -1;
     cJSON_AddItemToArray(evidence, id);
@@ -215,16 +215,27 @@ static int set_member(cJSON *obj, const char *key, cJSON *value) {
 /* The reason of the first report with the merged status, and for a
  * failure or a warning in how many of the reports it was one. */
 static cJSON *merged_reason(const cJSON *worst, size_t with_status, size_t n) {
-  const char *reason = wc_rj_str(worst, "reason");
-  wc_rstatus status = wc_req_status(worst);
-  if (n < 2 || (status != WC_RS_FAIL && status != WC_RS_WARN)) return cJSON_CreateString(reason ? reason : "");
+  const char *reason = wc_rep_get_str(worst, "reason");
+  wc_rep_status status = wc_rep_req_status(worst);
+  if (n < 2 || (status != WC_REP_FAIL && status != WC_REP_WARN)) return cJSON_CreateString(reason ? reason : "");
   wc_buf b;
   wc_buf_init(&b);
-  wc_buf_printf(&b, "%s [%s in %zu of %zu reports]", reason ? reason : "", wc_rstatus_name(status),
+  wc_buf_printf(&b, "%s [%s in %zu of %zu reports]", reason ? reason : "", wc_rep_status_name(status),
                 with_status, n);
   cJSON *s = b.data ? cJSON_CreateString(b.data) : NULL;
   wc_buf_free(&b);
   return s;
+}
+
+/* The side of a requirement's findings ("request"/"response" in reports of
+ * judged traffic), NULL in reports without sides. */
+static const char *findings_side(const cJSON *req) {
+  const cJSON *f;
+  cJSON_ArrayForEach(f, wc_rep_get_arr(req, "findings")) {
+    const char *side = wc_rep_get_str(f, "side");
+    if (side) return side;
+  }
+  return NULL;
 }
 
 /* One requirement over every input: the first entry's description, the
@@ -238,7 +249,7 @@ static cJSON *merge_requirement(const input *ins, size_t n, const char *id) {
     if (!req) continue;
     if (!first) first = req;
     if (!worst || severity(req) > severity(worst)) worst = req;
-    checks += wc_rj_num(req, "checks", 0);
+    checks += wc_rep_get_num(req, "checks", 0);
   }
   cJSON *out = cJSON_Duplicate(first, 1);
   cJSON *findings = cJSON_CreateArray(), *evidence = cJSON_CreateArray();
@@ -251,11 +262,11 @@ static cJSON *merge_requirement(const input *ins, size_t n, const char *id) {
     ok = take_findings(&ins[i], req, findings, evidence, &left_out) == 0;
   }
   if (ok && left_out) {
-    cJSON *more = wc_report_more_findings(wc_req_field(first, "spec_pointer"), left_out);
+    cJSON *more = wc_report_more_findings(wc_rep_req_field(first, "spec_pointer"), findings_side(worst), left_out);
     ok = more && cJSON_AddItemToArray(findings, more);
   }
   if (ok) {
-    ok = set_member(out, "status", cJSON_CreateString(wc_rstatus_name(wc_req_status(worst)))) == 0 &&
+    ok = set_member(out, "status", cJSON_CreateString(wc_rep_status_name(wc_rep_req_status(worst)))) == 0 &&
          set_member(out, "reason", merged_reason(worst, with_status, n)) == 0 &&
          set_member(out, "checks", cJSON_CreateNumber(checks)) == 0;
     ok = ok && set_member(out, "findings", findings) == 0;
@@ -275,7 +286,7 @@ static cJSON *merge_requirement(const input *ins, size_t n, const char *id) {
 static bool listed(const cJSON *reqs, const char *id) {
   const cJSON *req;
   cJSON_ArrayForEach(req, reqs) {
-    if (strcmp(wc_rj_str(req, "id"), id) == 0) return true;
+    if (strcmp(wc_rep_get_str(req, "id"), id) == 0) return true;
   }
   return false;
 }
@@ -286,8 +297,8 @@ static cJSON *merge_requirements(const input *ins, size_t n) {
   cJSON *out = cJSON_CreateArray();
   for (size_t i = 0; out && i < n; i++) {
     const cJSON *req;
-    cJSON_ArrayForEach(req, wc_rj_arr(ins[i].doc, "requirements")) {
-      const char *id = wc_rj_str(req, "id");
+    cJSON_ArrayForEach(req, wc_rep_get_arr(ins[i].doc, "requirements")) {
+      const char *id = wc_rep_get_str(req, "id");
       if (listed(out, id)) continue;
       cJSON *merged = merge_requirement(ins, n, id);
       if (!merged) {
@@ -305,14 +316,14 @@ static cJSON *merge_requirements(const input *ins, size_t n) {
 static bool same_finding(const cJSON *a, const cJSON *b) {
   static const char *const key[] = {"requirement", "status", "location", "edge_class"};
   for (size_t i = 0; i < sizeof key / sizeof key[0]; i++)
-    if (text_differs(wc_rj_str(a, key[i]), wc_rj_str(b, key[i]))) return false;
+    if (text_differs(wc_rep_get_str(a, key[i]), wc_rep_get_str(b, key[i]))) return false;
   return true;
 }
 
 /* The better reproducer of one finding: a shrunk one, then the smaller. */
 static bool better_reproducer(const cJSON *a, const cJSON *b) {
-  if (!wc_rj_true(a, "shrunk")) return false;
-  return !wc_rj_true(b, "shrunk") || wc_rj_num(a, "minimal_size", 0) < wc_rj_num(b, "minimal_size", 0);
+  if (!wc_rep_get_true(a, "shrunk")) return false;
+  return !wc_rep_get_true(b, "shrunk") || wc_rep_get_num(a, "minimal_size", 0) < wc_rep_get_num(b, "minimal_size", 0);
 }
 
 static cJSON *renamed_finding(const input *in, const cJSON *g) {
@@ -332,10 +343,10 @@ static int add_generated_finding(const input *in, const cJSON *g, cJSON *list) {
   cJSON_ArrayForEach(item, list) {
     if (same_finding(item, g)) have = item;
   }
-  double count = wc_rj_num(g, "count", 1), reports = 1;
+  double count = wc_rep_get_num(g, "count", 1), reports = 1;
   if (have) {
-    count += wc_rj_num(have, "count", 1);
-    reports += wc_rj_num(have, "reports", 1);
+    count += wc_rep_get_num(have, "count", 1);
+    reports += wc_rep_get_num(have, "reports", 1);
   }
   cJSON *entry = have;
   if (!have || better_reproducer(g, have)) {
@@ -349,10 +360,10 @@ static int add_generated_finding(const input *in, const cJSON *g, cJSON *list) {
 
 /* Phases of the same name: their counters summed. */
 static int add_phase(const cJSON *phase, cJSON *phases) {
-  const char *name = wc_rj_str(phase, "name");
+  const char *name = wc_rep_get_str(phase, "name");
   cJSON *have = NULL, *item;
   cJSON_ArrayForEach(item, phases) {
-    if (!text_differs(wc_rj_str(item, "name"), name)) have = item;
+    if (!text_differs(wc_rep_get_str(item, "name"), name)) have = item;
   }
   if (!have) {
     cJSON *copy = cJSON_Duplicate(phase, 1);
@@ -370,7 +381,7 @@ static int add_phase(const cJSON *phase, cJSON *phases) {
 static int merge_generated(const input *ins, size_t n, cJSON *report) {
   cJSON *phases = NULL, *findings = NULL;
   for (size_t i = 0; i < n; i++) {
-    const cJSON *gen = wc_rj_obj(ins[i].doc, "generated");
+    const cJSON *gen = wc_rep_get_obj(ins[i].doc, "generated");
     if (!gen) continue;
     if (!phases) {
       cJSON *section = cJSON_AddObjectToObject(report, "generated");
@@ -379,10 +390,10 @@ static int merge_generated(const input *ins, size_t n, cJSON *report) {
       if (!phases || !findings) return -1;
     }
     const cJSON *item;
-    cJSON_ArrayForEach(item, wc_rj_arr(gen, "phases")) {
+    cJSON_ArrayForEach(item, wc_rep_get_arr(gen, "phases")) {
       if (cJSON_IsObject(item) && add_phase(item, phases) < 0) return -1;
     }
-    cJSON_ArrayForEach(item, wc_rj_arr(gen, "findings")) {
+    cJSON_ArrayForEach(item, wc_rep_get_arr(gen, "findings")) {
       if (cJSON_IsObject(item) && add_generated_finding(&ins[i], item, findings) < 0) return -1;
     }
   }
@@ -402,17 +413,17 @@ static void add_unique_strings(cJSON *out, const cJSON *strings) {
 
 /* What each merged report was: its id prefix, shard label and seed. */
 static cJSON *merged_entry(const input *in) {
-  const cJSON *run = run_of(in), *summary = wc_rj_obj(in->doc, "summary");
+  const cJSON *run = run_of(in), *summary = wc_rep_get_obj(in->doc, "summary");
   cJSON *o = cJSON_CreateObject();
   if (!o) return NULL;
   cJSON_AddStringToObject(o, "exchange_prefix", in->prefix);
   if (in->shard_n) cJSON_AddStringToObject(o, "shard", run_str(in, "shard", NULL));
-  cJSON_AddItemToObject(o, "seed", cJSON_Duplicate(wc_rj(run, "seed"), 1));
+  cJSON_AddItemToObject(o, "seed", cJSON_Duplicate(wc_rep_get(run, "seed"), 1));
   cJSON_AddStringToObject(o, "started_at", run_str(in, "started_at", NULL) ? run_str(in, "started_at", NULL) : "");
-  cJSON_AddNumberToObject(o, "duration_ms", wc_rj_num(run, "duration_ms", 0));
+  cJSON_AddNumberToObject(o, "duration_ms", wc_rep_get_num(run, "duration_ms", 0));
   cJSON_AddStringToObject(o, "base_url", run_str(in, "target", "base_url") ? run_str(in, "target", "base_url") : "");
-  cJSON_AddStringToObject(o, "verdict", wc_rj_str(summary, "verdict") ? wc_rj_str(summary, "verdict") : "");
-  cJSON_AddNumberToObject(o, "exchanges", cJSON_GetArraySize(wc_rj_arr(in->doc, "exchanges")));
+  cJSON_AddStringToObject(o, "verdict", wc_rep_get_str(summary, "verdict") ? wc_rep_get_str(summary, "verdict") : "");
+  cJSON_AddNumberToObject(o, "exchanges", cJSON_GetArraySize(wc_rep_get_arr(in->doc, "exchanges")));
   return o;
 }
 
@@ -430,14 +441,14 @@ static cJSON *merged_run(const input *ins, size_t n, bool targets_differ) {
   cJSON *creds = cJSON_GetObjectItemCaseSensitive(run, "credentials");
   for (size_t i = 0; i < n && weakened && reports; i++) {
     const cJSON *r = run_of(&ins[i]);
-    const char *s = wc_rj_str(r, "started_at");
+    const char *s = wc_rep_get_str(r, "started_at");
     if (s && (!started || strcmp(s, started) < 0)) started = s;
-    duration += wc_rj_num(r, "duration_ms", 0);
-    strict = strict || wc_rj_true(r, "strict");
-    writes = writes || wc_rj_true(r, "allow_writes");
-    add_unique_strings(weakened, wc_rj_arr(r, "weakened"));
+    duration += wc_rep_get_num(r, "duration_ms", 0);
+    strict = strict || wc_rep_get_true(r, "strict");
+    writes = writes || wc_rep_get_true(r, "allow_writes");
+    add_unique_strings(weakened, wc_rep_get_arr(r, "weakened"));
     const cJSON *c;
-    cJSON_ArrayForEach(c, wc_rj_obj(r, "credentials")) {
+    cJSON_ArrayForEach(c, wc_rep_get_obj(r, "credentials")) {
       if (cJSON_IsTrue(c) && cJSON_IsObject(creds) && c->string) set_member(creds, c->string, cJSON_CreateTrue());
     }
     cJSON_AddItemToArray(reports, merged_entry(&ins[i]));
@@ -469,12 +480,12 @@ static cJSON *merged_summary(const input *ins, size_t n, const cJSON *reqs, bool
   double count[4] = {0}; /* pass, fail, warn, skip */
   const cJSON *req;
   cJSON_ArrayForEach(req, reqs) {
-    wc_rstatus s = wc_req_status(req);
-    count[s == WC_RS_PASS ? 0 : s == WC_RS_FAIL ? 1 : s == WC_RS_WARN ? 2 : 3]++;
+    wc_rep_status s = wc_rep_req_status(req);
+    count[s == WC_REP_PASS ? 0 : s == WC_REP_FAIL ? 1 : s == WC_REP_WARN ? 2 : 3]++;
   }
   const input *untested = NULL;
   for (size_t i = 0; i < n && !untested; i++) {
-    const char *verdict = wc_rj_str(wc_rj_obj(ins[i].doc, "summary"), "verdict");
+    const char *verdict = wc_rep_get_str(wc_rep_get_obj(ins[i].doc, "summary"), "verdict");
     if (verdict && strcmp(verdict, "error") == 0) untested = &ins[i];
   }
   int code = untested ? 3 : count[1] > 0 || (strict && count[2] > 0) ? 1 : 0;
@@ -486,7 +497,7 @@ static cJSON *merged_summary(const input *ins, size_t n, const cJSON *reqs, bool
   cJSON_AddNumberToObject(s, "total", (double)cJSON_GetArraySize(reqs));
   cJSON_AddNumberToObject(s, "exit_code", code);
   if (untested) {
-    const char *why = wc_rj_str(wc_rj_obj(untested->doc, "summary"), "reason");
+    const char *why = wc_rep_get_str(wc_rep_get_obj(untested->doc, "summary"), "reason");
     wc_buf b;
     wc_buf_init(&b);
     wc_buf_printf(&b, "report %.*s: %s", (int)strlen(untested->prefix) - 1, untested->prefix,
@@ -505,14 +516,14 @@ static void list_values(wc_buf *b, const cJSON *reports, const char *key, const 
   size_t shown = 0;
   const cJSON *r, *q;
   cJSON_ArrayForEach(r, reports) {
-    const cJSON *v = wc_rj(r, key);
+    const cJSON *v = wc_rep_get(r, key);
     char text[64];
     if (cJSON_IsNumber(v)) snprintf(text, sizeof text, "%.0f", v->valuedouble);
     else if (cJSON_IsString(v)) snprintf(text, sizeof text, "%.60s", v->valuestring);
     else continue;
     bool seen = false;
     for (q = reports->child; q != r && !seen; q = q->next) {
-      const cJSON *w = wc_rj(q, key);
+      const cJSON *w = wc_rep_get(q, key);
       seen = w && cJSON_Compare(v, w, true);
     }
     if (!seen) wc_buf_printf(b, "%s%s", shown++ ? ", " : title, text);
@@ -520,16 +531,16 @@ static void list_values(wc_buf *b, const cJSON *reports, const char *key, const 
   if (shown) wc_buf_puts(b, "; ");
 }
 
-char *wc_report_merged_note(const cJSON *report) {
-  const cJSON *merged = wc_rj_obj(wc_rj_obj(report, "run"), "merged");
+char *wc_rep_merged_note(const cJSON *report) {
+  const cJSON *merged = wc_rep_get_obj(wc_rep_get_obj(report, "run"), "merged");
   if (!merged) return NULL;
-  const cJSON *reports = wc_rj_arr(merged, "reports");
+  const cJSON *reports = wc_rep_get_arr(merged, "reports");
   wc_buf lists, note;
   wc_buf_init(&lists);
   wc_buf_init(&note);
   list_values(&lists, reports, "shard", "shards ");
   list_values(&lists, reports, "seed", "seeds ");
-  wc_buf_printf(&note, "merged from %.0f reports", wc_rj_num(merged, "count", cJSON_GetArraySize(reports)));
+  wc_buf_printf(&note, "merged from %.0f reports", wc_rep_get_num(merged, "count", cJSON_GetArraySize(reports)));
   if (lists.len >= 2) wc_buf_printf(&note, " (%.*s)", (int)(lists.len - 2), lists.data); /* without the last "; " */
   wc_buf_free(&lists);
   return wc_buf_steal(&note);
@@ -544,7 +555,7 @@ static cJSON *assemble(const input *ins, size_t n, bool targets_differ, int *exi
   cJSON *exchanges = cJSON_CreateArray();
   bool ok = report && run && reqs && exchanges;
   for (size_t i = 0; ok && i < n; i++) ok = append_exchanges(&ins[i], exchanges) == 0;
-  cJSON *summary = ok ? merged_summary(ins, n, reqs, wc_rj_true(run, "strict"), exit_code) : NULL;
+  cJSON *summary = ok ? merged_summary(ins, n, reqs, wc_rep_get_true(run, "strict"), exit_code) : NULL;
   if (!summary) {
     cJSON_Delete(report);
     cJSON_Delete(run);

@@ -30,6 +30,8 @@ static int rank_of(const char *name) {
   if (strcmp(name, WC_CASE_RECOVER) == 0) return 0;
   if (strcmp(name, WC_CASE_SETUP) == 0) return 1;
   if (strcmp(name, WC_CASE_TEARDOWN) == 0) return 4;
+  size_t n = strlen(name), k = strlen(WC_CASE_PUT_BACK_SUFFIX);
+  if (n > k && strcmp(name + n - k, WC_CASE_PUT_BACK_SUFFIX) == 0) return 3; /* sorts after its source */
   return 2;
 }
 
@@ -205,6 +207,7 @@ static int add_cases(wc_assembly *a, loaded *cases, size_t ncases, wc_err *err) 
 /* --only: requirements not selected are left out; the others, when nothing
  * observed them, say why. */
 static int set_skip_reasons(wc_assembly *a, const wc_run *run, wc_err *err) {
+  if (wc_assembly_omit_family(a, "client", err) < 0) return -1;
   for (size_t k = 0; k < wc_catalog_count(); k++) {
     const char *id = wc_catalog_get(k)->id;
     if (!wc_run_requirement_selected(&run->opts, id) &&
