@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "support/refserver_client.h"
 #include "support/report_support.h"
 
 #include "whopconf/assemble.h"
@@ -191,26 +192,19 @@ Test(report_merge, any_order_gives_the_same_document) {
 /* Generated findings with one key are one, counts summed; "reports" says
  * how many reports found it; the findings' list of a requirement keeps 50
  * entries and counts the rest. The server refuses names of more than 3 code
- * points and usernames outside its own rules (lenient options the contract
- * leaves open): the coverage phase's positive requests find WC-UPD-005
- * warnings in both shards. */
+ * points (a lenient option: the contract leaves it open), so the coverage
+ * phase's positive requests find WC-UPD-005 warnings in both shards. */
 Test(report_merge, generated_findings_deduplicated_and_findings_counted) {
   char *dir = rs_dir("merge-generated");
-  static const char *const lenient[] = {"max-name=3", "username-rules"};
-  wc_refserver_opts so;
-  wc_refserver_opts_default(&so);
-  so.lenient = lenient;
-  so.lenient_count = 2;
-  wc_err err;
-  wc_refserver *srv = wc_refserver_start(&so, &err);
-  cr_assert_not_null(srv, "%s", err.msg);
+  test_srv srv;
+  srv_start_with(&srv, NULL, "max-name=3", false);
   char *common = rs_fmt("fuzz --base-url '%s' --token " WC_REFSERVER_DEFAULT_USER_TOKEN
                         " --allow-writes --phases coverage --seed 3",
-                        wc_refserver_base_url(srv));
+                        wc_refserver_base_url(srv.srv));
   char *args1 = rs_fmt("%s --shard 1/2", common), *args2 = rs_fmt("%s --shard 2/2", common);
   cJSON *a = produce(dir, "a", 0, args1);
   cJSON *b = produce(dir, "b", 0, args2);
-  wc_refserver_stop(srv);
+  srv_stop(&srv);
   free(common);
   free(args1);
   free(args2);
@@ -343,21 +337,15 @@ Test(report_merge, pinned_version_target_and_shard_twice_are_refused) {
  * the other passes; the merge fails, with the failing run's evidence. */
 Test(report_merge, a_failure_in_one_report_fails_the_merge) {
   char *dir = rs_dir("merge-failure");
-  static const char *const faults[] = {"version-known-refused"};
-  wc_refserver_opts so;
-  wc_refserver_opts_default(&so);
-  so.faults = faults;
-  so.fault_count = 1;
-  wc_err err;
-  wc_refserver *srv = wc_refserver_start(&so, &err);
-  cr_assert_not_null(srv, "%s", err.msg);
+  test_srv srv;
+  srv_start_with(&srv, "version-known-refused", NULL, false);
   char *common = rs_fmt("run --base-url '%s' --token " WC_REFSERVER_DEFAULT_USER_TOKEN " --phases none",
-                        wc_refserver_base_url(srv));
+                        wc_refserver_base_url(srv.srv));
   char *pass_args = rs_fmt("%s --only methods", common);
   char *fail_args = rs_fmt("%s --only accepted_versions", common);
   cJSON *good = produce(dir, "good", 0, pass_args);
   cJSON *bad = produce(dir, "bad", 1, fail_args);
-  wc_refserver_stop(srv);
+  srv_stop(&srv);
   int code = -1;
   cJSON *m = merge(good, bad, &code);
   cr_assert_eq(code, 1);
