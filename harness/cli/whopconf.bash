@@ -35,7 +35,7 @@ _whopconf() {
   COMPREPLY=()
 
   if [[ $COMP_CWORD -eq 1 ]]; then
-    _whopconf_words "run serve proxy validate check report version help --help --version" "$cur"
+    _whopconf_words "run fuzz serve proxy validate check report version help --help --version" "$cur"
     return
   fi
 
@@ -43,9 +43,17 @@ _whopconf() {
   run)
     opts="--base-url --token --api-key --token-without-scope --account-id --allow-writes
           --allow-picture-writes --picture-id --api-version --known-version --spec --only --strict
-          --seed -j --jobs --keep-going --report-dir --format --list-requirements --list-cases
+          --seed --phases -j --jobs --keep-going --report-dir --format --list-requirements --list-cases
           --timeout --connect-timeout --max-response-time --max-body --cacert --insecure --allow-http
           --rate --retries --help"
+    ;;
+  fuzz)
+    # run's target, credential, contract, transport, rate and report options, and fuzz's own
+    opts="--base-url --token --api-key --token-without-scope --account-id --allow-writes
+          --allow-picture-writes --picture-id --api-version --known-version --spec --strict
+          --report-dir --format --timeout --connect-timeout --max-response-time --max-body --cacert
+          --insecure --allow-http --rate --retries --phases --max-requests --duration --seed --workers
+          --shrink-budget --no-shrink --shard --max-request-body --help"
     ;;
   serve)
     opts="--host --port --fault --list-faults --lenient --list-lenient --user-token
@@ -65,11 +73,12 @@ _whopconf() {
     ;;
   report)
     if [[ $COMP_CWORD -eq 2 ]]; then
-      _whopconf_words "diff render --help" "$cur"
+      _whopconf_words "diff render merge --help" "$cur"
       return
     fi
     case ${COMP_WORDS[2]} in
     render) opts="--report-dir --format --spec --help" ;;
+    merge) opts="--report-dir --format --spec --force --help" ;;
     *) opts="--help" ;;
     esac
     ;;
@@ -89,6 +98,10 @@ _whopconf() {
     ;;
   --format)
     _whopconf_list "$cur" "json junit sarif md html har all"
+    return
+    ;;
+  --phases)
+    _whopconf_list "$cur" "coverage fuzzing stateful all none"
     return
     ;;
   --fault)
@@ -115,7 +128,8 @@ $("$self" run --list-cases 2>/dev/null | awk '{print $2}')" "$cur"
     --api-version | --known-version | --seed | -j | --jobs | --timeout | --connect-timeout | \
     --max-response-time | --max-body | --rate | --retries | --host | --port | --user-token | \
     --max-depth | --upstream | --duration | --report-every | --idle-timeout | --max-connections | \
-    --max-response-body | --base-path | --max-entry)
+    --max-response-body | --base-path | --max-entry | --max-requests | --workers | --shrink-budget | \
+    --shard | --max-request-body)
     return # a value only the user knows
     ;;
   esac
