@@ -93,6 +93,47 @@ static void finding_cell(wc_rout *o, const cJSON *req) {
   cell(o, wc_rj_str(req, "reason"));
 }
 
+/* The distinct findings of the generated phases, grouped by requirement
+ * (failures first, like the table above). */
+static void generated(wc_rout *o, const cJSON *report, const cJSON **sorted, size_t nreq) {
+  const cJSON *section = wc_rj_obj(report, "generated");
+  if (!section) return;
+  double requests = 0, left_out = 0;
+  const cJSON *ph;
+  cJSON_ArrayForEach(ph, wc_rj_arr(section, "phases")) {
+    requests += wc_rj_num(ph, "requests", 0);
+    left_out += wc_rj_num(ph, "exchanges_left_out", 0);
+  }
+  int total = cJSON_GetArraySize(wc_rj_arr(section, "findings"));
+  wc_ro_printf(o, "**Generated requests:** %.0f sent, %d distinct finding%s, %.0f exchanges not kept (passed, or "
+                  "another occurrence of a finding).\n\n",
+               requests, total, total == 1 ? "" : "s", left_out);
+  if (!total) return;
+  wc_ro_raw(o, "| Requirement | Finding (minimal and original exchange) |\n|---|---|\n");
+  for (size_t r = 0; r < nreq; r++) {
+    const char *id = wc_rj_str(sorted[r], "id");
+    const cJSON *list[WC_REPORT_MAX_GENERATED];
+    size_t count = wc_req_generated(report, id, list, WC_REPORT_MAX_GENERATED);
+    size_t shown = count < WC_REPORT_MAX_GENERATED ? count : WC_REPORT_MAX_GENERATED;
+    for (size_t i = 0; i < shown; i++) {
+      wc_buf text;
+      wc_buf_init(&text);
+      if (wc_rep_generated_line(&text, list[i]) != 0) o->rc = -1;
+      wc_ro_raw(o, "|");
+      cell(o, id);
+      cell(o, text.data);
+      wc_ro_raw(o, "\n");
+      wc_buf_free(&text);
+    }
+    if (count > shown) {
+      wc_ro_raw(o, "|");
+      cell(o, id);
+      wc_ro_printf(o, " … and %zu more in report.json |\n", count - shown);
+    }
+  }
+  wc_ro_raw(o, "\n");
+}
+
 static void links(wc_rout *o, int formats) {
   static const struct {
     int bit;
@@ -199,6 +240,7 @@ char *wc_report_render_markdown_linked(const cJSON *report, int formats, wc_err 
     wc_ro_raw(&o, "\n");
   }
   wc_ro_raw(&o, "\n");
+  generated(&o, report, sorted, n);
   links(&o, formats);
   free(sorted);
   return wc_ro_finish(&o, err);
