@@ -8,8 +8,12 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_args.h"
 #include "cli_run.h"
+#include "cli_summary.h"
+#include "cli_target_opts.h"
 #include "whopconf/campaign.h"
+#include "whopconf/refserver.h"
 #include "whopconf/report.h"
 #include "whopconf/spec.h"
 
@@ -42,56 +46,95 @@ static void usage(FILE *out) {
 }
 
 typedef struct fuzz_flags {
+  wc_cli_target target; /* the flags shared with run */
+  bool help;
   wc_campaign_opts co;
   const char *phases;
 } fuzz_flags;
 
-static int fuzz_flag(void *ctx, int argc, char **argv, int *i) {
-  fuzz_flags *f = ctx;
+static int count_flag(const char *flag, const char *v, uint64_t max, uint64_t *n) {
+  if (wc_cli_parse_u64(v, max, n) && *n > 0) return 0;
+  return wc_cli_usage_error("fuzz", "%s needs a number from 1 to %llu, got '%s'", flag, (unsigned long long)max,
+                            v ? v : "");
+}
+
+static int shard_flag(const char *v, wc_campaign_opts *co) {
+  unsigned k = 0, total = 0;
+  char tail;
+  if (!v || sscanf(v, "%u/%u%c", &k, &total, &tail) != 2 || total == 0 || total > 10000 || k < 1 || k > total)
+    return wc_cli_usage_error("fuzz", "--shard needs K/N with 1 <= K <= N <= 10000, got '%s'", v ? v : "");
+  co->shard_index = k;
+  co->shard_count = total;
+  return 0;
+}
+
+/* The flags of fuzz alone: 0, or the usage error's exit code. */
+static int parse_own(int argc, char **argv, int *i, fuzz_flags *f) {
+  wc_run_opts *o = &f->target.run;
+  const char *a = argv[*i], *v;
   bool m;
-  const char *v;
   uint64_t n;
   double d;
-  if (strcmp(argv[*i], "--no-shrink") == 0) {
-    f->co.no_shrink = true;
-    return 1;
-  }
+  int rc = 0;
 #define FLAG(name) (((v = wc_cli_flag_value(argc, argv, i, name, &m)) != NULL) || m)
-  if (FLAG("--phases")) {
-    if (!v || !*v) return wc_cli_bad("fuzz", "%s needs a value", "--phases", NULL);
+  if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+    f->help = true;
+  } else if (strcmp(a, "--allow-writes") == 0) {
+    o->allow_writes = true;
+  } else if (strcmp(a, "--allow-picture-writes") == 0) {
+    o->allow_picture_writes = true;
+  } else if (strcmp(a, "--strict") == 0) {
+    o->strict = true;
+  } else if (strcmp(a, "--no-shrink") == 0) {
+    f->co.no_shrink = true;
+  } else if (FLAG("--picture-id")) {
+    if (!wc_cli_clean_value(v))
+      return wc_cli_usage_error("fuzz", "--picture-id needs an id of visible ASCII characters");
+    o->picture_id = v;
+  } else if (FLAG("--seed")) {
+    if (!wc_cli_parse_u64(v, (1ULL << 53) - 1, &n))
+      return wc_cli_usage_error("fuzz", "--seed needs a number from 0 to 2^53-1, got '%s'", v ? v : "");
+    o->seed = n;
+  } else if (FLAG("--phases")) {
+    if (!v || !*v) return wc_cli_usage_error("fuzz", "--phases needs a value");
     f->phases = v;
   } else if (FLAG("--max-requests")) {
-    if (!wc_cli_parse_u64(v, 100000000, &n) || n == 0)
-      return wc_cli_bad("fuzz", "--max-requests needs a number from 1 to 100000000, got '%s'", v, NULL);
-    f->co.max_requests = n;
+    if ((rc = count_flag("--max-requests", v, 100000000, &n)) == 0) f->co.max_requests = n;
   } else if (FLAG("--duration")) {
     if (!wc_cli_parse_double(v, 0.001, 86400 * 7, &d))
-      return wc_cli_bad("fuzz", "--duration needs seconds (0.001 to 604800), got '%s'", v, NULL);
+      return wc_cli_usage_error("fuzz", "--duration needs seconds (0.001 to 604800), got '%s'", v ? v : "");
     f->co.duration_s = d;
   } else if (FLAG("--workers")) {
-    if (!wc_cli_parse_u64(v, 256, &n) || n == 0)
-      return wc_cli_bad("fuzz", "--workers needs a number from 1 to 256, got '%s'", v, NULL);
-    f->co.workers = (unsigned)n;
+    if ((rc = count_flag("--workers", v, 256, &n)) == 0) f->co.workers = (unsigned)n;
   } else if (FLAG("--shrink-budget")) {
-    if (!wc_cli_parse_u64(v, 100000, &n) || n == 0)
-      return wc_cli_bad("fuzz", "--shrink-budget needs a number from 1 to 100000, got '%s'", v, NULL);
-    f->co.shrink_budget = (size_t)n;
+    if ((rc = count_flag("--shrink-budget", v, 100000, &n)) == 0) f->co.shrink_budget = (size_t)n;
   } else if (FLAG("--max-request-body")) {
     if (!wc_cli_parse_u64(v, (uint64_t)64 << 20, &n) || n < 16)
-      return wc_cli_bad("fuzz", "--max-request-body needs bytes from 16 to 67108864, got '%s'", v, NULL);
+      return wc_cli_usage_error("fuzz", "--max-request-body needs bytes from 16 to 67108864, got '%s'", v ? v : "");
     f->co.max_request_body = (size_t)n;
   } else if (FLAG("--shard")) {
-    unsigned k = 0, total = 0;
-    char tail;
-    if (!v || sscanf(v, "%u/%u%c", &k, &total, &tail) != 2 || total == 0 || total > 10000 || k < 1 || k > total)
-      return wc_cli_bad("fuzz", "--shard needs K/N with 1 <= K <= N <= 10000, got '%s'", v ? v : "", NULL);
-    f->co.shard_index = k;
-    f->co.shard_count = total;
+    rc = shard_flag(v, &f->co);
+  } else if (a[0] == '-') {
+    return wc_cli_usage_error("fuzz", "unknown option '%s'", a);
   } else {
-    return 0;
+    return wc_cli_usage_error("fuzz", "unexpected argument '%s'", a);
   }
 #undef FLAG
-  return 1;
+  return rc;
+}
+
+static int parse(int argc, char **argv, fuzz_flags *f) {
+  wc_cli_target_init(&f->target);
+  wc_campaign_opts_default(&f->co);
+  for (int i = 1; i < argc; i++) {
+    int shared = wc_cli_target_flag(&f->target, "fuzz", argc, argv, &i);
+    if (shared < 0) return WC_EXIT_USAGE;
+    if (shared == 0) {
+      int rc = parse_own(argc, argv, &i, f);
+      if (rc) return rc;
+    }
+  }
+  return 0;
 }
 
 /* ---- progress (a TTY only) --------------------------------------------------- */
@@ -129,13 +172,8 @@ static void print_findings(const cJSON *report) {
 
 static void print_summary(const cJSON *report, const wc_campaign_stats *stats, const char *dir, bool written) {
   const cJSON *sum = cJSON_GetObjectItemCaseSensitive(report, "summary");
-  const cJSON *run_obj = cJSON_GetObjectItemCaseSensitive(report, "run");
   const cJSON *reqs = cJSON_GetObjectItemCaseSensitive(report, "requirements");
-  int code = (int)wc_cli_jnum(sum, "exit_code");
-  const char *verdict = code == 0 ? "CONFORMANT" : code == 1 ? "NOT CONFORMANT" : "COULD NOT TEST";
-  printf("whopconf fuzz: %s (exit %d) against %s\n", verdict, code,
-         wc_cli_jstr(cJSON_GetObjectItemCaseSensitive(run_obj, "target"), "base_url"));
-  if (code == 3) printf("  reason: %s\n", wc_cli_jstr(sum, "reason"));
+  wc_cli_print_verdict("fuzz", report);
   double secs = stats->elapsed_ms / 1000.0;
   printf("  %llu requests in %.2f s (%.0f req/s; %llu coverage items, %llu re-sent while shrinking), %llu not "
          "sent (writes not allowed), %zu distinct findings\n",
@@ -153,8 +191,8 @@ static void print_summary(const cJSON *report, const wc_campaign_stats *stats, c
 
 /* ---- the command -------------------------------------------------------------------- */
 
-static int fuzz(wc_cli_common *st, const fuzz_flags *ff, wc_spec *spec, FILE *progress) {
-  wc_run_opts *o = &st->run;
+static int fuzz(fuzz_flags *ff, wc_spec *spec, FILE *progress) {
+  wc_run_opts *o = &ff->target.run;
   wc_err err;
   wc_err_clear(&err);
   wc_run *run = wc_run_new(o, spec, &err);
@@ -198,7 +236,7 @@ static int fuzz(wc_cli_common *st, const fuzz_flags *ff, wc_spec *spec, FILE *pr
       fprintf(stderr, "whopconf fuzz: %s\n", err.msg);
       exit_code = WC_EXIT_UNTESTABLE;
     } else {
-      bool written = wc_report_write(report, spec, o->report_dir, st->formats, &err) == 0;
+      bool written = wc_report_write(report, spec, o->report_dir, ff->target.formats, &err) == 0;
       if (!written) {
         fprintf(stderr, "whopconf fuzz: cannot write the reports: %s\n", err.msg);
         if (exit_code == WC_EXIT_OK) exit_code = WC_EXIT_USAGE;
@@ -218,36 +256,35 @@ static int fuzz(wc_cli_common *st, const fuzz_flags *ff, wc_spec *spec, FILE *pr
 
 int wc_cli_fuzz(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
-  wc_cli_common st;
-  memset(&st, 0, sizeof st);
-  wc_run_opts_default(&st.run);
   fuzz_flags ff;
   memset(&ff, 0, sizeof ff);
-  wc_campaign_opts_default(&ff.co);
-  int rc = wc_cli_common_parse("fuzz", argc, argv, &st, fuzz_flag, &ff);
+  int rc = parse(argc, argv, &ff);
   if (rc) return rc;
-  if (st.help) {
+  if (ff.help) {
     usage(stdout);
     return WC_EXIT_OK;
   }
-  rc = wc_cli_common_finish("fuzz", &st);
+  rc = wc_cli_target_finish(&ff.target, "fuzz");
   if (rc) return rc;
   wc_err err;
   wc_err_clear(&err);
   int phases = wc_campaign_phases_parse(ff.phases, &err);
-  if (phases < 0) return wc_cli_bad("fuzz", "--phases: %s", err.msg, NULL);
+  if (phases < 0) return wc_cli_usage_error("fuzz", "--phases: %s", err.msg);
   ff.co.phases = (unsigned)phases;
-  wc_spec *spec = st.run.spec_path ? wc_spec_load_file(st.run.spec_path, &err) : wc_spec_load_embedded(&err);
+  wc_run_opts *o = &ff.target.run;
+  wc_spec *spec = o->spec_path ? wc_spec_load_file(o->spec_path, &err) : wc_spec_load_embedded(&err);
   if (!spec) {
     fprintf(stderr, "whopconf fuzz: spec: %s\n", err.msg);
     return WC_EXIT_USAGE;
   }
   wc_refserver *srv = NULL;
-  rc = wc_cli_target_start("fuzz", &st, &srv);
-  if (rc == 0) {
+  if (wc_run_target_open(o, &srv, &err) != 0) {
+    fprintf(stderr, "whopconf fuzz: %s\n", err.msg);
+    rc = err.code == WC_E_TRANSPORT ? WC_EXIT_UNTESTABLE : WC_EXIT_USAGE;
+  } else {
     FILE *progress = wc_cli_progress_stream();
-    rc = fuzz(&st, &ff, spec, progress);
-    if (progress != stderr) fclose(progress);
+    rc = fuzz(&ff, spec, progress);
+    wc_cli_progress_close(progress);
   }
   wc_refserver_stop(srv);
   wc_spec_free(spec);

@@ -1,7 +1,7 @@
-/* whopconf run: the conformance gate. Options, the embedded server, the run
- * (setup, cases, teardown), the reports and the summary. See docs/run.md. */
-#include <errno.h>
-#include <math.h>
+/* whopconf run: the conformance gate. Parses the options (the flags shared
+ * with the other sending commands in cli_target_opts.c), drives the run
+ * (the policy, the embedded server among it, is the runner's:
+ * runner_policy.c), prints the summary. See docs/run.md. */
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,13 +10,15 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_args.h"
 #include "cli_run.h"
+#include "cli_summary.h"
+#include "cli_target_opts.h"
 #include "whopconf/campaign.h"
 #include "whopconf/catalog.h"
 #include "whopconf/refserver.h"
 #include "whopconf/report.h"
 #include "whopconf/spec.h"
-
 
 static void usage(FILE *out) {
   fputs(
@@ -72,6 +74,76 @@ static void usage(FILE *out) {
       out);
 }
 
+typedef struct cli_state {
+  wc_cli_target target; /* the flags shared with the other sending commands */
+  bool list_requirements, list_cases, help;
+  wc_cli_exec_opts exec;
+  const char *phases; /* --phases (default coverage) */
+  wc_campaign_opts campaign;
+} cli_state;
+
+/* The flags of run alone: 0, or the usage error's exit code. */
+static int parse_own(int argc, char **argv, int *i, cli_state *st) {
+  wc_run_opts *o = &st->target.run;
+  const char *a = argv[*i], *v;
+  bool m;
+  uint64_t n;
+#define FLAG(name) (((v = wc_cli_flag_value(argc, argv, i, name, &m)) != NULL) || m)
+  if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+    st->help = true;
+  } else if (strcmp(a, "--list-requirements") == 0) {
+    st->list_requirements = true;
+  } else if (strcmp(a, "--list-cases") == 0) {
+    st->list_cases = true;
+  } else if (strcmp(a, "--allow-writes") == 0) {
+    o->allow_writes = true;
+  } else if (strcmp(a, "--allow-picture-writes") == 0) {
+    o->allow_picture_writes = true;
+  } else if (strcmp(a, "--strict") == 0) {
+    o->strict = true;
+  } else if (strcmp(a, "--keep-going") == 0) {
+    o->keep_going = true;
+  } else if (FLAG("--picture-id")) {
+    if (!wc_cli_clean_value(v))
+      return wc_cli_usage_error("run", "--picture-id needs an id of visible ASCII characters");
+    o->picture_id = v;
+  } else if (FLAG("--only")) {
+    if (!v || !*v) return wc_cli_usage_error("run", "--only needs a value");
+    if (o->only_count == WC_RUN_MAX_LIST) return wc_cli_usage_error("run", "--only given too many times");
+    o->only[o->only_count++] = v;
+  } else if (FLAG("--seed")) {
+    if (!wc_cli_parse_u64(v, (1ULL << 53) - 1, &n))
+      return wc_cli_usage_error("run", "--seed needs a number from 0 to 2^53-1, got '%s'", v ? v : "");
+    o->seed = n;
+  } else if (FLAG("--phases")) {
+    if (!v || !*v) return wc_cli_usage_error("run", "--phases needs a value");
+    st->phases = v;
+  } else if (FLAG("-j") || FLAG("--jobs")) {
+    if (!wc_cli_parse_u64(v, 64, &n) || n == 0)
+      return wc_cli_usage_error("run", "--jobs needs a number from 1 to 64, got '%s'", v ? v : "");
+    st->exec.jobs = (int)n;
+  } else if (a[0] == '-') {
+    return wc_cli_usage_error("run", "unknown option '%s'", a);
+  } else {
+    return wc_cli_usage_error("run", "unexpected argument '%s'", a);
+  }
+#undef FLAG
+  return 0;
+}
+
+static int parse(int argc, char **argv, cli_state *st) {
+  wc_cli_target_init(&st->target);
+  for (int i = 1; i < argc; i++) {
+    int shared = wc_cli_target_flag(&st->target, "run", argc, argv, &i);
+    if (shared < 0) return WC_EXIT_USAGE;
+    if (shared == 0) {
+      int rc = parse_own(argc, argv, &i, st);
+      if (rc) return rc;
+    }
+  }
+  return 0;
+}
+
 static void list_requirements(void) {
   printf("%-10s %-6s %-11s %-28s %s\n", "id", "level", "family", "schemathesis", "title");
   for (size_t i = 0; i < wc_catalog_count(); i++) {
@@ -88,15 +160,12 @@ static void print_summary(const cJSON *report, wc_run *run, size_t cases, const 
   const cJSON *sum = cJSON_GetObjectItemCaseSensitive(report, "summary");
   const cJSON *run_obj = cJSON_GetObjectItemCaseSensitive(report, "run");
   const cJSON *reqs = cJSON_GetObjectItemCaseSensitive(report, "requirements");
-  int code = (int)wc_cli_jnum(sum, "exit_code");
-  const char *verdict = code == 0 ? "CONFORMANT" : code == 1 ? "NOT CONFORMANT" : "COULD NOT TEST";
-  printf("whopconf run: %s (exit %d) against %s\n", verdict, code,
-         wc_cli_jstr(cJSON_GetObjectItemCaseSensitive(run_obj, "target"), "base_url"));
-  if (code == 3) printf("  reason: %s\n", wc_cli_jstr(sum, "reason"));
+  wc_cli_print_verdict("run", report);
   printf("  %.0f requirements: %.0f passed, %.0f failed, %.0f warnings, %.0f skipped; %zu cases, %d "
          "exchanges in %.2f s\n",
-         wc_cli_jnum(sum, "total"), wc_cli_jnum(sum, "passed"), wc_cli_jnum(sum, "failed"), wc_cli_jnum(sum, "warnings"),
-         wc_cli_jnum(sum, "skipped"), cases, cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(report, "exchanges")),
+         wc_cli_jnum(sum, "total"), wc_cli_jnum(sum, "passed"), wc_cli_jnum(sum, "failed"),
+         wc_cli_jnum(sum, "warnings"), wc_cli_jnum(sum, "skipped"), cases,
+         cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(report, "exchanges")),
          wc_cli_jnum(run_obj, "duration_ms") / 1000.0);
   if (generated->sent || generated->skipped)
     printf("  generated: %llu requests sent (%llu coverage items%s), %llu not sent (writes not allowed), %zu "
@@ -114,22 +183,7 @@ static void print_summary(const cJSON *report, wc_run *run, size_t cases, const 
     for (size_t i = 0; i < n; i++) printf("%s %s %.0f ms", i ? "," : "", names[i], ms[i]);
     printf("\n");
   }
-  if (written) {
-    static const struct {
-      int bit;
-      const char *file;
-    } files[] = {{WC_REPORT_JSON, "report.json"}, {WC_REPORT_JUNIT, "junit.xml"},
-                 {WC_REPORT_SARIF, "report.sarif"}, {WC_REPORT_MD, "summary.md"},
-                 {WC_REPORT_HTML, "report.html"}, {WC_REPORT_HAR, "traffic.har"}};
-    printf("  reports:");
-    bool first = true;
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-      if (!(formats & files[i].bit)) continue;
-      printf("%s %s/%s", first ? "" : ",", dir, files[i].file);
-      first = false;
-    }
-    printf("\n");
-  }
+  if (written) wc_cli_print_report_files(dir, formats);
 }
 
 /* ---- the run -------------------------------------------------------------------- */
@@ -144,26 +198,125 @@ int wc_cli_run_worker(int argc, char **argv) {
   return WC_EXIT_UNTESTABLE;
 }
 
-/* run's own option: --phases (the generated phases run after the cases;
- * default coverage). */
-static int run_flag(void *ctx, int argc, char **argv, int *i) {
-  bool m;
-  const char *v = wc_cli_flag_value(argc, argv, i, "--phases", &m);
-  if (!m) return 0;
-  if (!v || !*v) return wc_cli_bad("run", "%s needs a value", "--phases", NULL);
-  *(const char **)ctx = v;
-  return 1;
+/* Everything a run holds, released in one place (release). */
+typedef struct run_resources {
+  struct criterion_test_set *set;
+  wc_spec *spec;
+  wc_refserver *srv;
+  FILE *progress;
+  wc_run *run;
+  bool signals;
+  wc_campaign_stats generated; /* the generated phases after the cases */
+} run_resources;
+
+static void release(run_resources *r) {
+  if (r->signals) wc_cli_run_signals_stop();
+  wc_run_free(r->run);
+  wc_cli_progress_close(r->progress);
+  wc_refserver_stop(r->srv);
+  wc_spec_free(r->spec);
+  wc_cli_cases_free(r->set);
+}
+
+/* Recovery of an old journal, setup, the cases, teardown (always). 0, or
+ * the exit code when the old journal could not be dealt with. */
+static int run_cases(cli_state *st, run_resources *r, size_t *cases) {
+  wc_err err;
+  wc_err_clear(&err);
+  int code = WC_EXIT_OK;
+  *cases = 0;
+  wc_buf msg;
+  wc_buf_init(&msg);
+  int recovered = wc_run_recover_journal(r->run, &msg, &err);
+  if (msg.len) fprintf(r->progress, "whopconf run: %s\n", msg.data);
+  wc_buf_free(&msg);
+  if (recovered < 0) {
+    fprintf(r->progress, "whopconf run: %s\n", err.msg);
+    code = err.code == WC_E_USAGE ? WC_EXIT_USAGE : WC_EXIT_UNTESTABLE;
+  } else if (wc_run_setup(r->run, &err) != 0) {
+    /* the report says why (summary.reason), and so does the last line */
+  } else {
+    *cases = wc_cli_cases_run(r->set, r->run, &st->target.run, &st->exec, r->progress);
+    /* The generated phases (by default the deterministic coverage list)
+     * after the cases, under the same snapshot and restore. */
+    if (st->campaign.phases && !wc_run_stopped(r->run) &&
+        wc_campaign_run(r->run, r->spec, &st->campaign, &r->generated, &err) != 0) {
+      fprintf(stderr, "whopconf run: %s\n", err.msg);
+      code = err.code == WC_E_NOMEM ? WC_EXIT_UNTESTABLE : WC_EXIT_USAGE;
+    }
+  }
+  wc_buf_init(&msg);
+  wc_run_teardown(r->run, &msg);
+  if (msg.len) fprintf(r->progress, "whopconf run: %s\n", msg.data);
+  wc_buf_free(&msg);
+  return code;
+}
+
+/* report.json and the other formats, and the summary on stdout. */
+static int write_reports(cli_state *st, run_resources *r, size_t cases) {
+  const wc_run_opts *o = &st->target.run;
+  wc_err err;
+  wc_err_clear(&err);
+  int code = WC_EXIT_OK;
+  cJSON *report = wc_run_report(r->run, &code, &err);
+  if (!report) {
+    fprintf(stderr, "whopconf run: %s\n", err.msg);
+    return WC_EXIT_UNTESTABLE;
+  }
+  bool written = wc_report_write(report, r->spec, o->report_dir, st->target.formats, &err) == 0;
+  if (!written) {
+    fprintf(stderr, "whopconf run: cannot write the reports: %s\n", err.msg);
+    if (code == WC_EXIT_OK) code = WC_EXIT_USAGE;
+  }
+  print_summary(report, r->run, cases, &r->generated, o->report_dir, st->target.formats, written);
+  if (code == WC_EXIT_UNTESTABLE)
+    fprintf(stderr, "whopconf run: could not test: %s\n",
+            wc_cli_jstr(cJSON_GetObjectItemCaseSensitive(report, "summary"), "reason"));
+  cJSON_Delete(report);
+  return code;
+}
+
+/* The spec, the target, the run, the reports. */
+static int execute(cli_state *st, run_resources *r) {
+  wc_run_opts *o = &st->target.run;
+  wc_err err;
+  wc_err_clear(&err);
+  r->spec = o->spec_path ? wc_spec_load_file(o->spec_path, &err) : wc_spec_load_embedded(&err);
+  if (!r->spec) {
+    fprintf(stderr, "whopconf run: spec: %s\n", err.msg);
+    return WC_EXIT_USAGE;
+  }
+  if (wc_run_target_open(o, &r->srv, &err) != 0) {
+    fprintf(stderr, "whopconf run: %s\n", err.msg);
+    return err.code == WC_E_TRANSPORT ? WC_EXIT_UNTESTABLE : WC_EXIT_USAGE;
+  }
+  /* Per-case safety net: a case sends at most ~16 requests, each bounded by
+   * --timeout (the first transport failure stops the rest). */
+  st->exec.test_timeout_s = (double)o->timeout_ms / 1000.0 * (o->keep_going ? 20.0 : 4.0) + 30.0;
+
+  r->progress = wc_cli_progress_stream();
+  r->run = wc_run_new(o, r->spec, &err);
+  if (!r->run) {
+    fprintf(stderr, "whopconf run: %s\n", err.msg);
+    return err.code == WC_E_USAGE ? WC_EXIT_USAGE : WC_EXIT_UNTESTABLE;
+  }
+  wc_cli_run_signals_start(r->run, r->progress);
+  r->signals = true;
+  fprintf(r->progress, "whopconf run: %s%s, pinned %s, seed %llu\n", o->base_url,
+          o->embedded ? " (embedded reference server)" : "", o->api_version ? o->api_version : "?",
+          (unsigned long long)o->seed);
+  size_t cases = 0;
+  int code = run_cases(st, r, &cases);
+  return code == WC_EXIT_OK ? write_reports(st, r, cases) : code;
 }
 
 int wc_cli_run(int argc, char **argv) {
   /* Output piped into `head` must not kill the run before it restores the
    * profile and removes its directory: a closed pipe becomes EPIPE. */
   signal(SIGPIPE, SIG_IGN);
-  wc_cli_common st;
+  cli_state st;
   memset(&st, 0, sizeof st);
-  wc_run_opts_default(&st.run);
-  const char *phases_list = "coverage";
-  int rc = wc_cli_common_parse("run", argc, argv, &st, run_flag, &phases_list);
+  int rc = parse(argc, argv, &st);
   if (rc) return rc;
   if (st.help) {
     usage(stdout);
@@ -173,114 +326,23 @@ int wc_cli_run(int argc, char **argv) {
     list_requirements();
     return WC_EXIT_OK;
   }
-  wc_run_opts *o = &st.run;
+  rc = wc_cli_target_finish(&st.target, "run");
+  if (rc) return rc;
   wc_err err;
   wc_err_clear(&err);
-  rc = wc_cli_common_finish("run", &st);
-  if (rc) return rc;
-  wc_campaign_opts co;
-  wc_campaign_opts_default(&co);
-  int phases = wc_campaign_phases_parse(phases_list, &err);
-  if (phases < 0) return wc_cli_bad("run", "--phases: %s", err.msg, NULL);
-  co.phases = (unsigned)phases;
-  co.seed = o->seed;
-
-  struct criterion_test_set *set = wc_cli_cases_load();
-  if (st.list_cases) {
-    wc_cli_cases_list(set, stdout);
-    wc_cli_cases_free(set);
-    return WC_EXIT_OK;
-  }
-  if (!wc_cli_cases_check_only(set, o)) {
-    wc_cli_cases_free(set);
-    return WC_EXIT_USAGE;
-  }
-
-  wc_spec *spec = o->spec_path ? wc_spec_load_file(o->spec_path, &err) : wc_spec_load_embedded(&err);
-  if (!spec) {
-    fprintf(stderr, "whopconf run: spec: %s\n", err.msg);
-    wc_cli_cases_free(set);
-    return WC_EXIT_USAGE;
-  }
-
-  wc_refserver *srv = NULL;
-  rc = wc_cli_target_start("run", &st, &srv);
-  if (rc) {
-    wc_spec_free(spec);
-    wc_cli_cases_free(set);
-    return rc;
-  }
-  /* Per-case safety net: a case sends at most ~16 requests, each bounded by
-   * --timeout (the first transport failure stops the rest). */
-  st.exec.test_timeout_s = (double)o->timeout_ms / 1000.0 * (o->keep_going ? 20.0 : 4.0) + 30.0;
-
-  FILE *progress = wc_cli_progress_stream();
-  wc_run *run = wc_run_new(o, spec, &err);
-  if (!run) {
-    fprintf(stderr, "whopconf run: %s\n", err.msg);
-    if (progress != stderr) fclose(progress);
-    wc_refserver_stop(srv);
-    wc_spec_free(spec);
-    wc_cli_cases_free(set);
-    return err.code == WC_E_USAGE ? WC_EXIT_USAGE : WC_EXIT_UNTESTABLE;
-  }
-  wc_cli_run_signals_start(run, progress);
-  fprintf(progress, "whopconf run: %s%s, pinned %s, seed %llu\n", o->base_url,
-          o->embedded ? " (embedded reference server)" : "", o->api_version ? o->api_version : "?",
-          (unsigned long long)o->seed);
-
-  int exit_code = WC_EXIT_OK;
-  size_t cases = 0;
-  wc_campaign_stats generated;
-  memset(&generated, 0, sizeof generated);
-  wc_buf msg;
-  wc_buf_init(&msg);
-  int recovered = wc_run_recover_journal(run, &msg, &err);
-  if (msg.len) fprintf(progress, "whopconf run: %s\n", msg.data);
-  wc_buf_free(&msg);
-  if (recovered < 0) {
-    fprintf(progress, "whopconf run: %s\n", err.msg);
-    exit_code = err.code == WC_E_USAGE ? WC_EXIT_USAGE : WC_EXIT_UNTESTABLE;
-  } else if (wc_run_setup(run, &err) != 0) {
-    /* the report says why (summary.reason), and so does the last line */
-  } else {
-    cases = wc_cli_cases_run(set, run, o, &st.exec, progress);
-    /* The generated phases (by default the deterministic coverage list)
-     * after the cases, under the same snapshot and restore. */
-    if (co.phases && !wc_run_stopped(run) && wc_campaign_run(run, spec, &co, &generated, &err) != 0) {
-      fprintf(stderr, "whopconf run: %s\n", err.msg);
-      exit_code = err.code == WC_E_NOMEM ? WC_EXIT_UNTESTABLE : WC_EXIT_USAGE;
-    }
-  }
-  wc_buf_init(&msg);
-  wc_run_teardown(run, &msg);
-  if (msg.len) fprintf(progress, "whopconf run: %s\n", msg.data);
-  wc_buf_free(&msg);
-
-  if (exit_code == WC_EXIT_OK) {
-    cJSON *report = wc_run_report(run, &exit_code, &err);
-    if (!report) {
-      fprintf(stderr, "whopconf run: %s\n", err.msg);
-      exit_code = WC_EXIT_UNTESTABLE;
-    } else {
-      bool written = wc_report_write(report, spec, o->report_dir, st.formats, &err) == 0;
-      if (!written) {
-        fprintf(stderr, "whopconf run: cannot write the reports: %s\n", err.msg);
-        if (exit_code == WC_EXIT_OK) exit_code = WC_EXIT_USAGE;
-      }
-      print_summary(report, run, cases, &generated, o->report_dir, st.formats, written);
-      if (exit_code == WC_EXIT_UNTESTABLE)
-        fprintf(stderr, "whopconf run: could not test: %s\n",
-                wc_cli_jstr(cJSON_GetObjectItemCaseSensitive(report, "summary"), "reason"));
-      cJSON_Delete(report);
-    }
-  }
+  wc_campaign_opts_default(&st.campaign);
+  int phases = wc_campaign_phases_parse(st.phases ? st.phases : "coverage", &err);
+  if (phases < 0) return wc_cli_usage_error("run", "--phases: %s", err.msg);
+  st.campaign.phases = (unsigned)phases;
+  st.campaign.seed = st.target.run.seed;
+  run_resources r = {.set = wc_cli_cases_load()};
+  if (st.list_cases)
+    wc_cli_cases_list(r.set, stdout);
+  else if (!wc_cli_cases_check_only(r.set, &st.target.run))
+    rc = WC_EXIT_USAGE;
+  else
+    rc = execute(&st, &r);
   fflush(stdout);
-  wc_cli_run_signals_stop();
-  wc_run_free(run);
-  if (progress != stderr) fclose(progress);
-  wc_refserver_stop(srv);
-  wc_spec_free(spec);
-  wc_cli_cases_free(set);
-  return exit_code;
+  release(&r);
+  return rc;
 }

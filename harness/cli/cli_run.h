@@ -7,9 +7,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include <stdint.h>
-
-#include "whopconf/refserver.h"
 #include "whopconf/runner.h"
 
 struct criterion_test_set;
@@ -37,52 +34,5 @@ size_t wc_cli_cases_run(struct criterion_test_set *set, wc_run *run, const wc_ru
  * Messages go to progress. */
 int wc_cli_run_signals_start(wc_run *run, FILE *progress);
 void wc_cli_run_signals_stop(void);
-
-/* ---- shared by run and fuzz (cli_target.c) ------------------------------- */
-
-/* The embedded server's accounts (so the isolation checks run by default)
- * and the picture upload id it knows. */
-#define WC_CLI_EMBEDDED_ACCOUNT_A "biz_whopconf_a"
-#define WC_CLI_EMBEDDED_ACCOUNT_B "biz_whopconf_b"
-#define WC_CLI_EMBEDDED_PICTURE_ID "file_whopconf_picture"
-
-typedef struct wc_cli_common {
-  wc_run_opts run;
-  int formats;
-  bool list_requirements, list_cases, help;
-  const char *format_list;
-  wc_cli_exec_opts exec;
-  bool connect_timeout_given;
-} wc_cli_common;
-
-/* A command's own option at argv[*i]: returns 0 when it is not one, 1 when
- * it took it (advancing *i past a value), or an exit code (2) after printing
- * why it is wrong. */
-typedef int (*wc_cli_extra_flag)(void *ctx, int argc, char **argv, int *i);
-
-/* The options of run (target, credentials, contract, transport, reports);
- * extra (may be NULL) sees every other one first. 0 or an exit code. */
-int wc_cli_common_parse(const char *cmd, int argc, char **argv, wc_cli_common *st, wc_cli_extra_flag extra,
-                        void *extra_ctx);
-/* Report formats, timeouts, the pinned version. 0 or an exit code. */
-int wc_cli_common_finish(const char *cmd, wc_cli_common *st);
-/* Credentials from the environment; without --base-url starts the embedded
- * server (*srv, stop it at the end) and implies --allow-writes; else checks
- * the URL and refuses plain http to a remote host. 0 or an exit code. */
-int wc_cli_target_start(const char *cmd, wc_cli_common *st, wc_refserver **srv);
-
-/* "--flag=value" or "--flag value"; *matched tells whether argv[*i] is flag. */
-const char *wc_cli_flag_value(int argc, char **argv, int *i, const char *flag, bool *matched);
-bool wc_cli_parse_u64(const char *s, uint64_t max, uint64_t *out);
-bool wc_cli_parse_double(const char *s, double min, double max, double *out);
-/* Prints "whopconf CMD: <fmt> (try whopconf CMD --help)"; returns 2. */
-int wc_cli_bad(const char *cmd, const char *fmt, const char *a, const char *b);
-const char *wc_cli_env_or(const char *given, const char *name);
-const char *wc_cli_jstr(const cJSON *o, const char *name);
-double wc_cli_jnum(const cJSON *o, const char *name);
-/* "  title:" then each requirement of that status with its reason. */
-void wc_cli_print_group(const cJSON *reqs, const char *status, const char *title);
-/* A line-buffered copy of stderr (Criterion silences stderr during cases). */
-FILE *wc_cli_progress_stream(void);
 
 #endif

@@ -10,8 +10,6 @@
 #include "campaign_internal.h"
 #include "whopconf/assemble.h"
 
-#pragma weak wc_gen_shrink /* TEMPORARY until the shrinker lands */
-
 typedef struct shrink_ctx {
   const wc_campaign_env *env;
   wc_transport *t;
@@ -64,7 +62,6 @@ static bool same_request(const wc_gen_request *a, const wc_gen_request *b) {
 uint64_t wc_campaign_shrink_all(const wc_campaign_env *env, wc_collect *col, size_t budget,
                                 wc_phase_counts *counts) {
   uint64_t total = 0;
-  if (!wc_gen_shrink) return 0;
   wc_transport *t = wc_transport_new(&env->topts, NULL);
   if (!t) return 0;
   for (size_t i = 0;; i++) {

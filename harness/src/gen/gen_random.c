@@ -108,51 +108,52 @@ static cJSON *random_object(const wc_gen *gen, gen_rng *rng, size_t parent, char
   return obj;
 }
 
-/* One change that usually makes the request negative: a wrong type, a
- * string no valid JSON text carries, a duplicate key, a bad header. */
+static int add_duplicate(const wc_gen *gen, cJSON *body, size_t m) {
+  cJSON *holder = gen_parent_object(gen, body, m);
+  cJSON *again = holder ? gen_positive_value(gen, m, "again") : NULL;
+  if (again && cJSON_AddItemToObject(holder, gen->members[m].name, again)) return 0;
+  cJSON_Delete(again);
+  return -1;
+}
+
+/* One change that usually makes the request negative: a bad header, a
+ * wrong type, a string no valid JSON text carries, a duplicate key. */
 static int break_something(const wc_gen *gen, gen_rng *rng, cJSON *body, const char **version,
                            char *edge, size_t edge_size, const char **target) {
+  static const char *const bad_versions[] = {"2026-02-30", "1999-01-01", "2026-7-1", "latest", ""};
+  static const struct {
+    const char *name, *json;
+  } bad_strings[] = {{"lone-surrogate", "\"a\\udc00\""}, {"nul-escape", "\"a\\u0000\""},
+                     {"invalid-utf8", "\"\xC0\xAF\""}};
   size_t m = gen_rng_below(rng, gen->member_count);
   const gen_member *mem = gen->member_count ? &gen->members[m] : NULL;
-  switch (gen_rng_below(rng, mem ? 5 : 1)) {
-  case 0: {
-    static const char *const bad_versions[] = {"2026-02-30", "1999-01-01", "2026-7-1", "latest", ""};
+  size_t change = gen_rng_below(rng, mem ? 4 : 1);
+  if (change == 0 && !gen->version_schema) change = mem ? 1 : 4; /* no header to break */
+  if (change == 0) {
     *version = bad_versions[gen_rng_below(rng, 5)];
     snprintf(edge, edge_size, "bad-version");
     *target = WC_GEN_LOC_HEADER_VERSION;
     return 0;
   }
-  case 1: {
+  if (!mem) return 0; /* neither members nor header: nothing to break */
+  *target = mem->pointer;
+  if (change == 3) {
+    snprintf(edge, edge_size, "duplicate-key");
+    return add_duplicate(gen, body, m);
+  }
+  const char *json;
+  if (change == 1) {
     const gen_value_class *vc;
     do vc = gen_value_class_get(gen_rng_below(rng, gen_value_class_count()));
-    while (vc->type & mem->types && !(mem->types == GEN_T_ANY));
+    while ((vc->type & mem->types) && mem->types != GEN_T_ANY);
     snprintf(edge, edge_size, "wrong-type:%s", vc->name);
-    *target = mem->pointer;
-    return gen_body_put(gen, body, m, vc->json);
+    json = vc->json;
+  } else {
+    size_t b = gen_rng_below(rng, 3);
+    snprintf(edge, edge_size, "%s", bad_strings[b].name);
+    json = bad_strings[b].json;
   }
-  case 2: {
-    const char *lit = gen_rng_below(rng, 2) ? "\"a\\udc00\"" : "\"a\\u0000\"";
-    snprintf(edge, edge_size, "%s", lit[4] == 'd' ? "lone-surrogate" : "nul-escape");
-    *target = mem->pointer;
-    return gen_body_put(gen, body, m, lit);
-  }
-  case 3: {
-    snprintf(edge, edge_size, "invalid-utf8");
-    *target = mem->pointer;
-    return gen_body_put(gen, body, m, "\"\xC0\xAF\"");
-  }
-  default: {
-    cJSON *holder = gen_parent_object(gen, body, m);
-    cJSON *again = holder ? gen_positive_value(gen, m, "again") : NULL;
-    if (!again || !cJSON_AddItemToObject(holder, mem->name, again)) {
-      cJSON_Delete(again);
-      return -1;
-    }
-    snprintf(edge, edge_size, "duplicate-key");
-    *target = mem->pointer;
-    return 0;
-  }
-  }
+  return gen_body_put(gen, body, m, json);
 }
 
 /* Parameters of a random request: mostly absent or known, sometimes an
