@@ -96,7 +96,9 @@ int wc_cli_serve(int argc, char **argv) {
       if (nlenient == MAX_LIST) return wc_cli_usage_error("serve", "%s given too many times", "--lenient");
       lenient[nlenient++] = v; /* checked by the server's start: one line, exit 2 */
     } else if ((v = wc_cli_flag_value(argc, argv, &i, "--known-version", &m)) || m) {
-      if (!wc_cli_clean_value(v)) return wc_cli_usage_error("serve", "--known-version needs a non-empty value without spaces, got '%s'", v ? v : "");
+      if (!wc_cli_clean_value(v))
+        return wc_cli_usage_error("serve", "--known-version needs a non-empty value without spaces, got '%s'",
+                                  v ? v : "");
       if (nversions == MAX_LIST) return wc_cli_usage_error("serve", "%s given too many times", "--known-version");
       versions[nversions++] = v;
     } else if ((v = wc_cli_flag_value(argc, argv, &i, "--user-token", &m)) || m) {
