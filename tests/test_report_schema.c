@@ -69,7 +69,6 @@ Test(report_schema, rejects_broken_reports) {
       {"bad level", "/requirements/0/level", "\"MAY\""},
       {"bad id", "/requirements/0/id", "\"US-1\""},
       {"fail without findings", "/requirements/0/findings", "[]"},
-      {"warning on a MUST", "/requirements/0/status", "\"warn\""},
       {"pointer not a pointer", "/requirements/0/findings/0/instance_pointer", "\"balances/0\""},
       {"finding without message", "/requirements/0/findings/0/message", ""},
       {"unredacted Authorization", "/exchanges/0/request/headers/0/value", "\"Bearer abc.def\""},
