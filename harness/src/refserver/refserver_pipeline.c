@@ -29,22 +29,38 @@ void rs_printable(const char *in, char *out, size_t cap) {
   out[o] = '\0';
 }
 
+/* The length of the valid UTF-8 sequence at p (not NUL), 0 when it is not
+ * one (overlong forms, surrogates and code points above U+10FFFF are not). */
+static int utf8_sequence(const unsigned char *p) {
+  int n = *p < 0x80 ? 1 : (*p >> 5) == 0x6 ? 2 : (*p >> 4) == 0xE ? 3 : (*p >> 3) == 0x1E ? 4 : 0;
+  bool ok = n > 0;
+  for (int i = 1; ok && i < n; i++) ok = (p[i] & 0xC0) == 0x80;
+  if (ok && n == 2) ok = *p >= 0xC2;
+  if (ok && n == 3) ok = !(*p == 0xE0 && p[1] < 0xA0) && !(*p == 0xED && p[1] >= 0xA0);
+  if (ok && n == 4) ok = !(*p == 0xF0 && p[1] < 0x90) && !(*p == 0xF4 && p[1] >= 0x90) && *p <= 0xF4;
+  return ok ? n : 0;
+}
+
+bool rs_utf8_valid(const char *s) {
+  for (const unsigned char *p = (const unsigned char *)s; *p;) {
+    int n = utf8_sequence(p);
+    if (!n) return false;
+    p += n;
+  }
+  return true;
+}
+
 /* Replaces each byte that is not part of valid UTF-8 with '?', so an error
  * message quoting client bytes never breaks the JSON it goes into. */
 static void sanitize_utf8(char *s) {
   unsigned char *p = (unsigned char *)s;
   while (*p) {
-    int n = *p < 0x80 ? 1 : (*p >> 5) == 0x6 ? 2 : (*p >> 4) == 0xE ? 3 : (*p >> 3) == 0x1E ? 4 : 0;
-    bool ok = n > 0;
-    for (int i = 1; ok && i < n; i++) ok = (p[i] & 0xC0) == 0x80;
-    if (ok && n == 2) ok = *p >= 0xC2;
-    if (ok && n == 3) ok = !(*p == 0xE0 && p[1] < 0xA0) && !(*p == 0xED && p[1] >= 0xA0);
-    if (ok && n == 4) ok = !(*p == 0xF0 && p[1] < 0x90) && !(*p == 0xF4 && p[1] >= 0x90) && *p <= 0xF4;
-    if (!ok) {
+    int n = utf8_sequence(p);
+    if (!n) {
       *p++ = '?';
       continue;
     }
-    p += n;
+    p += (size_t)n;
   }
 }
 
@@ -146,7 +162,9 @@ bool rs_decide_headers(rs_exchange *x) {
   }
   if (decide_version(x) || decide_credentials(x)) return true;
   if (x->account_id_bad) {
-    rs_reply_error(r, 400, "invalid_parameters", "account_id must be 1 to 128 letters, digits, '_' or '-'");
+    rs_reply_error(r, 400, "invalid_parameters",
+                   x->srv->body_rules.id_rules ? "account_id must be 1 to 128 letters, digits, '_' or '-'"
+                                               : "account_id must be a string (valid UTF-8)");
     return true;
   }
   return false;
