@@ -69,6 +69,7 @@ Test(report_schema, rejects_broken_reports) {
       {"bad level", "/requirements/0/level", "\"MAY\""},
       {"bad id", "/requirements/0/id", "\"US-1\""},
       {"fail without findings", "/requirements/0/findings", "[]"},
+      {"warning on a MUST", "/requirements/0/status", "\"warn\""},
       {"pointer not a pointer", "/requirements/0/findings/0/instance_pointer", "\"balances/0\""},
       {"finding without message", "/requirements/0/findings/0/message", ""},
       {"unredacted Authorization", "/exchanges/0/request/headers/0/value", "\"Bearer abc.def\""},
@@ -99,6 +100,28 @@ Test(report_schema, rejects_broken_reports) {
       cJSON_DeleteItemFromObjectCaseSensitive(parent, last);
     free(path);
     cr_expect_gt(rs_schema_errors(REPORT_SCHEMA, doc), 0, "the schema accepts a report with %s", cases[i].what);
+    cJSON_Delete(doc);
+  }
+}
+
+/* The MUSTs whose oracle allows some answers as warnings may warn; the
+ * others may not (rejects_broken_reports, "warning on a MUST"). */
+Test(report_schema, warning_on_a_must_with_allowed_answers) {
+  static const struct {
+    const char *id;
+    bool valid;
+  } cases[] = {{"WC-UPD-005", true}, {"WC-UPD-001", true}, {"WC-UPD-002", false}, {"WC-TR-001", false}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    cJSON *doc = rs_fixture();
+    cJSON *req = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "requirements"), 0);
+    cJSON_ReplaceItemInObjectCaseSensitive(req, "id", cJSON_CreateString(cases[i].id));
+    cJSON_ReplaceItemInObjectCaseSensitive(req, "level", cJSON_CreateString("MUST"));
+    cJSON_ReplaceItemInObjectCaseSensitive(req, "status", cJSON_CreateString("warn"));
+    size_t errors = rs_schema_errors(REPORT_SCHEMA, doc);
+    if (cases[i].valid)
+      cr_expect_eq(errors, 0, "a warning on %s is refused", cases[i].id);
+    else
+      cr_expect_gt(errors, 0, "a warning on %s is accepted", cases[i].id);
     cJSON_Delete(doc);
   }
 }

@@ -129,6 +129,14 @@ int wc_run_setup(wc_run *run, wc_err *err);
  * could not be restored (message says what). */
 int wc_run_teardown(wc_run *run, wc_buf *message);
 
+/* For a source that wrote outside a case (a generated phase): reads every
+ * profile of the snapshot and puts name, bio and username back where they
+ * differ, as wc_case_close does for a writing case; the requests are the
+ * exchanges of a case "<source>-put-back", reported right after the source.
+ * What cannot be put back is left to wc_run_teardown, which reports it. 0,
+ * or -1 when a profile could not be read or written. */
+int wc_run_put_back(wc_run *run, const char *source);
+
 /* Async-signal-safe: marks the run as stopped (workers stop sending). */
 void wc_run_request_stop(wc_run *run, const char *reason);
 

@@ -145,6 +145,11 @@ static int run_phase(const wc_campaign_env *env, const wc_campaign_opts *o, unsi
   }
   if (rc == 0 && !o->no_shrink)
     ps->stats->shrink_requests += wc_campaign_shrink_all(env, col, o->shrink_budget, &counts);
+  /* The phase puts the profiles back itself, as a writing case does, so
+   * the next phase starts from the snapshot and the end-of-run restore
+   * only reads. (A negative input wrongly applied is put back too.) */
+  if (atomic_load(&counts.sent) > 0 && !wc_run_stopped(env->run))
+    (void)wc_run_put_back(env->run, name); /* what fails is the teardown's to report */
   refresh(ps);
   if (rc == 0) {
     cJSON *doc = wc_collect_source(col, name, &counts);

@@ -27,6 +27,7 @@
 /* Cases the parent runs itself, in report order around the Criterion ones. */
 #define WC_CASE_RECOVER "recover"
 #define WC_CASE_SETUP "setup"
+#define WC_CASE_PUT_BACK_SUFFIX "-put-back" /* after a source's name (wc_run_put_back) */
 #define WC_CASE_TEARDOWN "teardown"
 
 /* What a case needs to know about the run: written by the parent into the

@@ -30,6 +30,8 @@ static int rank_of(const char *name) {
   if (strcmp(name, WC_CASE_RECOVER) == 0) return 0;
   if (strcmp(name, WC_CASE_SETUP) == 0) return 1;
   if (strcmp(name, WC_CASE_TEARDOWN) == 0) return 4;
+  size_t n = strlen(name), k = strlen(WC_CASE_PUT_BACK_SUFFIX);
+  if (n > k && strcmp(name + n - k, WC_CASE_PUT_BACK_SUFFIX) == 0) return 3; /* sorts after its source */
   return 2;
 }
 
