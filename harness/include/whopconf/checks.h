@@ -55,6 +55,14 @@
 #define WC_REQ_RESPONSE_TIME "WC-TR-004"
 #define WC_REQ_METHOD_405 "WC-TR-005"
 #define WC_REQ_WWW_AUTH "WC-TR-006"
+/* Client requests (judged on recorded or proxied traffic, never by `run`). */
+#define WC_REQ_CL_BODY_PRESENT "WC-CL-001"
+#define WC_REQ_CL_CONTENT_TYPE "WC-CL-002"
+#define WC_REQ_CL_STRICT_JSON "WC-CL-003"
+#define WC_REQ_CL_BODY_SCHEMA "WC-CL-004"
+#define WC_REQ_CL_VERSION "WC-CL-005"
+#define WC_REQ_CL_AUTHORIZATION "WC-CL-006"
+#define WC_REQ_CL_CREDENTIAL_PLACE "WC-CL-007"
 
 /* True for the requirements checked on every response of the run (so every
  * case contributes to them and `--only` with one of them runs every case). */

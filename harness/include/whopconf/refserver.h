@@ -55,6 +55,9 @@ void wc_refserver_stop(wc_refserver *srv); /* also frees */
 /* The default list of known Api-Version-Date values (public docs). */
 size_t wc_default_version_count(void);
 const char *wc_default_version(size_t index); /* oldest first; last = newest */
+/* YYYY-MM-DD naming a real calendar day, optionally with a release suffix
+ * "-N" (2026-07-08-1): what counts as a well-formed Api-Version-Date. */
+bool wc_version_well_formed(const char *value);
 
 /* Fault catalogue. kind: "conformance" (the run must exit 1 and fail
  * `requirement`), "transport" (the run must end with exit 3, or 1, within

@@ -139,6 +139,30 @@ static const wc_requirement catalog[] = {
     {"WC-TR-006", "transport", WC_LEVEL_SHOULD,
      "A 401 carries WWW-Authenticate: Bearer (RFC 6750).", "securitySchemes.bearerAuth: http bearer",
      "#/components/securitySchemes/bearerAuth", "response_headers_conformance"},
+
+    /* client: the request side of real traffic (`check`, `proxy`) */
+    {"WC-CL-001", "client", WC_LEVEL_MUST, "A client's PATCH /users/me carries a request body.",
+     "requestBody required: true", OP "/requestBody/required", "positive_data_acceptance"},
+    {"WC-CL-002", "client", WC_LEVEL_MUST, "A client's request body is sent as Content-Type application/json.",
+     "requestBody content application/json", OP "/requestBody/content", NULL},
+    {"WC-CL-003", "client", WC_LEVEL_MUST,
+     "A client's request body is strict RFC 8259 JSON (no duplicate keys, trailing bytes, invalid UTF-8, NaN).",
+     "requestBody content application/json (RFC 8259)", OP "/requestBody/content/application~1json", NULL},
+    {"WC-CL-004", "client", WC_LEVEL_MUST,
+     "A client's request body validates against the requestBody schema (an object; name, bio, username "
+     "strings; profile_picture an object of string ids).",
+     "requestBody content application/json schema", OP "/requestBody/content/application~1json/schema", NULL},
+    {"WC-CL-005", "client", WC_LEVEL_MUST,
+     "A client's Api-Version-Date, when sent, is one well-formed date among the known versions.",
+     "Api-Version-Date: schema format date; an unrecognized value is rejected", VERSION_PARAM "/schema", NULL},
+    {"WC-CL-006", "client", WC_LEVEL_MUST,
+     "A client's request carries exactly one Authorization: Bearer credential.",
+     "security: bearerAuth [user:profile:update]; securitySchemes.bearerAuth: http bearer", OP "/security",
+     NULL},
+    {"WC-CL-007", "client", WC_LEVEL_MUST,
+     "A client sends its credential only in Authorization: never in the query string, another header or a cookie.",
+     "securitySchemes.bearerAuth: http bearer (RFC 6750 section 2.1, the header field)",
+     "#/components/securitySchemes/bearerAuth", NULL},
 };
 
 static const struct {
@@ -147,6 +171,7 @@ static const struct {
 } families[] = {
     {"user-schema", "User schema"}, {"meaning", "Documented meaning"}, {"versioning", "Versioning"},
     {"errors", "Error envelope and auth"}, {"updates", "Update semantics"}, {"transport", "Transport"},
+    {"client", "Client requests"},
 };
 
 size_t wc_catalog_count(void) { return sizeof catalog / sizeof catalog[0]; }
@@ -157,9 +182,17 @@ const wc_requirement *wc_catalog_get(size_t index) {
 
 const wc_requirement *wc_catalog_find(const char *id) {
   if (!id) return NULL;
+  /* Observations hold the catalogue's own id pointers: on the judge's hot
+   * path a pointer match spares the string compares. */
+  for (size_t i = 0; i < wc_catalog_count(); i++)
+    if (catalog[i].id == id) return &catalog[i];
   for (size_t i = 0; i < wc_catalog_count(); i++)
     if (strcmp(catalog[i].id, id) == 0) return &catalog[i];
   return NULL;
+}
+
+bool wc_requirement_is_client(const wc_requirement *req) {
+  return req && strcmp(req->family, "client") == 0;
 }
 
 const char *wc_level_name(wc_level level) { return level == WC_LEVEL_MUST ? "MUST" : "SHOULD"; }

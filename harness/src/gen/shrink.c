@@ -273,17 +273,32 @@ static bool replace_range(shrinker *s, slot at, size_t from, size_t to, char c, 
   return ok;
 }
 
+static bool simple_at(const char *v, const size_t *off, size_t i) {
+  return off[i + 1] - off[i] == 1 && (v[off[i]] == 'a' || v[off[i]] == '0');
+}
+
+/* Replacement by halving ranges. Ranges holding only 'a'/'0' are skipped
+ * on the cached offsets, so a long simple string costs O(n log n) scanning
+ * and no candidate; the offsets are refreshed after each accepted one. */
 static void simplify_code_points(shrinker *s, slot at) {
   static const char simpler[] = {'a', '0'};
-  for (size_t r = 0; r < sizeof simpler; r++) {
-    size_t n = length_of(s, at);
-    for (size_t chunk = n; chunk >= 1 && !spent(s); chunk /= 2) {
-      for (size_t from = 0; from < n && !spent(s); from += chunk) {
+  for (size_t r = 0; r < sizeof simpler && !spent(s); r++) {
+    const char *v = slot_value(s, at);
+    size_t n = 0;
+    size_t *off = v ? code_points(v, &n) : NULL;
+    for (size_t chunk = n; off && chunk >= 1 && !spent(s); chunk = chunk > 1 ? chunk / 2 : 0)
+      for (size_t from = 0; off && from < n && !spent(s); from += chunk) {
+        size_t to = from + chunk < n ? from + chunk : n, i = from;
+        while (i < to && simple_at(v, off, i)) i++;
+        if (i == to) continue;
         bool offered;
-        replace_range(s, at, from, from + chunk, simpler[r], &offered);
+        if (!replace_range(s, at, from, to, simpler[r], &offered)) continue;
+        free(off); /* accepted: same code point count, other offsets */
+        v = slot_value(s, at);
+        off = v ? code_points(v, &n) : NULL;
+        s->nomem |= v && !off;
       }
-      if (chunk == 1) break;
-    }
+    free(off);
   }
 }
 

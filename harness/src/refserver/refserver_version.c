@@ -18,6 +18,8 @@ static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 /* YYYY-MM-DD naming a real calendar day, optionally with a release suffix
  * "-N" (real values look like 2026-07-08-1). */
+bool wc_version_well_formed(const char *v) { return rs_version_well_formed(v); }
+
 bool rs_version_well_formed(const char *v) {
   size_t len = v ? strlen(v) : 0;
   if (len > 10) {
