@@ -222,9 +222,9 @@ int wc_rep_generated_line(wc_buf *out, const cJSON *f) {
   if (rc == 0)
     rc = wc_buf_printf(out, ", %.0f occurrence%s (%.32s)", count, count == 1 ? "" : "s", phase ? phase : "?");
   if (rc == 0 && minimal)
-    rc = wc_buf_printf(out, "; minimal %.24s (%.0f bytes, %.0f shrink steps, %.0f requests)", minimal,
+    rc = wc_buf_printf(out, "; minimal %.24s (%.0f bytes, %.0f shrink step%s, %.0f requests)", minimal,
                        wc_rep_get_num(f, "minimal_size", 0), wc_rep_get_num(f, "shrink_steps", 0),
-                       wc_rep_get_num(f, "shrink_requests", 0));
+                       wc_rep_get_num(f, "shrink_steps", 0) == 1 ? "" : "s", wc_rep_get_num(f, "shrink_requests", 0));
   if (rc == 0 && original) rc = wc_buf_printf(out, "; original %.24s", original);
   if (rc == 0 && original && wc_rep_get_num(f, "original_size", 0) > 0)
     rc = wc_buf_printf(out, " (%.0f bytes)", wc_rep_get_num(f, "original_size", 0));
