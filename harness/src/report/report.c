@@ -211,6 +211,15 @@ size_t wc_rep_req_generated(const cJSON *report, const char *id, const cJSON **o
   return n;
 }
 
+void wc_rep_generated_totals(const cJSON *report, double *requests, double *left_out) {
+  *requests = *left_out = 0;
+  const cJSON *ph;
+  cJSON_ArrayForEach(ph, wc_rep_get_arr(wc_rep_get_obj(report, "generated"), "phases")) {
+    *requests += wc_rep_get_num(ph, "requests", 0);
+    *left_out += wc_rep_get_num(ph, "exchanges_left_out", 0);
+  }
+}
+
 int wc_rep_generated_line(wc_buf *out, const cJSON *f) {
   const char *status = wc_rep_get_str(f, "status"), *loc = wc_rep_get_str(f, "location");
   const char *edge = wc_rep_get_str(f, "edge_class"), *phase = wc_rep_get_str(f, "case");

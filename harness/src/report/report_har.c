@@ -149,12 +149,8 @@ static int log_comment(wc_buf *out, const cJSON *report) {
     return -1;
   const cJSON *section = wc_rep_get_obj(report, "generated");
   if (!section) return 0;
-  double requests = 0, left_out = 0;
-  const cJSON *ph;
-  cJSON_ArrayForEach(ph, wc_rep_get_arr(section, "phases")) {
-    requests += wc_rep_get_num(ph, "requests", 0);
-    left_out += wc_rep_get_num(ph, "exchanges_left_out", 0);
-  }
+  double requests, left_out;
+  wc_rep_generated_totals(report, &requests, &left_out);
   return wc_buf_printf(out, "; generated phases: %.0f requests, every exchange of every distinct finding kept "
                             "(original and minimal request), %.0f other exchanges left out (passed, or another "
                             "occurrence of a kept finding)",

@@ -85,6 +85,8 @@ size_t wc_rep_req_generated(const cJSON *report, const char *id, const cJSON **o
  * HTTP 200, 1 occurrence (coverage); minimal x3 (66 bytes, 4 shrink steps,
  * 9 requests), original x2 (1050 bytes)". */
 int wc_rep_generated_line(wc_buf *out, const cJSON *finding);
+/* Over the generated phases: requests sent and exchanges not kept. */
+void wc_rep_generated_totals(const cJSON *report, double *requests, double *left_out);
 /* Most generated findings a rendered format lists per requirement. */
 #define WC_REP_MAX_GENERATED 200
 /* "1.9 ms" style duration of an exchange, into out. */

@@ -98,12 +98,8 @@ static void finding_cell(wc_rep_out *o, const cJSON *req) {
 static void generated(wc_rep_out *o, const cJSON *report, const cJSON **sorted, size_t nreq) {
   const cJSON *section = wc_rep_get_obj(report, "generated");
   if (!section) return;
-  double requests = 0, left_out = 0;
-  const cJSON *ph;
-  cJSON_ArrayForEach(ph, wc_rep_get_arr(section, "phases")) {
-    requests += wc_rep_get_num(ph, "requests", 0);
-    left_out += wc_rep_get_num(ph, "exchanges_left_out", 0);
-  }
+  double requests, left_out;
+  wc_rep_generated_totals(report, &requests, &left_out);
   int total = cJSON_GetArraySize(wc_rep_get_arr(section, "findings"));
   wc_rep_out_printf(o, "**Generated requests:** %.0f sent, %d distinct finding%s, %.0f exchanges not kept (passed, or "
                   "another occurrence of a finding).\n\n",
