@@ -31,5 +31,7 @@ if command -v script >/dev/null 2>&1; then
 else
   echo "fuzz_progress.sh: script(1) missing; the terminal side is not checked" >&2
 fi
+# A sanitizer report (ASan build) reaches the test's output, which fails it.
+grep -ahE 'ERROR: (Leak|Address)Sanitizer|runtime error:' "$work/err" "$work/tty" 2>/dev/null >&2 || true
 [ "$status" = 0 ] && echo "fuzz_progress.sh: a progress line on a terminal only"
 exit "$status"
