@@ -2,7 +2,8 @@
 # fuzz_matrix: `whopconf fuzz --max-requests 2000` against `whopconf serve`
 #  - with each narrow fault (--list-faults, kind narrow) and three seeds: exit 1
 #    with the fault's declared requirement failed; for the length-threshold
-#    faults the minimal reproducer is exactly threshold + 1 characters of 'a';
+#    faults the minimal reproducer is exactly threshold + 1 characters of 'a',
+#    for the faults that need two members together exactly those two;
 #  - with each lenient option (--list-lenient) and without any fault: exit 0
 #    and no MUST requirement failed.
 # Two runs at a time (the machine's cores); every run is bounded by the
@@ -27,7 +28,7 @@ one() {
     [ -n "$url" ] && break
     sleep 0.1
   done
-  timeout 300 "$BIN" fuzz --base-url "$url" --token "$TOKEN" --allow-writes \
+  timeout 300 "$BIN" fuzz --base-url "$url" --token "$TOKEN" --allow-writes --allow-picture-writes \
     --account-id biz_whopconf_a --account-id biz_whopconf_b --workers 1 \
     --max-requests 2000 --seed "$seed" --report-dir "$dir" --format json >"$dir/out" 2>"$dir/err"
   echo $? >"$dir/rc"
@@ -41,7 +42,7 @@ while read -r name req kind _; do
   for seed in 1 2 3; do jobs_list+=("$name|--fault $name|$seed|$req"); done
 done < <("$BIN" serve --list-faults)
 while read -r name _; do
-  # options with a value: the default's value (max-name=100, max-bio=1000)
+  # options with a value: a value a real server might choose
   case $name in max-name=N) name=max-name=100 ;; max-bio=N) name=max-bio=1000 ;; esac
   jobs_list+=("lenient-$name|--lenient $name|1|-")
 done < <("$BIN" serve --list-lenient)
@@ -84,6 +85,21 @@ if name in thresholds:
     bodies = [json.loads(xs[f["minimal"]]["request"]["body"]) for f in found if f["minimal"] in xs]
     if not any(isinstance(b, dict) and b.get(member) == "a" * want for b in bodies):
         print("no minimal reproducer %s = %d x 'a' (minimal bodies: %s)" % (member, want, [str(b)[:80] for b in bodies])); sys.exit(0)
+# Two members together: the minimal request holds exactly those two.
+pairs = {"name-bio-angle-error": (None, {"name", "bio"}),
+         "picture-both-ids-error": ("profile_picture", {"id", "direct_upload_id"})}
+if name in pairs:
+    holder, want = pairs[name]
+    xs = {x["id"]: x for x in r["exchanges"]}
+    found = [f for f in r.get("generated", {}).get("findings", []) if f["requirement"] == req and f.get("minimal")]
+    bodies = [json.loads(xs[f["minimal"]]["request"]["body"]) for f in found if f["minimal"] in xs]
+    def members(b):
+        if not isinstance(b, dict): return None
+        if holder is None: return set(b)
+        inner = b.get(holder)
+        return set(inner) if set(b) == {holder} and isinstance(inner, dict) else None
+    if not any(members(b) == want for b in bodies):
+        print("no minimal reproducer with exactly %s (minimal bodies: %s)" % (sorted(want), [str(b)[:80] for b in bodies])); sys.exit(0)
 print("ok")
 PY
 )
