@@ -70,7 +70,6 @@ static int shard_flag(const char *v, wc_campaign_opts *co) {
 
 /* The flags of fuzz alone: 0, or the usage error's exit code. */
 static int parse_own(int argc, char **argv, int *i, fuzz_flags *f) {
-  wc_run_opts *o = &f->target.run;
   const char *a = argv[*i], *v;
   bool m;
   uint64_t n;
@@ -79,25 +78,8 @@ static int parse_own(int argc, char **argv, int *i, fuzz_flags *f) {
 #define FLAG(name) (((v = wc_cli_flag_value(argc, argv, i, name, &m)) != NULL) || m)
   if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
     f->help = true;
-  } else if (strcmp(a, "--allow-writes") == 0) {
-    o->allow_writes = true;
-  } else if (strcmp(a, "--allow-picture-writes") == 0) {
-    o->allow_picture_writes = true;
-  } else if (strcmp(a, "--strict") == 0) {
-    o->strict = true;
   } else if (strcmp(a, "--no-shrink") == 0) {
     f->co.no_shrink = true;
-  } else if (FLAG("--picture-id")) {
-    if (!wc_cli_clean_value(v))
-      return wc_cli_usage_error("fuzz", "--picture-id needs an id of visible ASCII characters");
-    o->picture_id = v;
-  } else if (FLAG("--seed")) {
-    if (!wc_cli_parse_u64(v, (1ULL << 53) - 1, &n))
-      return wc_cli_usage_error("fuzz", "--seed needs a number from 0 to 2^53-1, got '%s'", v ? v : "");
-    o->seed = n;
-  } else if (FLAG("--phases")) {
-    if (!v || !*v) return wc_cli_usage_error("fuzz", "--phases needs a value");
-    f->phases = v;
   } else if (FLAG("--max-requests")) {
     if ((rc = count_flag("--max-requests", v, 100000000, &n)) == 0) f->co.max_requests = n;
   } else if (FLAG("--duration")) {
@@ -128,6 +110,7 @@ static int parse(int argc, char **argv, fuzz_flags *f) {
   wc_campaign_opts_default(&f->co);
   for (int i = 1; i < argc; i++) {
     int shared = wc_cli_target_flag(&f->target, "fuzz", argc, argv, &i);
+    if (shared == 0) shared = wc_cli_writer_flag(&f->target, &f->phases, "fuzz", argc, argv, &i);
     if (shared < 0) return WC_EXIT_USAGE;
     if (shared == 0) {
       int rc = parse_own(argc, argv, &i, f);

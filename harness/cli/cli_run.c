@@ -95,29 +95,12 @@ static int parse_own(int argc, char **argv, int *i, cli_state *st) {
     st->list_requirements = true;
   } else if (strcmp(a, "--list-cases") == 0) {
     st->list_cases = true;
-  } else if (strcmp(a, "--allow-writes") == 0) {
-    o->allow_writes = true;
-  } else if (strcmp(a, "--allow-picture-writes") == 0) {
-    o->allow_picture_writes = true;
-  } else if (strcmp(a, "--strict") == 0) {
-    o->strict = true;
   } else if (strcmp(a, "--keep-going") == 0) {
     o->keep_going = true;
-  } else if (FLAG("--picture-id")) {
-    if (!wc_cli_clean_value(v))
-      return wc_cli_usage_error("run", "--picture-id needs an id of visible ASCII characters");
-    o->picture_id = v;
   } else if (FLAG("--only")) {
     if (!v || !*v) return wc_cli_usage_error("run", "--only needs a value");
     if (o->only_count == WC_RUN_MAX_LIST) return wc_cli_usage_error("run", "--only given too many times");
     o->only[o->only_count++] = v;
-  } else if (FLAG("--seed")) {
-    if (!wc_cli_parse_u64(v, (1ULL << 53) - 1, &n))
-      return wc_cli_usage_error("run", "--seed needs a number from 0 to 2^53-1, got '%s'", v ? v : "");
-    o->seed = n;
-  } else if (FLAG("--phases")) {
-    if (!v || !*v) return wc_cli_usage_error("run", "--phases needs a value");
-    st->phases = v;
   } else if (FLAG("-j") || FLAG("--jobs")) {
     if (!wc_cli_parse_u64(v, 64, &n) || n == 0)
       return wc_cli_usage_error("run", "--jobs needs a number from 1 to 64, got '%s'", v ? v : "");
@@ -135,6 +118,7 @@ static int parse(int argc, char **argv, cli_state *st) {
   wc_cli_target_init(&st->target);
   for (int i = 1; i < argc; i++) {
     int shared = wc_cli_target_flag(&st->target, "run", argc, argv, &i);
+    if (shared == 0) shared = wc_cli_writer_flag(&st->target, &st->phases, "run", argc, argv, &i);
     if (shared < 0) return WC_EXIT_USAGE;
     if (shared == 0) {
       int rc = parse_own(argc, argv, &i, st);
