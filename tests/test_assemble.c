@@ -3,10 +3,13 @@
  * folded into report.json; exchange numbering across sources, SHOULD as a
  * warning, exclusions, skip reasons and the verdict's precedence. Every
  * report is checked against reports/report.schema.json. */
-#include "report_support.h"
-
+#include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "support/report_support.h"
 #include "whopconf/assemble.h"
 #include "whopconf/catalog.h"
 #include "whopconf/checks.h"

@@ -1,15 +1,21 @@
 /* The reference server's body rules, update semantics, account overrides,
  * balances and shapes, and a deterministic battery of odd bodies that must
  * never get anything but 200, 400 or 413. */
+#include <criterion/criterion.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-#include "test_refserver_http.h"
+#include "support/params.h"
+#include "support/refserver_client.h"
 
 static test_srv T;
 static void up(void) { srv_start(&T); }
 static void down(void) { srv_stop(&T); }
 
 static void expect_400(const char *body, const char *type, const char *message_part) {
+  srv_label("%.80s", body);
   http_req rq = req_patch(body);
   expect_error(&T, &rq, 400, type, message_part);
 }
@@ -180,31 +186,31 @@ Test(body, wrong_types_are_named_precisely, .init = up, .fini = down) {
   expect_400("true", "invalid_parameters", "got a boolean");
 }
 
-Test(body, not_json, .init = up, .fini = down) {
-  static const struct {
-    const char *body;
-    size_t len;
-    const char *part;
-  } cases[] = {
-      {"{\"name\": ", 0, "not valid JSON"},
-      {"{\"name\": \"a\", \"name\": \"b\"}", 0, "duplicate-key"},
-      {"{\"name\": \"a\"} x", 0, "trailing-bytes"},
-      {"{\"name\": \"\xff\xfe\"}", 0, "invalid-utf8"},
-      {"{\"name\": NaN}", 0, "not valid JSON"},
-      {"{\"n\": 1e999}", 0, "not valid JSON"},
-      {"\xef\xbb\xbf{}", 0, "not valid JSON"},
-      {"{'name': 'a'}", 0, "not valid JSON"},
-      {"{\"name\": \"a\\u0000b\"}", 0, "not valid JSON"},
-      {"{\"name\": \"\\ud800\"}", 0, "not valid JSON"},
-      {"{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"
-       "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}", 0, "not valid JSON"},
-      {"{\"name\": \"a\"}\0", 14, "not valid JSON"},
-  };
-  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    http_req rq = req_patch(cases[i].body);
-    rq.body_len = cases[i].len;
-    expect_error(&T, &rq, 400, "invalid_json", cases[i].part);
-  }
+static const struct {
+  const char *body;
+  size_t len; /* 0: strlen(body) */
+  const char *part;
+} not_json[] = {
+    {"{\"name\": ", 0, "not valid JSON"},
+    {"{\"name\": \"a\", \"name\": \"b\"}", 0, "duplicate-key"},
+    {"{\"name\": \"a\"} x", 0, "trailing-bytes"},
+    {"{\"name\": \"\xff\xfe\"}", 0, "invalid-utf8"},
+    {"{\"name\": NaN}", 0, "not valid JSON"},
+    {"{\"n\": 1e999}", 0, "not valid JSON"},
+    {"\xef\xbb\xbf{}", 0, "not valid JSON"},
+    {"{'name': 'a'}", 0, "not valid JSON"},
+    {"{\"name\": \"a\\u0000b\"}", 0, "not valid JSON"},
+    {"{\"name\": \"\\ud800\"}", 0, "not valid JSON"},
+    {"{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"
+     "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}", 0, "not valid JSON"},
+    {"{\"name\": \"a\"}\0", 14, "not valid JSON"},
+};
+TABLE_PARAMETERS(body, not_json_is_400, not_json)
+ParameterizedTest(const size_t *i, body, not_json_is_400, .init = up, .fini = down) {
+  http_req rq = req_patch(not_json[*i].body);
+  rq.body_len = not_json[*i].len;
+  srv_label("case %zu: %.60s", *i, rq.body);
+  expect_error(&T, &rq, 400, "invalid_json", not_json[*i].part);
 }
 
 Test(body, missing_body_is_400, .init = up, .fini = down) {
