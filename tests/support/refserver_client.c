@@ -164,7 +164,6 @@ void srv_start(test_srv *t) {
   srv_start_opts(t, &o);
 }
 
-/* A server with fault and lenient option (each NULL for none). */
 void srv_start_with(test_srv *t, const char *fault, const char *lenient, bool show_balances) {
   wc_refserver_opts o;
   wc_refserver_opts_default(&o);
