@@ -119,7 +119,8 @@ Test(report_schema, warning_on_a_must_with_allowed_answers) {
   static const struct {
     const char *id;
     bool valid;
-  } cases[] = {{"WC-UPD-005", true}, {"WC-UPD-001", true}, {"WC-UPD-002", false}, {"WC-TR-001", false}};
+  } cases[] = {{"WC-UPD-005", true}, {"WC-UPD-001", true}, {"WC-ERR-004", true},
+                 {"WC-UPD-002", false}, {"WC-TR-001", false}};
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     cJSON *doc = rs_fixture();
     cJSON *req = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "requirements"), 0);

@@ -43,16 +43,15 @@ _whopconf() {
   run)
     opts="--base-url --token --api-key --token-without-scope --account-id --allow-writes
           --allow-picture-writes --picture-id --api-version --known-version --spec --only --strict
-          --seed --phases -j --jobs --keep-going --report-dir --format --list-requirements --list-cases
+          --seed -j --jobs --keep-going --report-dir --format --list-requirements --list-cases
           --timeout --connect-timeout --max-response-time --max-body --cacert --insecure --allow-http
-          --rate --retries --help"
+          --rate --retries --phases --help"
     ;;
   fuzz)
-    # run's target, credential, contract, transport, rate and report options, and fuzz's own
     opts="--base-url --token --api-key --token-without-scope --account-id --allow-writes
-          --allow-picture-writes --picture-id --api-version --known-version --spec --strict
+          --allow-picture-writes --picture-id --api-version --known-version --spec --strict --seed
           --report-dir --format --timeout --connect-timeout --max-response-time --max-body --cacert
-          --insecure --allow-http --rate --retries --phases --max-requests --duration --seed --workers
+          --insecure --allow-http --rate --retries --phases --max-requests --duration --workers
           --shrink-budget --no-shrink --shard --max-request-body --help"
     ;;
   serve)

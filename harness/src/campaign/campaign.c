@@ -55,22 +55,37 @@ typedef struct progress_state {
   uint64_t sent_before, skipped_before;
   size_t findings_before;
   double t0_ms, deadline_ms;
-  uint64_t total; /* positions of the running phase */
+  uint64_t total; /* positions of the running phase (0: unknown) */
+  uint64_t done;  /* of them, judged */
+  double phase_t0_ms;
 } progress_state;
+
+/* Seconds left: to the deadline, or to the end of the running phase at its
+ * rate so far, whichever comes first; -1 when neither is known. */
+static double remaining_s(const progress_state *ps, double now) {
+  double left = ps->deadline_ms > 0 ? (ps->deadline_ms - now) / 1000.0 : -1;
+  if (left < 0 && ps->deadline_ms > 0) left = 0;
+  double took = now - ps->phase_t0_ms;
+  if (ps->total > ps->done && ps->done > 0 && took > 0) {
+    double phase_left = (double)(ps->total - ps->done) * took / (double)ps->done / 1000.0;
+    if (left < 0 || phase_left < left) left = phase_left;
+  }
+  return left;
+}
 
 static void refresh(progress_state *ps) {
   wc_campaign_stats *s = ps->stats;
   s->sent = ps->sent_before + atomic_load(&ps->counts->sent);
   s->skipped = ps->skipped_before + atomic_load(&ps->counts->skipped);
   s->findings = ps->findings_before + (ps->col ? wc_collect_finding_count(ps->col) : 0);
-  s->elapsed_ms = wc_mono_ms() - ps->t0_ms;
-  s->remaining_s = ps->deadline_ms > 0 ? (ps->deadline_ms - wc_mono_ms()) / 1000.0 : -1;
-  if (s->remaining_s < -0.5 && ps->deadline_ms > 0) s->remaining_s = 0;
+  double now = wc_mono_ms();
+  s->elapsed_ms = now - ps->t0_ms;
+  s->remaining_s = remaining_s(ps, now);
 }
 
 static void on_progress(void *arg, uint64_t done) {
   progress_state *ps = arg;
-  (void)done;
+  ps->done = done;
   refresh(ps);
   if (ps->opts->progress) ps->opts->progress(ps->opts->progress_ctx, ps->stats);
 }
@@ -100,6 +115,7 @@ static int run_phase(const wc_campaign_env *env, const wc_campaign_opts *o, unsi
   }
   ps->col = col;
   ps->counts = &counts;
+  ps->total = 0; /* the stateful phase has no fixed length */
   unsigned k = o->shard_count ? o->shard_index - 1 : 0, n = o->shard_count ? o->shard_count : 1;
   const char *name = phase == WC_PHASE_COVERAGE ? "coverage" : phase == WC_PHASE_FUZZING ? "fuzzing" : "stateful";
   ps->stats->phase = name;
@@ -121,6 +137,9 @@ static int run_phase(const wc_campaign_env *env, const wc_campaign_opts *o, unsi
     };
     uint64_t total = phase == WC_PHASE_COVERAGE ? wc_gen_coverage_count(env->gen) : o->max_requests;
     po.count = shard_positions(total, k, n);
+    ps->total = po.count;
+    ps->done = 0;
+    ps->phase_t0_ms = wc_mono_ms();
     if (phase == WC_PHASE_COVERAGE) ps->stats->coverage_count = po.count;
     rc = wc_campaign_pool(env, &po, col, &counts, err);
   }

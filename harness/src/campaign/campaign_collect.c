@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "campaign_internal.h"
+#include "whopconf/assemble.h"
 #include "whopconf/catalog.h"
 
 typedef struct entry {
@@ -90,9 +91,19 @@ static entry *find(wc_collect *c, const char *req, wc_obs_status st, const char 
   return NULL;
 }
 
-static cJSON *exchange_json(const wc_exchange *x) {
+static cJSON *exchange_json(const wc_exchange *x, size_t body_cap) {
   if (!x) return NULL;
-  cJSON *j = wc_exchange_to_json(x, NULL, WC_CAMPAIGN_BODY_CAP);
+  cJSON *j = wc_exchange_to_json(x, NULL, body_cap);
+  /* A body over the cap is cut in the report, so a command carrying the
+   * whole of it (up to the generator's 1 MiB, per finding) would reproduce
+   * what the report cannot show and hold that much memory per finding. */
+  cJSON *req = cJSON_GetObjectItemCaseSensitive(j, "request");
+  if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "body_truncated"))) {
+    char note[160];
+    snprintf(note, sizeof note, "# no reproduction: the request body is over the %zu KiB this report keeps",
+             body_cap >> 10);
+    cJSON_ReplaceItemInObjectCaseSensitive(j, "curl", cJSON_CreateString(note));
+  }
   char now[32];
   wc_now_iso(now);
   if (j) cJSON_AddStringToObject(j, "started_at", now);
@@ -117,11 +128,17 @@ static void entry_set(entry *e, uint64_t index, const wc_observation *o, const c
     cJSON_Delete(arr);
     wc_observations_free(one);
   }
+  /* Only failures are shrunk (campaign_shrink.c): a warning's request (up
+   * to the generator's 1 MiB) is not kept, its size is, and its exchange
+   * with a shorter cut. */
+  bool failure = wc_assembly_effective(o->requirement, o->status) == WC_OBS_FAIL;
   cJSON_Delete(e->exchange);
-  e->exchange = exchange_json(x);
+  e->exchange = exchange_json(x, failure ? WC_CAMPAIGN_BODY_CAP : WC_CAMPAIGN_WARN_BODY_CAP);
   e->http_status = x ? wc_exchange_http_status(x) : 0;
   wc_gen_request_free(e->request);
-  e->request = req ? wc_gen_request_copy(req) : NULL;
+  e->request = NULL;
+  e->original_size = req ? wc_gen_request_size(req) : 0;
+  if (req && failure) e->request = wc_gen_request_copy(req);
 }
 
 static size_t collect(wc_collect *c, uint64_t index, const char *loc, const char *edge,
@@ -222,10 +239,9 @@ void wc_collect_shrunk(wc_collect *c, size_t i, const wc_gen_request *minimal, c
   e->shrunk = true;
   e->steps = steps;
   e->requests = requests;
-  e->original_size = e->request ? wc_gen_request_size(e->request) : 0;
   e->minimal_size = minimal ? wc_gen_request_size(minimal) : e->original_size;
   if (minimal_x && minimal) {
-    e->minimal_exchange = exchange_json(minimal_x);
+    e->minimal_exchange = exchange_json(minimal_x, WC_CAMPAIGN_BODY_CAP);
     e->minimal_description = wc_strdup(wc_gen_request_description(minimal));
   }
 }

@@ -18,7 +18,10 @@
 #include "whopconf/gen.h"
 #include "whopconf/transport.h"
 
-#define WC_CAMPAIGN_BODY_CAP ((size_t)64 << 10) /* bodies in the report are cut here */
+#define WC_CAMPAIGN_BODY_CAP ((size_t)64 << 10) /* bodies of failures in the report are cut here */
+/* Bodies of warnings are cut here: a fault-free server can answer hundreds
+ * of distinct warnings (a 413 per length class) and each keeps its exchange. */
+#define WC_CAMPAIGN_WARN_BODY_CAP ((size_t)4 << 10)
 #define WC_CAMPAIGN_MAX_FINDINGS 1000           /* distinct findings kept per phase */
 
 /* ---- oracles ------------------------------------------------------------ */

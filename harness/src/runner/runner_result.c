@@ -278,6 +278,30 @@ static size_t weakened_flags(const wc_run_opts *o, const char **out) {
   return n;
 }
 
+/* Makes the exchanges of a generated finding (its ids "minimal" and
+ * "original") evidence of its requirement: the assembly keeps only the
+ * first few exchanges of a requirement, a generated phase has one pair per
+ * distinct finding and all of them belong there. */
+static void add_generated_evidence(cJSON *report, const cJSON *finding) {
+  const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(finding, "requirement"));
+  const cJSON *req;
+  cJSON *evidence = NULL;
+  cJSON_ArrayForEach(req, cJSON_GetObjectItemCaseSensitive(report, "requirements")) {
+    const char *rid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(req, "id"));
+    if (id && rid && strcmp(id, rid) == 0) evidence = cJSON_GetObjectItemCaseSensitive(req, "evidence");
+  }
+  if (!cJSON_IsArray(evidence)) return;
+  static const char *const refs[] = {"minimal", "original"};
+  for (size_t i = 0; i < 2; i++) {
+    const char *xid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(finding, refs[i]));
+    if (!xid) continue;
+    bool present = false;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, evidence) present = present || (cJSON_IsString(e) && strcmp(e->valuestring, xid) == 0);
+    if (!present) cJSON_AddItemToArray(evidence, cJSON_CreateString(xid));
+  }
+}
+
 /* The generated phases' findings (sources with "generated"): which
  * exchange is the original request and which the minimal one, by their
  * report ids, and how many exchanges each phase left out. Present only when
@@ -317,6 +341,7 @@ static void add_generated(cJSON *report, const loaded *cases, size_t ncases) {
                                                                             : cJSON_CreateNull());
         }
         cJSON_AddItemToArray(findings, copy);
+        add_generated_evidence(report, copy);
       }
     }
     first_id += nx;
