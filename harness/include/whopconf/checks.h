@@ -13,45 +13,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "whopconf/catalog.h"
 #include "whopconf/common.h"
 #include "whopconf/response.h"
 #include "whopconf/schema.h"
-
-/* Requirement ids (catalog.c holds titles, levels and sources). */
-#define WC_REQ_USER_SCHEMA "WC-US-001"
-#define WC_REQ_STRICT_JSON "WC-US-002"
-#define WC_REQ_OLD_SHAPE "WC-US-003"
-#define WC_REQ_ID_PREFIX "WC-DM-001"
-#define WC_REQ_CREATED_AT "WC-DM-002"
-#define WC_REQ_BALANCE_DECIMAL "WC-DM-003"
-#define WC_REQ_USD_DECIMAL "WC-DM-004"
-#define WC_REQ_VERIFICATION "WC-DM-005"
-#define WC_REQ_BALANCES_EMPTY "WC-DM-006"
-#define WC_REQ_PICTURE_SHAPE "WC-DM-007"
-#define WC_REQ_TOTAL_NULL "WC-DM-008"
-#define WC_REQ_TOTAL_SUM "WC-DM-009"
-#define WC_REQ_KNOWN_ACCEPTED "WC-VER-001"
-#define WC_REQ_UNKNOWN_400 "WC-VER-002"
-#define WC_REQ_MALFORMED_400 "WC-VER-003"
-#define WC_REQ_ABSENT_ACCEPTED "WC-VER-004"
-#define WC_REQ_VERSION_LIST "WC-VER-005"
-#define WC_REQ_ERR_JSON "WC-ERR-001"
-#define WC_REQ_ERR_ENVELOPE "WC-ERR-002"
-#define WC_REQ_API_KEY_400 "WC-ERR-003"
-#define WC_REQ_INVALID_BODY_400 "WC-ERR-004"
-#define WC_REQ_AUTH_REJECTED "WC-ERR-005"
-#define WC_REQ_SCOPE_ENFORCED "WC-ERR-006"
-#define WC_REQ_STATUS_DOCUMENTED "WC-ERR-007"
-#define WC_REQ_UPD_REFLECTED "WC-UPD-001"
-#define WC_REQ_UPD_UNSENT "WC-UPD-002"
-#define WC_REQ_UPD_EMPTY "WC-UPD-003"
-#define WC_REQ_UPD_ISOLATION "WC-UPD-004"
-#define WC_REQ_NO_5XX "WC-TR-001"
-#define WC_REQ_200_JSON "WC-TR-002"
-#define WC_REQ_NO_REDIRECT "WC-TR-003"
-#define WC_REQ_RESPONSE_TIME "WC-TR-004"
-#define WC_REQ_METHOD_405 "WC-TR-005"
-#define WC_REQ_WWW_AUTH "WC-TR-006"
 
 /* True for the requirements checked on every response of the run (so every
  * case contributes to them and `--only` with one of them runs every case). */

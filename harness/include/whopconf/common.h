@@ -17,17 +17,23 @@
 #define WC_PRINTF(fmt, args)
 #endif
 
+/* X(enumerator, name): the kinds of error, and their names. */
+#define WC_ERR_CODE_MAP(X)                                                                          \
+  X(WC_OK, "ok")                                                                                    \
+  X(WC_E_USAGE, "usage")             /* bad argument or option */                                   \
+  X(WC_E_IO, "io")                   /* cannot read or write a file */                              \
+  X(WC_E_PARSE, "parse")             /* malformed input (YAML, JSON, URL, ...) */                   \
+  X(WC_E_SPEC, "spec")               /* the contract is unusable (missing operation, bad $ref) */   \
+  X(WC_E_SCHEMA, "schema")           /* a schema cannot be compiled */                              \
+  X(WC_E_NOMEM, "out-of-memory")     /* allocation failed */                                        \
+  X(WC_E_TRANSPORT, "transport")     /* the exchange could not be completed */                      \
+  X(WC_E_REFUSED, "refused")         /* refused on purpose (policy: CR/LF in header, http to remote) */ \
+  X(WC_E_INTERNAL, "internal")
+
 typedef enum wc_err_code {
-  WC_OK = 0,
-  WC_E_USAGE,     /* bad argument or option */
-  WC_E_IO,        /* cannot read or write a file */
-  WC_E_PARSE,     /* malformed input (YAML, JSON, URL, ...) */
-  WC_E_SPEC,      /* the contract is unusable (missing operation, bad $ref) */
-  WC_E_SCHEMA,    /* a schema cannot be compiled */
-  WC_E_NOMEM,     /* allocation failed */
-  WC_E_TRANSPORT, /* the exchange could not be completed */
-  WC_E_REFUSED,   /* refused on purpose (policy: CR/LF in header, http to remote) */
-  WC_E_INTERNAL
+#define WC_ERR_CODE_ENUM(code, name) code,
+  WC_ERR_CODE_MAP(WC_ERR_CODE_ENUM)
+#undef WC_ERR_CODE_ENUM
 } wc_err_code;
 
 typedef struct wc_err {

@@ -13,21 +13,27 @@
 #include "whopconf/common.h"
 #include "whopconf/request.h"
 
+/* X(name, text): how an exchange ended, and its name in reports. */
+#define WC_XFER_STATUS_MAP(X)                                                                      \
+  X(OK, "ok")                                                                                      \
+  X(REFUSED_POLICY, "refused-policy") /* http:// to a non-loopback host without allow_http */      \
+  X(CONNECT_REFUSED, "connect-refused")                                                            \
+  X(DNS, "dns")                                                                                    \
+  X(TLS, "tls")                                                                                    \
+  X(TIMEOUT_CONNECT, "timeout-connect")                                                            \
+  X(TIMEOUT_FIRST_BYTE, "timeout-first-byte")                                                      \
+  X(TIMEOUT_TOTAL, "timeout-total")                                                                \
+  X(RESET, "reset")                                                                                \
+  X(TRUNCATED, "truncated")                 /* fewer bytes than Content-Length */                  \
+  X(BODY_TOO_LARGE, "body-too-large")       /* over max_body */                                    \
+  X(HEADERS_TOO_LARGE, "headers-too-large")                                                        \
+  X(MALFORMED, "malformed")                 /* bad status line or headers */                       \
+  X(OTHER, "other")
+
 typedef enum wc_xfer_status {
-  WC_XFER_OK = 0,
-  WC_XFER_REFUSED_POLICY,   /* e.g. http:// to a non-loopback host without allow_http */
-  WC_XFER_CONNECT_REFUSED,
-  WC_XFER_DNS,
-  WC_XFER_TLS,
-  WC_XFER_TIMEOUT_CONNECT,
-  WC_XFER_TIMEOUT_FIRST_BYTE,
-  WC_XFER_TIMEOUT_TOTAL,
-  WC_XFER_RESET,
-  WC_XFER_TRUNCATED,        /* fewer bytes than Content-Length */
-  WC_XFER_BODY_TOO_LARGE,   /* over max_body */
-  WC_XFER_HEADERS_TOO_LARGE,
-  WC_XFER_MALFORMED,        /* bad status line or headers */
-  WC_XFER_OTHER
+#define WC_XFER_STATUS_ENUM(name, text) WC_XFER_##name,
+  WC_XFER_STATUS_MAP(WC_XFER_STATUS_ENUM)
+#undef WC_XFER_STATUS_ENUM
 } wc_xfer_status;
 
 const char *wc_xfer_status_name(wc_xfer_status status); /* "timeout-total", ... */

@@ -27,19 +27,12 @@ void wc_err_set(wc_err *err, wc_err_code code, const char *fmt, ...) {
 }
 
 const char *wc_err_code_name(wc_err_code code) {
-  switch (code) {
-  case WC_OK: return "ok";
-  case WC_E_USAGE: return "usage";
-  case WC_E_IO: return "io";
-  case WC_E_PARSE: return "parse";
-  case WC_E_SPEC: return "spec";
-  case WC_E_SCHEMA: return "schema";
-  case WC_E_NOMEM: return "out-of-memory";
-  case WC_E_TRANSPORT: return "transport";
-  case WC_E_REFUSED: return "refused";
-  case WC_E_INTERNAL: return "internal";
-  }
-  return "unknown";
+  static const char *const names[] = {
+#define WC_ERR_CODE_NAME(code, name) [code] = name,
+      WC_ERR_CODE_MAP(WC_ERR_CODE_NAME)
+#undef WC_ERR_CODE_NAME
+  };
+  return (unsigned)code < sizeof names / sizeof names[0] ? names[code] : "unknown";
 }
 
 char *wc_strdup(const char *s) { return s ? wc_strndup(s, strlen(s)) : NULL; }

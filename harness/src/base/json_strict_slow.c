@@ -44,21 +44,16 @@ static const char *current_pointer(scan *s, size_t levels, const keyrec *extra) 
 }
 
 static const char *const defect_keyword[] = {
-    [JS_CONTROL] = WC_JSON_DEFECT_CONTROL,     [JS_UTF8] = WC_JSON_DEFECT_UTF8,
-    [JS_ESCAPE] = WC_JSON_DEFECT_ESCAPE,       [JS_NUL] = WC_JSON_DEFECT_NUL,
-    [JS_SURROGATE] = WC_JSON_DEFECT_SURROGATE, [JS_SYNTAX] = WC_JSON_DEFECT_SYNTAX,
-    [JS_EMPTY] = WC_JSON_DEFECT_EMPTY,         [JS_TRAILING] = WC_JSON_DEFECT_TRAILING,
-    [JS_BOM] = WC_JSON_DEFECT_BOM,             [JS_WHITESPACE] = WC_JSON_DEFECT_WHITESPACE,
-    [JS_DUP_KEY] = WC_JSON_DEFECT_DUP_KEY,     [JS_NUMBER] = WC_JSON_DEFECT_NUMBER,
-    [JS_OVERFLOW] = WC_JSON_DEFECT_OVERFLOW,   [JS_NONFINITE] = WC_JSON_DEFECT_NONFINITE,
-    [JS_DEPTH] = WC_JSON_DEFECT_DEPTH,
+#define JS_DEFECT_KEYWORD(kind, plural) [JS_##kind] = WC_JSON_DEFECT_##kind,
+    JS_DEFECT_MAP(JS_DEFECT_KEYWORD)
+#undef JS_DEFECT_KEYWORD
 };
 
 /* The plural the summary of a repeated in-string defect uses. */
-static const char *const string_defect_plural[STRING_DEFECT_KINDS] = {
-    [JS_CONTROL] = "raw control characters", [JS_UTF8] = "invalid UTF-8 sequences",
-    [JS_ESCAPE] = "invalid escapes",         [JS_NUL] = "\\u0000 escapes",
-    [JS_SURROGATE] = "lone surrogates",
+static const char *const string_defect_plural[] = {
+#define JS_DEFECT_PLURAL(kind, plural) [JS_##kind] = plural,
+    JS_DEFECT_MAP(JS_DEFECT_PLURAL)
+#undef JS_DEFECT_PLURAL
 };
 
 /* true when the defect repeats a kind already listed for this string: it is

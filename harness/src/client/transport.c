@@ -35,23 +35,12 @@ struct wc_transport {
 };
 
 const char *wc_xfer_status_name(wc_xfer_status status) {
-  switch (status) {
-  case WC_XFER_OK: return "ok";
-  case WC_XFER_REFUSED_POLICY: return "refused-policy";
-  case WC_XFER_CONNECT_REFUSED: return "connect-refused";
-  case WC_XFER_DNS: return "dns";
-  case WC_XFER_TLS: return "tls";
-  case WC_XFER_TIMEOUT_CONNECT: return "timeout-connect";
-  case WC_XFER_TIMEOUT_FIRST_BYTE: return "timeout-first-byte";
-  case WC_XFER_TIMEOUT_TOTAL: return "timeout-total";
-  case WC_XFER_RESET: return "reset";
-  case WC_XFER_TRUNCATED: return "truncated";
-  case WC_XFER_BODY_TOO_LARGE: return "body-too-large";
-  case WC_XFER_HEADERS_TOO_LARGE: return "headers-too-large";
-  case WC_XFER_MALFORMED: return "malformed";
-  case WC_XFER_OTHER: return "other";
-  }
-  return "other";
+  static const char *const names[] = {
+#define WC_XFER_STATUS_NAME(name, text) [WC_XFER_##name] = text,
+      WC_XFER_STATUS_MAP(WC_XFER_STATUS_NAME)
+#undef WC_XFER_STATUS_NAME
+  };
+  return (unsigned)status < sizeof names / sizeof names[0] ? names[status] : "other";
 }
 
 void wc_transport_opts_default(wc_transport_opts *o) {
