@@ -8,6 +8,7 @@
 
 #include "test_refserver_http.h"
 #include "whopconf/catalog.h"
+#include "whopconf/versions.h"
 
 static test_srv T;
 static void up(void) { srv_start(&T); }

@@ -15,6 +15,7 @@
 #include "whopconf/refserver.h"
 #include "whopconf/report.h"
 #include "whopconf/spec.h"
+#include "whopconf/versions.h"
 
 /* The embedded server's accounts, so the isolation check runs by default. */
 #define EMBEDDED_ACCOUNT_A "biz_whopconf_a"
@@ -43,7 +44,7 @@ static void usage(FILE *out) {
       "contract:\n"
       "  --api-version DATE        version pinned for the latest-shape checks (default: newest known)\n"
       "  --known-version DATE      a known Api-Version-Date (repeatable; default the public list\n"
-      "                            2025-01-01 2026-06-08 2026-06-09 2026-06-20 2026-07-01)\n"
+      "                            " WC_DEFAULT_VERSIONS_TEXT ")\n"
       "  --spec FILE               OpenAPI document (default: the embedded spec/openapi.yml)\n"
       "\n"
       "run:\n"
@@ -122,13 +123,6 @@ static bool clean_value(const char *s) {
   return true;
 }
 
-static bool is_date(const char *s) {
-  if (!s || strlen(s) < 10) return false;
-  for (int i = 0; i < 10; i++)
-    if ((i == 4 || i == 7) ? s[i] != '-' : (s[i] < '0' || s[i] > '9')) return false;
-  return s[10] == '\0' || s[10] == '-';
-}
-
 typedef struct cli_state {
   wc_run_opts run;
   int formats;
@@ -192,10 +186,10 @@ static int parse(int argc, char **argv, cli_state *st) {
       if (!clean_value(v)) return bad("--picture-id needs an id of visible ASCII characters", NULL, NULL);
       o->picture_id = v;
     } else if (FLAG("--api-version")) {
-      if (!is_date(v)) return bad("--api-version needs a date (YYYY-MM-DD, optionally -suffix), got '%s'", v, NULL);
+      if (!wc_version_well_formed(v)) return bad("--api-version needs a date (YYYY-MM-DD, optionally -suffix), got '%s'", v, NULL);
       o->api_version = v;
     } else if (FLAG("--known-version")) {
-      if (!is_date(v)) return bad("--known-version needs a date (YYYY-MM-DD, optionally -suffix), got '%s'", v, NULL);
+      if (!wc_version_well_formed(v)) return bad("--known-version needs a date (YYYY-MM-DD, optionally -suffix), got '%s'", v, NULL);
       if (add_list(o->known_versions, &o->known_count, "--known-version", v)) return WC_EXIT_USAGE;
     } else if (FLAG("--spec")) {
       NEED("--spec");
@@ -384,22 +378,12 @@ int wc_cli_run(int argc, char **argv) {
   if (!st.connect_timeout_given) o->connect_timeout_ms = o->timeout_ms < 5000 ? o->timeout_ms : 5000;
   if (o->connect_timeout_ms > o->timeout_ms) o->connect_timeout_ms = o->timeout_ms;
 
-  /* The pinned version must be one the run considers known. */
-  if (o->api_version) {
-    bool known = false;
-    if (o->known_count)
-      for (size_t i = 0; i < o->known_count; i++) known = known || strcmp(o->known_versions[i], o->api_version) == 0;
-    else
-      for (size_t i = 0; i < wc_default_version_count(); i++)
-        known = known || strcmp(wc_default_version(i), o->api_version) == 0;
-    if (!known) return bad("--api-version %s is not a known version (add --known-version %s)", o->api_version, o->api_version);
-  }
-  if (!o->api_version) { /* the newest known version (dates sort as strings) */
-    for (size_t i = 0; i < o->known_count; i++)
-      if (!o->api_version || strcmp(o->known_versions[i], o->api_version) > 0) o->api_version = o->known_versions[i];
-    for (size_t i = 0; !o->known_count && i < wc_default_version_count(); i++)
-      if (!o->api_version || strcmp(wc_default_version(i), o->api_version) > 0) o->api_version = wc_default_version(i);
-  }
+  /* The pinned version must be one the run considers known; by default the newest. */
+  size_t known_count = o->known_count;
+  const char *const *known = wc_versions_or_default(o->known_versions, &known_count);
+  if (o->api_version && !wc_version_listed(known, known_count, o->api_version))
+    return bad("--api-version %s is not a known version (add --known-version %s)", o->api_version, o->api_version);
+  if (!o->api_version) o->api_version = wc_version_newest(known, known_count);
   if (o->allow_picture_writes && !o->base_url && !o->picture_id) o->picture_id = EMBEDDED_PICTURE_ID;
 
   struct criterion_test_set *set = wc_cli_cases_load();

@@ -22,7 +22,7 @@ typedef struct wc_refserver_opts {
   const char *user_token;          /* has scope user:profile:update */
   const char *token_without_scope; /* a user token lacking that scope */
   const char *api_key;             /* an API key: 400 on the global profile */
-  const char *const *known_versions; /* NULL = the public list */
+  const char *const *known_versions; /* NULL = the public list (versions.h) */
   size_t known_version_count;
   const char *const *faults; /* names from wc_fault_get(); NULL = none */
   size_t fault_count;
@@ -47,10 +47,6 @@ wc_refserver *wc_refserver_start(const wc_refserver_opts *opts, wc_err *err);
 const char *wc_refserver_base_url(const wc_refserver *srv);
 unsigned short wc_refserver_port(const wc_refserver *srv);
 void wc_refserver_stop(wc_refserver *srv); /* also frees */
-
-/* The default list of known Api-Version-Date values (public docs). */
-size_t wc_default_version_count(void);
-const char *wc_default_version(size_t index); /* oldest first; last = newest */
 
 /* Fault catalogue. kind: "conformance" (the run must exit 1 and fail
  * `requirement`) or "transport" (the run must end with exit 3, or 1, within

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "refserver_internal.h"
+#include "whopconf/versions.h"
 
 #define DEFAULT_MAX_BODY (64 * 1024)
 #define CONNECTION_MEMORY (256 * 1024) /* headers up to about this size reach us */
@@ -134,13 +135,12 @@ static void classify_version(rs_exchange *x, struct MHD_Connection *conn) {
     x->ver_class = RS_VER_REPEATED;
     return;
   }
-  for (size_t i = 0; i < s->known_version_count; i++)
-    if (strcmp(v, s->known_versions[i]) == 0) {
-      x->ver_class = RS_VER_KNOWN;
-      x->shape = rs_version_shape(s->known_versions[i]);
-      return;
-    }
-  x->ver_class = rs_version_well_formed(v) ? RS_VER_UNKNOWN_DATE : RS_VER_MALFORMED;
+  if (wc_version_listed((const char *const *)s->known_versions, s->known_version_count, v)) {
+    x->ver_class = RS_VER_KNOWN;
+    x->shape = rs_version_shape(v);
+    return;
+  }
+  x->ver_class = wc_version_well_formed(v) ? RS_VER_UNKNOWN_DATE : RS_VER_MALFORMED;
 }
 
 /* Compares without stopping at the first difference (token checks). */
@@ -419,7 +419,8 @@ static int copy_config(rs_server *s, const wc_refserver_opts *o, wc_err *err) {
     wc_err_set(err, WC_E_USAGE, "the user token, the token without scope and the API key must be non-empty and differ");
     return -1;
   }
-  size_t n = o->known_versions ? o->known_version_count : wc_default_version_count();
+  size_t n = o->known_versions ? o->known_version_count : 0;
+  const char *const *known = o->known_versions ? o->known_versions : wc_versions_or_default(NULL, &n);
   if (n == 0) {
     wc_err_set(err, WC_E_USAGE, "the list of known versions is empty");
     return -1;
@@ -429,7 +430,7 @@ static int copy_config(rs_server *s, const wc_refserver_opts *o, wc_err *err) {
   wc_buf list;
   wc_buf_init(&list);
   for (size_t i = 0; i < n; i++) {
-    const char *v = o->known_versions ? o->known_versions[i] : wc_default_version(i);
+    const char *v = known[i];
     if (!v || !*v) {
       wc_buf_free(&list);
       wc_err_set(err, WC_E_USAGE, "known version %zu is empty", i + 1);

@@ -39,8 +39,6 @@ typedef enum rs_version_class {
   RS_VER_REQUIRED      /* absent, and a fault says that is refused */
 } rs_version_class;
 
-/* YYYY-MM-DD naming a real day, optionally suffixed "-N" (2026-07-08-1). */
-bool rs_version_well_formed(const char *value);
 rs_shape rs_version_shape(const char *known_version); /* NULL = absent header */
 
 /* ---- the request body -------------------------------------------------- */

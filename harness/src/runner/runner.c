@@ -13,7 +13,7 @@
 
 #include "runner_internal.h"
 #include "whopconf/catalog.h"
-#include "whopconf/refserver.h"
+#include "whopconf/versions.h"
 
 void wc_run_opts_default(wc_run_opts *o) {
   if (!o) return;
@@ -139,17 +139,10 @@ wc_run_ctx *wc_run_ctx_from_opts(const wc_run_opts *o, const char *run_dir) {
   c->token_without_scope = dup_or_null(o->token_without_scope);
   for (size_t i = 0; i < o->account_count && i < WC_RUN_MAX_LIST; i++)
     c->accounts[c->account_count++] = wc_strdup(o->account_ids[i]);
-  if (o->known_count) {
-    for (size_t i = 0; i < o->known_count && i < WC_RUN_MAX_LIST; i++)
-      c->known[c->known_count++] = wc_strdup(o->known_versions[i]);
-  } else {
-    for (size_t i = 0; i < wc_default_version_count() && i < WC_RUN_MAX_LIST; i++)
-      c->known[c->known_count++] = wc_strdup(wc_default_version(i));
-  }
-  /* Default: the newest known version (dates sort as strings). */
-  const char *newest = NULL;
-  for (size_t i = 0; i < c->known_count; i++)
-    if (!newest || strcmp(c->known[i], newest) > 0) newest = c->known[i];
+  size_t known_count = o->known_count;
+  const char *const *known = wc_versions_or_default(o->known_versions, &known_count);
+  for (size_t i = 0; i < known_count && i < WC_RUN_MAX_LIST; i++) c->known[c->known_count++] = wc_strdup(known[i]);
+  const char *newest = wc_version_newest((const char *const *)c->known, c->known_count);
   c->api_version = dup_or_null(o->api_version ? o->api_version : newest);
   c->allow_writes = o->allow_writes;
   c->allow_picture_writes = o->allow_picture_writes;
