@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define WC_VERSION "0.1.0"
 
@@ -98,6 +99,31 @@ int wc_pointer_token_append(wc_buf *out, const char *token, size_t len);
 
 /* Reads a whole file; malloc'd, NUL-terminated; *len excludes the NUL. */
 char *wc_read_file(const char *path, size_t max_bytes, size_t *len, wc_err *err);
+/* Writes text to path through a temporary file and a rename, so a reader (or
+ * a CI upload) never sees half a file. mode: the permission bits as for
+ * open(2), before the umask; a mode without group or other bits (0600) is
+ * also forced on the file, so private data stays private even when an old
+ * temporary file is reused. 0, or -1 with err. */
+int wc_write_file_atomic(const char *path, const char *text, unsigned mode, wc_err *err);
+/* Creates dir and its missing parents (0755); an existing directory is
+ * fine, an existing file is not. 0, or -1 with err. */
+int wc_mkdir_p(const char *dir, wc_err *err);
+/* "dir/name", malloc'd; NULL when out of memory. */
+char *wc_path_join(const char *dir, const char *name);
+
+/* Milliseconds on the monotonic clock (durations and deadlines, never dates). */
+double wc_monotonic_ms(void);
+
+/* The value of a hexadecimal digit (either case), or -1. */
+int wc_hex_digit(int c);
+
+/* The UTF-8 character at s (len bytes available): its length, 1 to 4, and
+ * its code point in *cp (may be NULL) when well-formed by Unicode table 3-7
+ * (no overlong forms, no surrogates, nothing above U+10FFFF); else 0, and
+ * *bad (may be NULL) is the offset of the first byte that breaks it: 0 for
+ * the lead byte, len when the input ends inside the character. A NUL byte is
+ * a well-formed character of length 1. */
+size_t wc_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp, size_t *bad);
 
 /* SHA-256 as 64 lowercase hex digits plus NUL. */
 void wc_sha256_hex(const void *data, size_t len, char out[65]);

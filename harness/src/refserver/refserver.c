@@ -48,12 +48,6 @@ void wc_refserver_opts_default(wc_refserver_opts *opts) {
 
 /* ---- small utilities ---------------------------------------------------- */
 
-double rs_now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
-
 bool rs_server_stopping(rs_server *srv) {
   pthread_mutex_lock(&srv->stop_lock);
   bool stopping = srv->stopping;
@@ -267,7 +261,7 @@ static enum MHD_Result send_reply(rs_exchange *x, struct MHD_Connection *conn) {
   x->queued = true;
   char shown[240];
   rs_printable(x->path ? x->path : "", shown, sizeof shown);
-  rs_server_logf(x->srv, "%s %s %u %.1fms", x->method, shown, r->status, rs_now_ms() - x->t0_ms);
+  rs_server_logf(x->srv, "%s %s %u %.1fms", x->method, shown, r->status, wc_monotonic_ms() - x->t0_ms);
   return ok;
 }
 
@@ -292,7 +286,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!x) return MHD_NO;
     *con_cls = x;
     x->srv = s;
-    x->t0_ms = rs_now_ms();
+    x->t0_ms = wc_monotonic_ms();
     wc_buf_init(&x->body);
     wc_buf_init(&x->reply.body);
     classify(x, conn, url, method);

@@ -222,7 +222,6 @@ struct rs_server {
 bool rs_server_sleep(rs_server *srv, unsigned ms);
 bool rs_server_stopping(rs_server *srv);
 void rs_server_logf(rs_server *srv, const char *fmt, ...) WC_PRINTF(2, 3);
-double rs_now_ms(void);
 
 /* ---- faults ------------------------------------------------------------- */
 

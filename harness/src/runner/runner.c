@@ -62,12 +62,6 @@ bool wc_run_requirement_selected(const wc_run_opts *opts, const char *id) {
 
 /* ---- small utilities ---------------------------------------------------------- */
 
-double wc_mono_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
-
 void wc_now_iso(char out[32]) {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
@@ -83,46 +77,6 @@ void wc_now_iso(char out[32]) {
     out[n++] = 'Z';
     out[n] = '\0';
   }
-}
-
-int wc_write_file_atomic(const char *path, const char *text, wc_err *err) {
-  size_t n = strlen(path) + 16;
-  char *tmp = malloc(n);
-  if (!tmp) {
-    wc_err_set(err, WC_E_NOMEM, "out of memory");
-    return -1;
-  }
-  snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    wc_err_set(err, WC_E_IO, "cannot write %s: %s", path, strerror(errno));
-    free(tmp);
-    return -1;
-  }
-  fchmod(fd, 0600);
-  size_t len = strlen(text), off = 0;
-  while (off < len) {
-    ssize_t w = write(fd, text + off, len - off);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) break;
-    off += (size_t)w;
-  }
-  int rc = (off == len && close(fd) == 0) ? 0 : -1;
-  if (off != len) close(fd);
-  if (rc == 0 && rename(tmp, path) != 0) rc = -1;
-  if (rc != 0) {
-    wc_err_set(err, WC_E_IO, "cannot write %s: %s", path, strerror(errno));
-    unlink(tmp);
-  }
-  free(tmp);
-  return rc;
-}
-
-char *wc_path_join(const char *dir, const char *name) {
-  size_t n = strlen(dir) + strlen(name) + 2;
-  char *p = malloc(n);
-  if (p) snprintf(p, n, "%s/%s", dir, name);
-  return p;
 }
 
 /* ---- the context ------------------------------------------------------------ */
@@ -307,23 +261,6 @@ static char *journal_path_for(const char *report_dir, const char *base_url) {
   return wc_path_join(report_dir, name);
 }
 
-static int mkdir_p(const char *path) {
-  char *p = wc_strdup(path);
-  if (!p) return -1;
-  for (char *s = p + 1; *s; s++) {
-    if (*s != '/') continue;
-    *s = '\0';
-    if (mkdir(p, 0755) != 0 && errno != EEXIST) {
-      free(p);
-      return -1;
-    }
-    *s = '/';
-  }
-  int rc = (mkdir(p, 0755) == 0 || errno == EEXIST) ? 0 : -1;
-  free(p);
-  return rc;
-}
-
 wc_run *wc_run_new(const wc_run_opts *opts, const wc_spec *spec, wc_err *err) {
   if (!opts || !opts->base_url) {
     wc_err_set(err, WC_E_USAGE, "no target base URL");
@@ -336,7 +273,7 @@ wc_run *wc_run_new(const wc_run_opts *opts, const wc_spec *spec, wc_err *err) {
   }
   run->opts = *opts;
   run->spec = spec;
-  run->t0_ms = wc_mono_ms();
+  run->t0_ms = wc_monotonic_ms();
   wc_now_iso(run->started_at);
   pthread_mutex_init(&run->teardown_lock, NULL);
 
@@ -360,9 +297,7 @@ wc_run *wc_run_new(const wc_run_opts *opts, const wc_spec *spec, wc_err *err) {
     return NULL;
   }
   free(results);
-  if (mkdir_p(opts->report_dir) != 0) {
-    wc_err_set(err, WC_E_IO, "cannot create the report directory %s: %s", opts->report_dir,
-               strerror(errno));
+  if (wc_mkdir_p(opts->report_dir, err) != 0) {
     wc_run_free(run);
     return NULL;
   }
@@ -372,7 +307,7 @@ wc_run *wc_run_new(const wc_run_opts *opts, const wc_spec *spec, wc_err *err) {
   cJSON *cj = run->ctx ? wc_run_ctx_to_json(run->ctx) : NULL;
   char *text = cj ? cJSON_Print(cj) : NULL;
   cJSON_Delete(cj);
-  if (!text || wc_write_file_atomic(run->ctx_path, text, err) != 0) {
+  if (!text || wc_write_file_atomic(run->ctx_path, text, 0600, err) != 0) {
     if (!text) wc_err_set(err, WC_E_NOMEM, "out of memory");
     free(text);
     wc_run_free(run);

@@ -76,13 +76,8 @@ const char *wc_case_stop_reason_internal(const wc_case *c);
  * -1 otherwise. */
 int wc_case_put_back(wc_case *c, const wc_run_ctx *ctx);
 
-/* "dir/name", malloc'd; NULL when out of memory. */
-char *wc_path_join(const char *dir, const char *name);
-/* Writes text to path atomically (temporary file + rename), mode 0600. */
-int wc_write_file_atomic(const char *path, const char *text, wc_err *err);
 /* "2026-11-27T12:00:00.123Z" for now (wall clock). */
 void wc_now_iso(char out[32]);
-double wc_mono_ms(void);
 
 typedef struct wc_profile_snapshot {
   char *account_id; /* NULL = the global profile */

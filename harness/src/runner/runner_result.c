@@ -37,9 +37,9 @@ static int cmp_loaded(const void *a, const void *b) {
 }
 
 static char *results_path(const wc_run *run, const char *file) {
-  size_t n = strlen(run->dir) + strlen(file) + sizeof "/" WC_RUN_RESULTS "/";
-  char *p = malloc(n);
-  if (p) snprintf(p, n, "%s/%s/%s", run->dir, WC_RUN_RESULTS, file);
+  char *dir = wc_path_join(run->dir, WC_RUN_RESULTS);
+  char *p = dir ? wc_path_join(dir, file) : NULL;
+  free(dir);
   return p;
 }
 
@@ -280,7 +280,7 @@ static cJSON *run_object(const wc_run *run) {
     cJSON_AddItemToArray(known, cJSON_CreateString(ctx->known[i]));
   cJSON_AddNumberToObject(r, "seed", (double)ctx->seed);
   cJSON_AddStringToObject(r, "started_at", run->started_at);
-  cJSON_AddNumberToObject(r, "duration_ms", (double)(long long)(wc_mono_ms() - run->t0_ms));
+  cJSON_AddNumberToObject(r, "duration_ms", (double)(long long)(wc_monotonic_ms() - run->t0_ms));
   cJSON_AddBoolToObject(r, "strict", run->opts.strict);
   cJSON_AddBoolToObject(r, "allow_writes", ctx->allow_writes);
   weakened_flags(&run->opts, cJSON_AddArrayToObject(r, "weakened"));

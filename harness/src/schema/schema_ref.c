@@ -10,13 +10,6 @@
 
 #include "schema_compile.h"
 
-static int hexv(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 static const cJSON *find_anchor(const cJSON *node, const char *name, int depth, int *count, char **path,
                                 wc_buf *cur) {
   if (depth > MAX_SCHEMA_NESTING || (!cJSON_IsObject(node) && !cJSON_IsArray(node))) return NULL;
@@ -175,8 +168,8 @@ wc_snode *wc_sc_ref_target(compiler *cc, const char *where, const char *ref) {
   }
   size_t d = 0;
   for (size_t i = 0; i < n; i++) {
-    if (frag[i] == '%' && i + 2 < n && hexv(frag[i + 1]) >= 0 && hexv(frag[i + 2]) >= 0) {
-      decoded[d++] = (char)(hexv(frag[i + 1]) * 16 + hexv(frag[i + 2]));
+    if (frag[i] == '%' && i + 2 < n && wc_hex_digit(frag[i + 1]) >= 0 && wc_hex_digit(frag[i + 2]) >= 0) {
+      decoded[d++] = (char)(wc_hex_digit(frag[i + 1]) * 16 + wc_hex_digit(frag[i + 2]));
       i += 2;
     } else {
       decoded[d++] = frag[i];
