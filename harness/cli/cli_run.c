@@ -263,25 +263,15 @@ static const char *env_or(const char *given, const char *name) {
 
 /* ---- the summary ------------------------------------------------------------ */
 
-static const char *jstr(const cJSON *o, const char *name) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-  return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-static double jnum(const cJSON *o, const char *name) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-  return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
-
 static void print_group(const cJSON *reqs, const char *status, const char *title) {
   bool header = false;
   const cJSON *r;
   cJSON_ArrayForEach(r, reqs) {
-    if (strcmp(jstr(r, "status"), status) != 0) continue;
+    if (strcmp(wc_json_str(r, "status", ""), status) != 0) continue;
     if (!header) printf("  %s:\n", title);
     header = true;
-    printf("    %-10s %-6s %s\n", jstr(r, "id"), jstr(r, "level"), jstr(r, "title"));
-    printf("               %.300s\n", jstr(r, "reason"));
+    printf("    %-10s %-6s %s\n", wc_json_str(r, "id", ""), wc_json_str(r, "level", ""), wc_json_str(r, "title", ""));
+    printf("               %.300s\n", wc_json_str(r, "reason", ""));
   }
 }
 
@@ -290,16 +280,16 @@ static void print_summary(const cJSON *report, wc_run *run, size_t cases, const 
   const cJSON *sum = cJSON_GetObjectItemCaseSensitive(report, "summary");
   const cJSON *run_obj = cJSON_GetObjectItemCaseSensitive(report, "run");
   const cJSON *reqs = cJSON_GetObjectItemCaseSensitive(report, "requirements");
-  int code = (int)jnum(sum, "exit_code");
+  int code = (int)wc_json_num(sum, "exit_code", 0);
   const char *verdict = code == 0 ? "CONFORMANT" : code == 1 ? "NOT CONFORMANT" : "COULD NOT TEST";
   printf("whopconf run: %s (exit %d) against %s\n", verdict, code,
-         jstr(cJSON_GetObjectItemCaseSensitive(run_obj, "target"), "base_url"));
-  if (code == 3) printf("  reason: %s\n", jstr(sum, "reason"));
+         wc_json_str(cJSON_GetObjectItemCaseSensitive(run_obj, "target"), "base_url", ""));
+  if (code == 3) printf("  reason: %s\n", wc_json_str(sum, "reason", ""));
   printf("  %.0f requirements: %.0f passed, %.0f failed, %.0f warnings, %.0f skipped; %zu cases, %d "
          "exchanges in %.2f s\n",
-         jnum(sum, "total"), jnum(sum, "passed"), jnum(sum, "failed"), jnum(sum, "warnings"),
-         jnum(sum, "skipped"), cases, cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(report, "exchanges")),
-         jnum(run_obj, "duration_ms") / 1000.0);
+         wc_json_num(sum, "total", 0), wc_json_num(sum, "passed", 0), wc_json_num(sum, "failed", 0), wc_json_num(sum, "warnings", 0),
+         wc_json_num(sum, "skipped", 0), cases, cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(report, "exchanges")),
+         wc_json_num(run_obj, "duration_ms", 0) / 1000.0);
   print_group(reqs, "fail", "failed");
   print_group(reqs, "warn", "warnings");
   const char *names[3];
@@ -506,7 +496,7 @@ int wc_cli_run(int argc, char **argv) {
       print_summary(report, run, cases, o->report_dir, st.formats, written);
       if (exit_code == WC_EXIT_UNTESTABLE)
         fprintf(stderr, "whopconf run: could not test: %s\n",
-                jstr(cJSON_GetObjectItemCaseSensitive(report, "summary"), "reason"));
+                wc_json_str(cJSON_GetObjectItemCaseSensitive(report, "summary"), "reason", ""));
       cJSON_Delete(report);
     }
   }

@@ -125,6 +125,13 @@ int wc_hex_digit(int c);
  * a well-formed character of length 1. */
 size_t wc_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp, size_t *bad);
 
+/* A member of a JSON object by exact name (cJSON_GetStringValue /
+ * cJSON_GetNumberValue): dflt when obj is not an object, or the member is
+ * absent or of another type. */
+struct cJSON;
+const char *wc_json_str(const struct cJSON *obj, const char *name, const char *dflt);
+double wc_json_num(const struct cJSON *obj, const char *name, double dflt);
+
 /* SHA-256 as 64 lowercase hex digits plus NUL. */
 void wc_sha256_hex(const void *data, size_t len, char out[65]);
 

@@ -3,6 +3,7 @@
  * pieces every module needs. */
 #include "whopconf/common.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -327,6 +328,22 @@ char *wc_path_join(const char *dir, const char *name) {
   char *p = malloc(n);
   if (p) snprintf(p, n, "%s/%s", dir, name);
   return p;
+}
+
+/* ---- JSON members ---- */
+
+static const cJSON *member(const cJSON *obj, const char *name) {
+  return cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, name) : NULL;
+}
+
+const char *wc_json_str(const cJSON *obj, const char *name, const char *dflt) {
+  const char *s = cJSON_GetStringValue(member(obj, name));
+  return s ? s : dflt;
+}
+
+double wc_json_num(const cJSON *obj, const char *name, double dflt) {
+  const cJSON *v = member(obj, name);
+  return cJSON_IsNumber(v) ? cJSON_GetNumberValue(v) : dflt;
 }
 
 /* ---- clock, hex digits, UTF-8 ---- */

@@ -176,11 +176,6 @@ cJSON *wc_observations_to_json(const wc_observations *obs) {
   return arr;
 }
 
-static const char *json_string(const cJSON *obj, const char *name) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-  return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 wc_observations *wc_observations_from_json(const cJSON *array, wc_err *err) {
   if (!cJSON_IsArray(array)) {
     wc_err_set(err, WC_E_PARSE, "observations: expected an array");
@@ -193,15 +188,15 @@ wc_observations *wc_observations_from_json(const cJSON *array, wc_err *err) {
   }
   const cJSON *item;
   cJSON_ArrayForEach(item, array) {
-    const char *req = json_string(item, "requirement");
-    int status = wc_obs_status_parse(json_string(item, "status"));
+    const char *req = wc_json_str(item, "requirement", NULL);
+    int status = wc_obs_status_parse(wc_json_str(item, "status", NULL));
     const cJSON *ex = cJSON_GetObjectItemCaseSensitive(item, "exchange");
     if (!req || status < 0 || !wc_catalog_find(req)) {
       wc_err_set(err, WC_E_PARSE, "observations: an entry has no valid requirement or status");
       wc_observations_free(obs);
       return NULL;
     }
-    const char *reason = json_string(item, "reason");
+    const char *reason = wc_json_str(item, "reason", NULL);
     wc_observation *o = wc_observe(obs, req, (wc_obs_status)status,
                                    cJSON_IsNumber(ex) ? (int)ex->valuedouble : 0, "%s",
                                    reason ? reason : "");
@@ -214,9 +209,9 @@ wc_observations *wc_observations_from_json(const cJSON *array, wc_err *err) {
     const cJSON *f;
     cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(item, "findings")) {
       const cJSON *off = cJSON_GetObjectItemCaseSensitive(f, "offset");
-      const char *msg = json_string(f, "message");
-      wc_findings_add(o->findings, json_string(f, "instance_pointer"), json_string(f, "spec_pointer"),
-                      json_string(f, "keyword"),
+      const char *msg = wc_json_str(f, "message", NULL);
+      wc_findings_add(o->findings, wc_json_str(f, "instance_pointer", NULL), wc_json_str(f, "spec_pointer", NULL),
+                      wc_json_str(f, "keyword", NULL),
                       cJSON_IsNumber(off) ? (size_t)off->valuedouble : WC_NO_OFFSET, "%s",
                       msg ? msg : "");
     }

@@ -19,15 +19,9 @@ const cJSON *wc_rj(const cJSON *obj, const char *key) {
   return cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
 }
 
-const char *wc_rj_str(const cJSON *obj, const char *key) {
-  const cJSON *item = wc_rj(obj, key);
-  return cJSON_IsString(item) ? item->valuestring : NULL;
-}
+const char *wc_rj_str(const cJSON *obj, const char *key) { return wc_json_str(obj, key, NULL); }
 
-double wc_rj_num(const cJSON *obj, const char *key, double dflt) {
-  const cJSON *item = wc_rj(obj, key);
-  return cJSON_IsNumber(item) ? item->valuedouble : dflt;
-}
+double wc_rj_num(const cJSON *obj, const char *key, double dflt) { return wc_json_num(obj, key, dflt); }
 
 bool wc_rj_true(const cJSON *obj, const char *key) { return cJSON_IsTrue(wc_rj(obj, key)); }
 

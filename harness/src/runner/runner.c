@@ -174,16 +174,6 @@ cJSON *wc_run_ctx_to_json(const wc_run_ctx *c) {
   return o;
 }
 
-static const char *get_str(const cJSON *o, const char *name) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-  return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static double get_num(const cJSON *o, const char *name, double dflt) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-  return cJSON_IsNumber(v) ? v->valuedouble : dflt;
-}
-
 static bool get_bool(const cJSON *o, const char *name) {
   return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, name));
 }
@@ -194,9 +184,9 @@ static char *env_dup(const char *name) {
 }
 
 wc_run_ctx *wc_run_ctx_from_json(const cJSON *j, wc_err *err) {
-  const char *fmt = get_str(j, "format");
-  if (!fmt || strcmp(fmt, "whopconf-run-context") != 0 || !get_str(j, "base_url") ||
-      !get_str(j, "run_dir")) {
+  const char *fmt = wc_json_str(j, "format", NULL);
+  if (!fmt || strcmp(fmt, "whopconf-run-context") != 0 || !wc_json_str(j, "base_url", NULL) ||
+      !wc_json_str(j, "run_dir", NULL)) {
     wc_err_set(err, WC_E_PARSE, "the run context is not a whopconf run context");
     return NULL;
   }
@@ -205,7 +195,7 @@ wc_run_ctx *wc_run_ctx_from_json(const cJSON *j, wc_err *err) {
     wc_err_set(err, WC_E_NOMEM, "out of memory");
     return NULL;
   }
-  c->base_url = wc_strdup(get_str(j, "base_url"));
+  c->base_url = wc_strdup(wc_json_str(j, "base_url", NULL));
   c->embedded = get_bool(j, "embedded");
   c->token = env_dup(WC_ENV_TOKEN);
   c->api_key = env_dup(WC_ENV_API_KEY);
@@ -219,25 +209,25 @@ wc_run_ctx *wc_run_ctx_from_json(const cJSON *j, wc_err *err) {
     if (cJSON_IsString(v) && c->known_count < WC_RUN_MAX_LIST)
       c->known[c->known_count++] = wc_strdup(v->valuestring);
   }
-  c->api_version = dup_or_null(get_str(j, "api_version"));
+  c->api_version = dup_or_null(wc_json_str(j, "api_version", NULL));
   c->allow_writes = get_bool(j, "allow_writes");
   c->allow_picture_writes = get_bool(j, "allow_picture_writes");
-  c->picture_id = dup_or_null(get_str(j, "picture_id"));
-  c->spec_path = dup_or_null(get_str(j, "spec_path"));
-  c->run_dir = wc_strdup(get_str(j, "run_dir"));
-  const char *seed = get_str(j, "seed");
+  c->picture_id = dup_or_null(wc_json_str(j, "picture_id", NULL));
+  c->spec_path = dup_or_null(wc_json_str(j, "spec_path", NULL));
+  c->run_dir = wc_strdup(wc_json_str(j, "run_dir", NULL));
+  const char *seed = wc_json_str(j, "seed", NULL);
   c->seed = seed ? strtoull(seed, NULL, 10) : 1;
   wc_transport_opts_default(&c->topts);
-  c->topts.timeout_ms = (long)get_num(j, "timeout_ms", (double)c->topts.timeout_ms);
-  c->topts.connect_timeout_ms = (long)get_num(j, "connect_timeout_ms", (double)c->topts.connect_timeout_ms);
-  c->topts.max_body = (size_t)get_num(j, "max_body", (double)c->topts.max_body);
-  c->cacert = dup_or_null(get_str(j, "cacert"));
+  c->topts.timeout_ms = (long)wc_json_num(j, "timeout_ms", (double)c->topts.timeout_ms);
+  c->topts.connect_timeout_ms = (long)wc_json_num(j, "connect_timeout_ms", (double)c->topts.connect_timeout_ms);
+  c->topts.max_body = (size_t)wc_json_num(j, "max_body", (double)c->topts.max_body);
+  c->cacert = dup_or_null(wc_json_str(j, "cacert", NULL));
   c->topts.cacert = c->cacert;
   c->topts.insecure = get_bool(j, "insecure");
   c->topts.allow_http = get_bool(j, "allow_http");
-  c->topts.rate = get_num(j, "rate", c->topts.rate);
-  c->topts.retry_max = (int)get_num(j, "retries", c->topts.retry_max);
-  c->max_response_ms = get_num(j, "max_response_ms", 0);
+  c->topts.rate = wc_json_num(j, "rate", c->topts.rate);
+  c->topts.retry_max = (int)wc_json_num(j, "retries", c->topts.retry_max);
+  c->max_response_ms = wc_json_num(j, "max_response_ms", 0);
   c->keep_going = get_bool(j, "keep_going");
   return c;
 }

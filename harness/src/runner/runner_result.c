@@ -94,16 +94,6 @@ static void free_all(loaded *items, size_t n) {
   free(items);
 }
 
-static double num(const cJSON *o, const char *name) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-  return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
-
-static const char *str(const cJSON *o, const char *name) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-  return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* ---- per case ---------------------------------------------------------------- */
 
 static wc_obs_status effective(const char *req_id, wc_obs_status s) {
@@ -131,19 +121,19 @@ int wc_run_case_summary(const wc_run *run, const char *case_name, wc_case_summar
   free(path);
   if (!doc) return -1;
   out->finished = true;
-  out->ms = num(doc, "duration_ms");
+  out->ms = wc_json_num(doc, "duration_ms", 0);
   out->exchanges = (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "exchanges"));
   const cJSON *o;
   int worst = -1;
   cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(doc, "observations")) {
-    const char *req = str(o, "requirement");
-    int st = wc_obs_status_parse(str(o, "status"));
+    const char *req = wc_json_str(o, "requirement", NULL);
+    int st = wc_obs_status_parse(wc_json_str(o, "status", NULL));
     if (!req || st < 0 || !wc_run_requirement_selected(&run->opts, req)) continue;
     wc_obs_status eff = effective(req, (wc_obs_status)st);
     if (severity(eff) > worst) {
       worst = severity(eff);
       out->verdict = eff;
-      snprintf(out->reason, sizeof out->reason, "%s: %s", req, str(o, "reason") ? str(o, "reason") : "");
+      snprintf(out->reason, sizeof out->reason, "%s: %s", req, wc_json_str(o, "reason", ""));
     }
   }
   cJSON_Delete(doc);
@@ -203,10 +193,10 @@ static void add_finding(req_acc *a, const wc_requirement *req, const char *case_
   if (!o) return;
   cJSON_AddStringToObject(o, "case", case_name);
   cJSON_AddItemToObject(o, "exchange", xid ? cJSON_CreateString(xid) : cJSON_CreateNull());
-  const char *ip = f ? str(f, "instance_pointer") : NULL;
-  const char *sp = f ? str(f, "spec_pointer") : NULL;
-  const char *kw = f ? str(f, "keyword") : NULL;
-  const char *msg = f ? str(f, "message") : NULL;
+  const char *ip = f ? wc_json_str(f, "instance_pointer", NULL) : NULL;
+  const char *sp = f ? wc_json_str(f, "spec_pointer", NULL) : NULL;
+  const char *kw = f ? wc_json_str(f, "keyword", NULL) : NULL;
+  const char *msg = f ? wc_json_str(f, "message", NULL) : NULL;
   cJSON_AddItemToObject(o, "instance_pointer", ip ? cJSON_CreateString(ip) : cJSON_CreateNull());
   cJSON_AddStringToObject(o, "spec_pointer", sp ? sp : req->spec_pointer);
   cJSON_AddItemToObject(o, "keyword", kw ? cJSON_CreateString(kw) : cJSON_CreateNull());
@@ -329,7 +319,7 @@ cJSON *wc_run_report(wc_run *run, int *exit_code, wc_err *err) {
     cJSON *x;
     int expected_seq = 1;
     cJSON_ArrayForEach(x, xs) {
-      int seq = (int)num(x, "seq");
+      int seq = (int)wc_json_num(x, "seq", 0);
       if (seq != expected_seq) break; /* a hole (out of memory in the worker): stop numbering */
       expected_seq++;
       char id[24];
@@ -339,16 +329,16 @@ cJSON *wc_run_report(wc_run *run, int *exit_code, wc_err *err) {
       cJSON_Delete(copy);
       if (shaped) cJSON_AddItemToArray(exchanges, shaped);
     }
-    transport_failures += (size_t)num(cases[c].doc, "transport_failures");
-    positive += (size_t)num(cases[c].doc, "positive");
-    refused += (size_t)num(cases[c].doc, "refused");
+    transport_failures += (size_t)wc_json_num(cases[c].doc, "transport_failures", 0);
+    positive += (size_t)wc_json_num(cases[c].doc, "positive", 0);
+    refused += (size_t)wc_json_num(cases[c].doc, "refused", 0);
   }
 
   for (size_t c = 0; c < ncases; c++) {
     const cJSON *o;
     cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(cases[c].doc, "observations")) {
-      const char *id = str(o, "requirement");
-      int st = wc_obs_status_parse(str(o, "status"));
+      const char *id = wc_json_str(o, "requirement", NULL);
+      int st = wc_obs_status_parse(wc_json_str(o, "status", NULL));
       if (!id || st < 0 || !wc_run_requirement_selected(&run->opts, id)) continue;
       size_t k = 0;
       while (k < nreq && strcmp(wc_catalog_get(k)->id, id) != 0) k++;
@@ -356,8 +346,8 @@ cJSON *wc_run_report(wc_run *run, int *exit_code, wc_err *err) {
       const wc_requirement *req = wc_catalog_get(k);
       req_acc *a = &acc[k];
       char xid[24];
-      exchange_id(&cases[c], (int)num(o, "exchange"), xid);
-      const char *reason = str(o, "reason");
+      exchange_id(&cases[c], (int)wc_json_num(o, "exchange", 0), xid);
+      const char *reason = wc_json_str(o, "reason", NULL);
       wc_obs_status eff = effective(id, (wc_obs_status)st);
       if (eff != WC_OBS_SKIP) a->checks++;
       switch (eff) {

@@ -26,12 +26,7 @@ static const cJSON *find_anchor(const cJSON *node, const char *name, int depth, 
     size_t mark = cur->len;
     int rc;
     if (cJSON_IsObject(node)) {
-      rc = wc_buf_append(cur, "/", 1);
-      for (const char *p = c->string; *p && rc == 0; p++) {
-        if (*p == '~') rc = wc_buf_append(cur, "~0", 2);
-        else if (*p == '/') rc = wc_buf_append(cur, "~1", 2);
-        else rc = wc_buf_append(cur, p, 1);
-      }
+      rc = wc_pointer_token_append(cur, c->string, strlen(c->string));
     } else {
       rc = wc_buf_printf(cur, "/%zu", index);
     }
@@ -111,14 +106,7 @@ static const cJSON *resolve_pointer_hops(compiler *cc, const char *where, const 
         free(c2);
         next = wc_sc_member(node, tok);
       }
-      if (next) {
-        rc |= wc_buf_append(&canon, "/", 1);
-        for (const char *q = tok; *q && rc == 0; q++) {
-          if (*q == '~') rc = wc_buf_append(&canon, "~0", 2);
-          else if (*q == '/') rc = wc_buf_append(&canon, "~1", 2);
-          else rc = wc_buf_append(&canon, q, 1);
-        }
-      }
+      if (next && rc == 0) rc = wc_pointer_token_append(&canon, tok, strlen(tok));
     }
     free(tok);
     if (!next) {
