@@ -365,7 +365,8 @@ int wc_cli_run(int argc, char **argv) {
   wc_err_clear(&err);
   st.formats = wc_report_formats_parse(st.format_list ? st.format_list : "all", &err);
   if (st.formats < 0) return bad("%s", err.msg, NULL);
-  if (!st.connect_timeout_given) o->connect_timeout_ms = o->timeout_ms < 5000 ? o->timeout_ms : 5000;
+  if (!st.connect_timeout_given)
+    o->connect_timeout_ms = o->timeout_ms < WC_DEFAULT_CONNECT_TIMEOUT_MS ? o->timeout_ms : WC_DEFAULT_CONNECT_TIMEOUT_MS;
   if (o->connect_timeout_ms > o->timeout_ms) o->connect_timeout_ms = o->timeout_ms;
 
   /* The pinned version must be one the run considers known; by default the newest. */

@@ -38,9 +38,14 @@ typedef enum wc_xfer_status {
 
 const char *wc_xfer_status_name(wc_xfer_status status); /* "timeout-total", ... */
 
+/* The defaults of wc_transport_opts, which the run options share. */
+#define WC_DEFAULT_CONNECT_TIMEOUT_MS 5000L
+#define WC_DEFAULT_TIMEOUT_MS 15000L
+#define WC_DEFAULT_MAX_BODY ((size_t)8 << 20)
+
 typedef struct wc_transport_opts {
-  long connect_timeout_ms; /* default 5000 */
-  long timeout_ms;         /* whole request, default 15000 */
+  long connect_timeout_ms; /* default WC_DEFAULT_CONNECT_TIMEOUT_MS */
+  long timeout_ms;         /* whole request, default WC_DEFAULT_TIMEOUT_MS */
   /* Watchdog from connection (or reuse) to the first response byte; 0 = no
    * separate watchdog (a stall before the first byte still ends at
    * timeout_ms and is reported as timeout-first-byte). */

@@ -17,9 +17,6 @@
 
 #include "transport_internal.h"
 
-#define WC_DEFAULT_CONNECT_TIMEOUT_MS 5000L
-#define WC_DEFAULT_TIMEOUT_MS 15000L
-#define WC_DEFAULT_MAX_BODY ((size_t)8 << 20)
 #define WC_DEFAULT_MAX_HEADER_COUNT 100
 #define WC_DEFAULT_MAX_HEADER_BYTES ((size_t)64 << 10)
 #define WC_DEFAULT_RETRY_MAX 2

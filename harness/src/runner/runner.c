@@ -20,9 +20,9 @@ void wc_run_opts_default(wc_run_opts *o) {
   memset(o, 0, sizeof *o);
   o->report_dir = "reports";
   o->seed = 1;
-  o->timeout_ms = 15000;
-  o->connect_timeout_ms = 5000;
-  o->max_body = (size_t)8 << 20;
+  o->timeout_ms = WC_DEFAULT_TIMEOUT_MS;
+  o->connect_timeout_ms = WC_DEFAULT_CONNECT_TIMEOUT_MS;
+  o->max_body = WC_DEFAULT_MAX_BODY;
   o->rate = -1.0;
   o->retries = -1;
 }
