@@ -124,6 +124,9 @@ int wc_hex_digit(int c);
  * the lead byte, len when the input ends inside the character. A NUL byte is
  * a well-formed character of length 1. */
 size_t wc_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp, size_t *bad);
+/* The code points of s, which is valid UTF-8 (every byte but a continuation
+ * byte counts one). */
+size_t wc_utf8_count(const char *s);
 
 /* A member of a JSON object by exact name (cJSON_GetStringValue /
  * cJSON_GetNumberValue): dflt when obj is not an object, or the member is

@@ -389,6 +389,12 @@ invalid:
   return 0;
 }
 
+size_t wc_utf8_count(const char *s) {
+  size_t n = 0;
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) n += (*p & 0xC0) != 0x80;
+  return n;
+}
+
 /* ---- SHA-256 (FIPS 180-4), for the spec fingerprint in reports ---- */
 
 static const uint32_t sha_k[64] = {

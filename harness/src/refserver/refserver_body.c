@@ -48,14 +48,6 @@ static const char *type_name(const cJSON *v) {
   return "an unknown value";
 }
 
-/* Code points of valid UTF-8 (the strict pass guarantees validity). */
-static size_t utf8_chars(const char *s) {
-  size_t n = 0;
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-    if ((*p & 0xC0) != 0x80) n++;
-  return n;
-}
-
 static bool username_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
          c == '-' || c == '.';
@@ -74,7 +66,7 @@ static rs_body_error string_field(const cJSON *root, const char *key, size_t max
     snprintf(msg, RS_MSG_LEN, "%s must be a string, got %s", key, type_name(v));
     return RS_BODY_INVALID;
   }
-  size_t chars = utf8_chars(v->valuestring);
+  size_t chars = wc_utf8_count(v->valuestring);
   if (chars > max_chars) {
     snprintf(msg, RS_MSG_LEN, "%s is too long: %zu characters (at most %zu)", key, chars, max_chars);
     return RS_BODY_INVALID;
@@ -87,7 +79,7 @@ static rs_body_error check_username(const rs_field *f, char msg[RS_MSG_LEN]) {
   size_t len = strlen(f->value);
   if (len < USERNAME_MIN || len > USERNAME_MAX) {
     snprintf(msg, RS_MSG_LEN, "username must be %d to %d characters long, got %zu", USERNAME_MIN,
-             USERNAME_MAX, utf8_chars(f->value));
+             USERNAME_MAX, wc_utf8_count(f->value));
     return RS_BODY_INVALID;
   }
   for (size_t i = 0; i < len; i++)
