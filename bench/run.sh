@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The benchmarks: bash bench/run.sh <builddir> [bench-validate options]
-# (make bench does this). bench-validate times, in one process, cJSON alone
+# (make bench does this); then bench_run.sh (a full run) and wrk.sh (the
+# HTTP ceiling of whopconf serve). bench-validate times, in one process, cJSON alone
 # and the strict pass + parse + User-schema validation on the three
 # documents of this folder; options such as --runs 9 or --clock cpu are
 # passed on to it.
@@ -17,3 +18,8 @@ fi
 if [ -f "$here/bench_run.sh" ]; then
   bash "$here/bench_run.sh" "$build"
 fi
+# The HTTP ceiling: wrk against `whopconf serve` (skipped, 77, when wrk
+# cannot be installed).
+rc=0
+bash "$here/wrk.sh" "$build" || rc=$?
+[ "$rc" -eq 0 ] || [ "$rc" -eq 77 ] || exit "$rc"

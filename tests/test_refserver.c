@@ -478,15 +478,15 @@ Test(lifecycle, one_log_line_per_request_without_tokens) {
 /* ---- the fault catalogue itself -------------------------------------------------- */
 
 Test(catalogue, faults_declare_known_requirements) {
-  size_t conformance = 0, transport = 0;
+  size_t conformance = 0, transport = 0, narrow = 0;
   cr_assert_geq(wc_fault_count(), 25);
   for (size_t i = 0; i < wc_fault_count(); i++) {
     const wc_fault_info *f = wc_fault_get(i);
     cr_assert(f->name && *f->name && f->description && *f->description);
     cr_assert_eq(wc_fault_find(f->name), f);
     for (size_t j = 0; j < i; j++) cr_assert_str_neq(wc_fault_get(j)->name, f->name);
-    if (strcmp(f->kind, "conformance") == 0) {
-      conformance++;
+    if (strcmp(f->kind, "conformance") == 0 || strcmp(f->kind, "narrow") == 0) {
+      *(strcmp(f->kind, "narrow") == 0 ? &narrow : &conformance) += 1;
       cr_assert_not_null(wc_catalog_find(f->requirement), "%s: %s", f->name, f->requirement);
     } else {
       cr_assert_str_eq(f->kind, "transport");
@@ -501,6 +501,7 @@ Test(catalogue, faults_declare_known_requirements) {
   }
   cr_assert_geq(conformance, 25);
   cr_assert_eq(transport, 8);
+  cr_assert_geq(narrow, 12);
   cr_assert_null(wc_fault_get(wc_fault_count()));
   cr_assert_null(wc_fault_find("nope"));
   cr_assert_null(wc_fault_find(NULL));

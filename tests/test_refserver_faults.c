@@ -589,3 +589,27 @@ ParameterizedTest(size_t *index, faults, isolated) {
   free_battery(base);
   free_battery(faulty);
 }
+
+/* A narrow fault leaves the whole battery (ordinary requests of every kind)
+ * untouched: it fires only in its own region (tests/test_refserver_narrow.c).
+ * Parameters are catalogue indexes: pointers do not survive into the
+ * worker processes. */
+ParameterizedTestParameters(faults, narrow_leaves_the_battery_alone) {
+  static size_t idx[64];
+  size_t n = 0;
+  for (size_t i = 0; i < wc_fault_count() && n < 64; i++)
+    if (strcmp(wc_fault_get(i)->kind, "narrow") == 0) idx[n++] = i;
+  return cr_make_param_array(size_t, idx, n);
+}
+
+ParameterizedTest(size_t *index, faults, narrow_leaves_the_battery_alone) {
+  const char *name = wc_fault_get(*index)->name;
+  current_fault = name;
+  rec base[BATTERY_N], faulty[BATTERY_N];
+  run_battery(NULL, false, base);
+  run_battery(name, false, faulty);
+  for (size_t i = 0; i < BATTERY_N; i++)
+    cr_assert(same_rec(&base[i], &faulty[i]), "#%zu %s: a narrow fault changed an ordinary response", i, tag(i));
+  free_battery(base);
+  free_battery(faulty);
+}

@@ -240,16 +240,16 @@ Test(serve, list_faults) {
   char *out, *err;
   int code = run((const char *const[]){WHOPCONF, "serve", "--list-faults", NULL}, &out, &err);
   cr_assert_eq(code, 0);
-  size_t conformance = 0, transport = 0, lines = 0;
+  size_t conformance = 0, transport = 0, narrow = 0, lines = 0;
   for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
     char name[64], req[32], kind[32];
     int used = 0;
     cr_assert_eq(sscanf(line, "%63s %31s %31s %n", name, req, kind, &used), 3, "%s", line);
     cr_assert(line[used] != '\0', "no description: %s", line);
     cr_assert_not_null(wc_fault_find(name), "%s", name);
-    if (strcmp(kind, "conformance") == 0) {
+    if (strcmp(kind, "conformance") == 0 || strcmp(kind, "narrow") == 0) {
       cr_assert_not_null(wc_catalog_find(req), "%s: %s", name, req);
-      conformance++;
+      *(strcmp(kind, "narrow") == 0 ? &narrow : &conformance) += 1;
     } else {
       cr_assert_str_eq(kind, "transport");
       cr_assert_str_eq(req, "-");
@@ -259,9 +259,36 @@ Test(serve, list_faults) {
   }
   cr_assert_geq(conformance, 25);
   cr_assert_eq(transport, 8);
+  cr_assert_geq(narrow, 12);
   cr_assert_eq(lines, wc_fault_count());
   free(out);
   free(err);
+}
+
+Test(serve, lenient_options) {
+  char *out, *err;
+  int code = run((const char *const[]){WHOPCONF, "serve", "--list-lenient", NULL}, &out, &err);
+  cr_assert_eq(code, 0);
+  size_t lines = 0;
+  for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+    char name[64];
+    cr_assert_eq(sscanf(line, "%63s", name), 1, "%s", line);
+    cr_assert_not_null(wc_lenient_get(lines), "%s", line);
+    cr_assert_str_eq(name, wc_lenient_get(lines)->name);
+    lines++;
+  }
+  cr_assert_eq(lines, wc_lenient_count());
+  cr_assert_geq(lines, 3);
+  free(out);
+  free(err);
+  const char *const bad_options[] = {"nope", "max-name=0", "max-name=x", "max-name", "trim=1"};
+  for (size_t i = 0; i < sizeof bad_options / sizeof bad_options[0]; i++) {
+    code = run((const char *const[]){WHOPCONF, "serve", "--lenient", bad_options[i], NULL}, &out, &err);
+    cr_assert_eq(code, 2, "--lenient %s: exit %d", bad_options[i], code);
+    cr_assert(strstr(err, "lenient") && strchr(err, '\n') == err + strlen(err) - 1, "one line: %s", err);
+    free(out);
+    free(err);
+  }
 }
 
 Test(serve, help) {

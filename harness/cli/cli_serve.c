@@ -22,6 +22,9 @@ static void usage(FILE *out) {
         "  --port N                   port (default 0: an ephemeral port)\n"
         "  --fault NAME               inject a fault (repeatable; see --list-faults)\n"
         "  --list-faults              print: name requirement kind description, one per line\n"
+        "  --lenient OPTION           a lenient but conformant rule (repeatable; see --list-lenient):\n"
+        "                             trim, username-rules, max-name=N, max-bio=N\n"
+        "  --list-lenient             print: option description, one per line\n"
         "  --user-token T             token with scope user:profile:update (default " WC_REFSERVER_DEFAULT_USER_TOKEN ")\n"
         "  --token-without-scope T    user token lacking it (default " WC_REFSERVER_DEFAULT_TOKEN_WITHOUT_SCOPE ")\n"
         "  --api-key K                API key (default " WC_REFSERVER_DEFAULT_API_KEY ")\n"
@@ -43,6 +46,13 @@ static void list_faults(void) {
   for (size_t i = 0; i < wc_fault_count(); i++) {
     const wc_fault_info *f = wc_fault_get(i);
     printf("%-30s %-10s %-11s %s\n", f->name, f->requirement ? f->requirement : "-", f->kind, f->description);
+  }
+}
+
+static void list_lenient(void) {
+  for (size_t i = 0; i < wc_lenient_count(); i++) {
+    const wc_lenient_info *l = wc_lenient_get(i);
+    printf("%-16s %s\n", l->name, l->description);
   }
 }
 
@@ -91,8 +101,8 @@ static int bad(const char *fmt, const char *what) {
 int wc_cli_serve(int argc, char **argv) {
   wc_refserver_opts opts;
   wc_refserver_opts_default(&opts);
-  const char *faults[MAX_LIST], *versions[MAX_LIST];
-  size_t nfaults = 0, nversions = 0;
+  const char *faults[MAX_LIST], *versions[MAX_LIST], *lenient[MAX_LIST];
+  size_t nfaults = 0, nversions = 0, nlenient = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v;
     bool m;
@@ -102,6 +112,9 @@ int wc_cli_serve(int argc, char **argv) {
       return WC_EXIT_OK;
     } else if (strcmp(a, "--list-faults") == 0) {
       list_faults();
+      return WC_EXIT_OK;
+    } else if (strcmp(a, "--list-lenient") == 0) {
+      list_lenient();
       return WC_EXIT_OK;
     } else if (strcmp(a, "--show-balances") == 0) {
       opts.show_balances = true;
@@ -116,6 +129,10 @@ int wc_cli_serve(int argc, char **argv) {
       if (!v || !wc_fault_find(v)) return bad("unknown fault '%s' (see --list-faults)", v ? v : "");
       if (nfaults == MAX_LIST) return bad("%s given too many times", "--fault");
       faults[nfaults++] = v;
+    } else if ((v = flag_value(argc, argv, &i, "--lenient", &m)) || m) {
+      if (!v || !*v) return bad("%s needs an option (see --list-lenient)", "--lenient");
+      if (nlenient == MAX_LIST) return bad("%s given too many times", "--lenient");
+      lenient[nlenient++] = v; /* checked by the server's start: one line, exit 2 */
     } else if ((v = flag_value(argc, argv, &i, "--known-version", &m)) || m) {
       if (!clean_token(v)) return bad("--known-version needs a non-empty value without spaces, got '%s'", v ? v : "");
       if (nversions == MAX_LIST) return bad("%s given too many times", "--known-version");
@@ -140,6 +157,8 @@ int wc_cli_serve(int argc, char **argv) {
   }
   opts.faults = faults;
   opts.fault_count = nfaults;
+  opts.lenient = lenient;
+  opts.lenient_count = nlenient;
   if (nversions) {
     opts.known_versions = versions;
     opts.known_version_count = nversions;
@@ -166,6 +185,7 @@ int wc_cli_serve(int argc, char **argv) {
   printf("%s\n", wc_refserver_base_url(srv));
   fflush(stdout);
   for (size_t i = 0; i < nfaults; i++) fprintf(stderr, "whopconf serve: fault %s active\n", faults[i]);
+  for (size_t i = 0; i < nlenient; i++) fprintf(stderr, "whopconf serve: lenient %s\n", lenient[i]);
 
   int sig = 0;
   sigwait(&stop, &sig);

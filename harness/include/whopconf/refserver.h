@@ -36,6 +36,10 @@ typedef struct wc_refserver_opts {
                               (by default total_usd is null, balances []) */
   bool allow_non_loopback; /* needed to bind anything but 127/8 or ::1 */
   const char *prefix;      /* NULL = WC_REFSERVER_DEFAULT_PREFIX */
+  /* Lenient but conformant rules (not faults), e.g. "trim", "max-name=50";
+   * see wc_lenient_get(). An unknown or malformed one fails the start. */
+  const char *const *lenient;
+  size_t lenient_count;
 } wc_refserver_opts;
 
 void wc_refserver_opts_default(wc_refserver_opts *opts);
@@ -49,8 +53,10 @@ unsigned short wc_refserver_port(const wc_refserver *srv);
 void wc_refserver_stop(wc_refserver *srv); /* also frees */
 
 /* Fault catalogue. kind: "conformance" (the run must exit 1 and fail
- * `requirement`) or "transport" (the run must end with exit 3, or 1, within
- * its time budget and a one-line reason). */
+ * `requirement`), "transport" (the run must end with exit 3, or 1, within
+ * its time budget and a one-line reason) or "narrow" (breaks `requirement`
+ * only on a narrow input region the hand-written cases never send: the run
+ * passes, generated requests find it). */
 typedef struct wc_fault_info {
   const char *name;
   const char *requirement; /* a WC-* id from catalog.h; NULL for transport faults */
@@ -66,5 +72,17 @@ const wc_fault_info *wc_fault_find(const char *name);
 const char *wc_fault_also_breaks(const wc_fault_info *fault);
 /* True when the fault shows balances (like opts.show_balances). */
 bool wc_fault_shows_balances(const wc_fault_info *fault);
+
+/* Lenient options: rules the contract leaves open, answered the documented
+ * way (a 400 with an error envelope, or a stored value that differs from
+ * the sent one only by normalization). name is how opts.lenient spells it
+ * ("max-name=N": N a number). */
+typedef struct wc_lenient_info {
+  const char *name;
+  const char *description;
+} wc_lenient_info;
+
+size_t wc_lenient_count(void);
+const wc_lenient_info *wc_lenient_get(size_t index);
 
 #endif

@@ -212,6 +212,7 @@ static void classify_account(rs_exchange *x, struct MHD_Connection *conn) {
   if (!af.present) return;
   if (!valid_account_id(af.value)) {
     x->account_id_bad = true;
+    x->account_id_refused = wc_strdup(af.value ? af.value : ""); /* for the faults; NULL if out of memory */
     return;
   }
   x->account_id = wc_strdup(af.value);
@@ -237,7 +238,9 @@ static void exchange_free(rs_exchange *x) {
   free(x->path);
   free(x->version);
   free(x->account_id);
+  free(x->account_id_refused);
   free(x->write_account);
+  cJSON_Delete(x->body_seen.json);
   wc_buf_free(&x->body);
   wc_buf_free(&x->reply.body);
   cJSON_Delete(x->reply.user);
@@ -404,6 +407,9 @@ static int copy_config(rs_server *s, const wc_refserver_opts *o, wc_err *err) {
       wc_strdup(o->token_without_scope ? o->token_without_scope : WC_REFSERVER_DEFAULT_TOKEN_WITHOUT_SCOPE);
   s->api_key = wc_strdup(o->api_key ? o->api_key : WC_REFSERVER_DEFAULT_API_KEY);
   s->max_body = o->max_body ? o->max_body : DEFAULT_MAX_BODY;
+  rs_body_rules_default(&s->body_rules);
+  for (size_t i = 0; i < o->lenient_count; i++)
+    if (rs_lenient_apply(o->lenient[i], &s->body_rules, err) != 0) return -1;
   s->show_balances = o->show_balances;
   s->log = o->log;
   s->log_ctx = o->log_ctx;

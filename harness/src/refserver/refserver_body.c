@@ -48,17 +48,51 @@ static const char *type_name(const cJSON *v) {
   return "an unknown value";
 }
 
-static bool username_char(char c) {
+void rs_body_rules_default(rs_body_rules *rules) {
+  *rules = (rs_body_rules){.name_max = NAME_MAX_CHARS, .bio_max = BIO_MAX_CHARS};
+}
+
+static bool username_char(char c, bool lower_only) {
+  if (lower_only) return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
          c == '-' || c == '.';
+}
+
+/* The UTF-8 forms of the Unicode White_Space characters: what the lenient
+ * trim drops at either edge (zero-width characters such as U+200B and
+ * U+FEFF are not White_Space and stay). */
+static const char *const white_space[] = {
+    "\t", "\n", "\v", "\f", "\r", " ", "\xC2\x85", "\xC2\xA0", "\xE1\x9A\x80", "\xE2\x80\x80",
+    "\xE2\x80\x81", "\xE2\x80\x82", "\xE2\x80\x83", "\xE2\x80\x84", "\xE2\x80\x85", "\xE2\x80\x86",
+    "\xE2\x80\x87", "\xE2\x80\x88", "\xE2\x80\x89", "\xE2\x80\x8A", "\xE2\x80\xA8", "\xE2\x80\xA9",
+    "\xE2\x80\xAF", "\xE2\x81\x9F", "\xE3\x80\x80",
+};
+
+/* Length of the White_Space character at s[0..len) (from the end when
+ * at_end), 0 if there is none. */
+static size_t edge_space(const char *s, size_t len, bool at_end) {
+  for (size_t i = 0; i < sizeof white_space / sizeof white_space[0]; i++) {
+    size_t n = strlen(white_space[i]);
+    if (n <= len && memcmp(at_end ? s + len - n : s, white_space[i], n) == 0) return n;
+  }
+  return 0;
+}
+
+/* A copy of s without White_Space at either edge. */
+static char *trimmed(const char *s) {
+  size_t len = strlen(s), n;
+  while ((n = edge_space(s, len, false))) s += n, len -= n;
+  while ((n = edge_space(s, len, true))) len -= n;
+  return wc_strndup(s, len);
 }
 
 static bool id_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
 }
 
-/* A string field: absent is fine; present must be a string within limits. */
-static rs_body_error string_field(const cJSON *root, const char *key, size_t max_chars, rs_field *out,
+/* A string field: absent is fine; present must be a string within limits
+ * (counted after the trim, when trimming). */
+static rs_body_error string_field(const cJSON *root, const char *key, size_t max_chars, bool trim, rs_field *out,
                                   char msg[RS_MSG_LEN]) {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
   if (!v) return RS_BODY_OK;
@@ -66,15 +100,22 @@ static rs_body_error string_field(const cJSON *root, const char *key, size_t max
     snprintf(msg, RS_MSG_LEN, "%s must be a string, got %s", key, type_name(v));
     return RS_BODY_INVALID;
   }
-  size_t chars = wc_utf8_count(v->valuestring);
+  char *copy = trim ? trimmed(v->valuestring) : NULL;
+  if (trim && !copy) return RS_BODY_NOMEM;
+  const char *value = copy ? copy : v->valuestring;
+  size_t chars = wc_utf8_count(value);
+  rs_body_error e = RS_BODY_OK;
   if (chars > max_chars) {
     snprintf(msg, RS_MSG_LEN, "%s is too long: %zu characters (at most %zu)", key, chars, max_chars);
-    return RS_BODY_INVALID;
+    e = RS_BODY_INVALID;
+  } else if (rs_field_set(out, value) != 0) {
+    e = RS_BODY_NOMEM;
   }
-  return rs_field_set(out, v->valuestring) == 0 ? RS_BODY_OK : RS_BODY_NOMEM;
+  free(copy);
+  return e;
 }
 
-static rs_body_error check_username(const rs_field *f, char msg[RS_MSG_LEN]) {
+static rs_body_error check_username(const rs_field *f, bool lower_only, char msg[RS_MSG_LEN]) {
   if (!f->set) return RS_BODY_OK;
   size_t len = strlen(f->value);
   if (len < USERNAME_MIN || len > USERNAME_MAX) {
@@ -83,9 +124,9 @@ static rs_body_error check_username(const rs_field *f, char msg[RS_MSG_LEN]) {
     return RS_BODY_INVALID;
   }
   for (size_t i = 0; i < len; i++)
-    if (!username_char(f->value[i])) {
-      snprintf(msg, RS_MSG_LEN,
-               "username may contain only letters, digits, '_', '-' and '.' (offending byte at index %zu)", i);
+    if (!username_char(f->value[i], lower_only)) {
+      snprintf(msg, RS_MSG_LEN, "username may contain only %s (offending byte at index %zu)",
+               lower_only ? "lowercase letters, digits, '_' and '.'" : "letters, digits, '_', '-' and '.'", i);
       return RS_BODY_INVALID;
     }
   return RS_BODY_OK;
@@ -128,21 +169,36 @@ static rs_body_error picture_field(const cJSON *root, rs_field *out, char msg[RS
   return rs_field_set(out, url) == 0 ? RS_BODY_OK : RS_BODY_NOMEM;
 }
 
-static rs_body_error from_tree(const cJSON *root, rs_update *u, char msg[RS_MSG_LEN]) {
+rs_body_error rs_body_from_json(const cJSON *root, const rs_body_rules *rules, rs_update *u, char msg[RS_MSG_LEN]) {
+  rs_update_free(u);
   if (!cJSON_IsObject(root)) {
     snprintf(msg, RS_MSG_LEN, "Request body must be a JSON object, got %s", type_name(root));
     return RS_BODY_INVALID;
   }
   rs_body_error e;
-  if ((e = string_field(root, "name", NAME_MAX_CHARS, &u->name, msg))) return e;
-  if ((e = string_field(root, "bio", BIO_MAX_CHARS, &u->bio, msg))) return e;
-  if ((e = string_field(root, "username", USERNAME_MAX * 4, &u->username, msg))) return e;
-  if ((e = check_username(&u->username, msg))) return e;
+  if ((e = string_field(root, "name", rules->name_max, rules->trim, &u->name, msg))) return e;
+  if ((e = string_field(root, "bio", rules->bio_max, rules->trim, &u->bio, msg))) return e;
+  if ((e = string_field(root, "username", USERNAME_MAX * 4, false, &u->username, msg))) return e;
+  if ((e = check_username(&u->username, rules->username_lower, msg))) return e;
   return picture_field(root, &u->picture_url, msg);
 }
 
-rs_body_error rs_body_parse(const char *buf, size_t len, rs_update *u, char msg[RS_MSG_LEN]) {
+/* The defects the faults care about, among all the strict parser found. */
+static unsigned defects_of(const wc_findings *findings) {
+  unsigned bits = 0;
+  for (size_t i = 0; i < wc_findings_count(findings); i++) {
+    const char *k = wc_findings_get(findings, i)->keyword;
+    if (!k) continue;
+    if (strcmp(k, WC_JSON_DEFECT_SURROGATE) == 0) bits |= RS_DEFECT_SURROGATE;
+    if (strcmp(k, WC_JSON_DEFECT_DUP_KEY) == 0) bits |= RS_DEFECT_DUP_KEY;
+  }
+  return bits;
+}
+
+rs_body_error rs_body_parse(const char *buf, size_t len, const rs_body_rules *rules, rs_update *u,
+                            rs_body_seen *seen, char msg[RS_MSG_LEN]) {
   memset(u, 0, sizeof *u);
+  if (seen) *seen = (rs_body_seen){0};
   msg[0] = '\0';
   if (len == 0) {
     snprintf(msg, RS_MSG_LEN, "Request body is required: a JSON object such as {\"name\": \"Ada\"}");
@@ -162,6 +218,7 @@ rs_body_error rs_body_parse(const char *buf, size_t len, rs_update *u, char msg[
     else
       snprintf(msg, RS_MSG_LEN, "Request body is not valid JSON (%.40s): %.400s", f->keyword, f->message);
     e = RS_BODY_NOT_JSON;
+    if (seen) seen->defects = defects_of(findings);
   } else if (!root) {
     if (err.code == WC_E_NOMEM) e = RS_BODY_NOMEM;
     else {
@@ -169,7 +226,11 @@ rs_body_error rs_body_parse(const char *buf, size_t len, rs_update *u, char msg[
       e = RS_BODY_NOT_JSON;
     }
   } else {
-    e = from_tree(root, u, msg);
+    e = rs_body_from_json(root, rules, u, msg);
+  }
+  if (seen && e != RS_BODY_NOT_JSON) {
+    seen->json = root;
+    root = NULL;
   }
   cJSON_Delete(root);
   wc_findings_free(findings);

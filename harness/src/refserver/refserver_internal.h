@@ -70,10 +70,39 @@ typedef enum rs_body_error {
 
 #define RS_MSG_LEN 512
 
-/* Fills u (caller frees with rs_update_free, also on error) or msg. */
-rs_body_error rs_body_parse(const char *buf, size_t len, rs_update *u, char msg[RS_MSG_LEN]);
+/* The rules a body is held to: the defaults of docs/refserver.md, changed
+ * only by the lenient options (refserver_lenient.c). */
+typedef struct rs_body_rules {
+  size_t name_max, bio_max; /* code points */
+  bool trim;                /* edge White_Space of name and bio is dropped */
+  bool username_lower;      /* username only [a-z0-9_.] (3 to 40) */
+} rs_body_rules;
+
+void rs_body_rules_default(rs_body_rules *rules);
+
+/* Defects of a body that is not strict JSON, for the faults that answer
+ * some of them differently (bits of rs_body_seen.defects). */
+enum { RS_DEFECT_SURROGATE = 1 << 0, RS_DEFECT_DUP_KEY = 1 << 1 };
+
+/* What a parse saw besides the update: the tree (NULL unless the body is
+ * JSON; the caller deletes it) and the strict parser's defects. */
+typedef struct rs_body_seen {
+  cJSON *json;
+  unsigned defects;
+} rs_body_seen;
+
+/* Fills u (caller frees with rs_update_free, also on error) or msg; seen
+ * may be NULL. */
+rs_body_error rs_body_parse(const char *buf, size_t len, const rs_body_rules *rules, rs_update *u,
+                            rs_body_seen *seen, char msg[RS_MSG_LEN]);
+/* The schema part alone, on a parsed body (u is reset first). */
+rs_body_error rs_body_from_json(const cJSON *root, const rs_body_rules *rules, rs_update *u, char msg[RS_MSG_LEN]);
 /* True when a set string field holds a character outside the BMP. */
 bool rs_update_has_non_bmp(const rs_update *u);
+
+/* Applies one lenient option ("trim", "max-name=50", ...) to rules;
+ * 0, or -1 with err (WC_E_USAGE) for an unknown or malformed one. */
+int rs_lenient_apply(const char *option, rs_body_rules *rules, wc_err *err);
 
 /* ---- state ------------------------------------------------------------- */
 
@@ -95,6 +124,9 @@ typedef struct rs_render_opts {
  * (a conflict such as a taken username: 400) or *nomem set. */
 cJSON *rs_state_apply(rs_state *st, int user, const char *write_account, const char *view_account,
                       const rs_update *u, const rs_render_opts *ro, char msg[RS_MSG_LEN], bool *nomem);
+
+/* Non-empty updates written so far to the user's override for account_id. */
+unsigned rs_state_override_writes(rs_state *st, int user, const char *account_id);
 
 /* ---- rendering (refserver_user.c) ---------------------------------------- */
 
@@ -165,6 +197,9 @@ typedef struct rs_exchange {
   wc_buf body;
   bool body_too_large;
   rs_body_error body_error;
+  char body_msg[RS_MSG_LEN]; /* why the body was refused */
+  rs_body_seen body_seen;    /* the parsed tree and defects, for faults */
+  char *account_id_refused;  /* the account_id value refused as bad */
   rs_update update;
   char *write_account; /* where the update goes (faults may move it) */
   rs_reply reply;
@@ -174,6 +209,9 @@ typedef struct rs_exchange {
 
 /* Sets an error reply (type and printf message; invalid UTF-8 becomes '?'). */
 void rs_reply_error(rs_reply *r, unsigned status, const char *type, const char *fmt, ...) WC_PRINTF(4, 5);
+/* Replaces a rendered reply by a 500 with an error envelope (for faults
+ * that crash after the decision). */
+void rs_reply_internal_error(rs_reply *r);
 /* Printable ASCII as is, other bytes as \xNN, cut with "..." to fit cap. */
 void rs_printable(const char *in, char *out, size_t cap);
 
@@ -201,6 +239,7 @@ struct rs_server {
   size_t fault_count;
   const rs_fault_def *transport_fault;
   size_t max_body;
+  rs_body_rules body_rules;
   bool show_balances;
   void (*log)(void *ctx, const char *line);
   void *log_ctx;
@@ -267,6 +306,23 @@ struct rs_fault_def {
 };
 
 const rs_fault_def *rs_fault_def_find(const char *name);
+
+/* The narrow faults' hooks (refserver_narrow.c), listed in the table of
+ * refserver_faults.c with kind "narrow". */
+void rs_narrow_name_over_64_truncated(rs_exchange *x);
+void rs_narrow_bio_over_255_error(rs_exchange *x);
+void rs_narrow_zwj_dropped(rs_exchange *x);
+void rs_narrow_nbsp_replaced(rs_exchange *x);
+void rs_narrow_name_bio_angle_error(rs_exchange *x);
+void rs_narrow_account_id_percent_error(rs_exchange *x);
+void rs_narrow_account_id_empty_plain(rs_exchange *x);
+void rs_narrow_picture_both_ids_error(rs_exchange *x);
+void rs_narrow_bio_array_accepted(rs_exchange *x);
+void rs_narrow_name_negative_zero_accepted(rs_exchange *x);
+void rs_narrow_third_override_write_leaks(rs_exchange *x);
+void rs_narrow_uppercase_username_lowered(rs_exchange *x, cJSON *user);
+void rs_narrow_lone_surrogate_empty_message(rs_exchange *x, cJSON *envelope);
+void rs_narrow_duplicate_key_html(rs_exchange *x);
 
 void rs_faults_request(rs_exchange *x);
 void rs_faults_body(rs_exchange *x);

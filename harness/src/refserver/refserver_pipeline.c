@@ -47,6 +47,13 @@ void rs_reply_error(rs_reply *r, unsigned status, const char *type, const char *
   sanitize_utf8(r->error_message);
 }
 
+void rs_reply_internal_error(rs_reply *r) {
+  r->status = 500;
+  r->content_type = JSON_TYPE;
+  r->body.len = 0;
+  wc_buf_puts(&r->body, "{\"error\":{\"type\":\"internal_error\",\"message\":\"Internal server error\"}}");
+}
+
 /* ---- decisions ------------------------------------------------------------ */
 
 static bool decide_version(rs_exchange *x) {
@@ -146,8 +153,8 @@ void rs_decide_body(rs_exchange *x) {
     rs_reply_too_large(x);
     return;
   }
-  char msg[RS_MSG_LEN];
-  x->body_error = rs_body_parse(x->body.data, x->body.len, &x->update, msg);
+  x->body_error =
+      rs_body_parse(x->body.data, x->body.len, &s->body_rules, &x->update, &x->body_seen, x->body_msg);
   rs_faults_body(x);
   if (r->status) return;
   switch (x->body_error) {
@@ -155,10 +162,10 @@ void rs_decide_body(rs_exchange *x) {
     break;
   case RS_BODY_MISSING:
   case RS_BODY_NOT_JSON:
-    rs_reply_error(r, 400, "invalid_json", "%s", msg);
+    rs_reply_error(r, 400, "invalid_json", "%s", x->body_msg);
     return;
   case RS_BODY_INVALID:
-    rs_reply_error(r, 400, "invalid_parameters", "%s", msg);
+    rs_reply_error(r, 400, "invalid_parameters", "%s", x->body_msg);
     return;
   case RS_BODY_NOMEM:
     rs_reply_error(r, 503, "unavailable", "Out of memory, retry later");
@@ -170,6 +177,7 @@ void rs_decide_body(rs_exchange *x) {
   }
   rs_faults_update(x);
   rs_render_opts ro = {x->shape, s->show_balances};
+  char msg[RS_MSG_LEN];
   bool nomem = false;
   cJSON *user = rs_state_apply(s->state, x->user, x->write_account, x->account_id, &x->update, &ro, msg, &nomem);
   if (!user) {

@@ -15,6 +15,7 @@
 typedef struct rs_override {
   char *account_id;
   rs_update fields; /* the set fields override the global profile */
+  unsigned writes;  /* non-empty updates so far (a narrow fault counts them) */
 } rs_override;
 
 typedef struct rs_user {
@@ -151,6 +152,7 @@ static int apply_locked(rs_user *u, const char *write_account, const rs_update *
   if (write_account) {
     rs_override *o = get_override(u, write_account);
     if (!o) return -1;
+    o->writes++;
     if (merge_field(&o->fields.name, &up->name) || merge_field(&o->fields.bio, &up->bio) ||
         merge_field(&o->fields.username, &up->username) || merge_field(&o->fields.picture_url, &up->picture_url))
       return -1;
@@ -162,6 +164,15 @@ static int apply_locked(rs_user *u, const char *write_account, const rs_update *
       assign(&u->picture_url, &up->picture_url))
     return -1;
   return 0;
+}
+
+unsigned rs_state_override_writes(rs_state *st, int user, const char *account_id) {
+  if (user < 0 || user >= RS_USER_COUNT || !account_id) return 0;
+  pthread_mutex_lock(&st->lock);
+  const rs_override *o = find_override(&st->users[user], account_id);
+  unsigned n = o ? o->writes : 0;
+  pthread_mutex_unlock(&st->lock);
+  return n;
 }
 
 static const char *pick(const rs_field *f, const char *global) { return f->set ? f->value : global; }
