@@ -1,6 +1,6 @@
 /* The lists written once as X-macro tables (catalog.h, common.h,
- * transport.h): the requirement ids the code names and the catalogue rows
- * agree, and every enumerator has its own name. */
+ * transport.h, observations.h): the requirement ids the code names and the
+ * catalogue rows agree, and every enumerator has its own name. */
 #include <criterion/criterion.h>
 #include <regex.h>
 #include <stdio.h>
@@ -9,6 +9,7 @@
 
 #include "whopconf/catalog.h"
 #include "whopconf/common.h"
+#include "whopconf/observations.h"
 #include "whopconf/transport.h"
 
 #define CATALOG_H WC_SOURCE_DIR "/harness/include/whopconf/catalog.h"
@@ -69,4 +70,16 @@ Test(names, every_error_code_has_its_own_name) {
   for (int a = WC_OK; a < WC_E_INTERNAL; a++)
     for (int b = a + 1; b <= WC_E_INTERNAL; b++)
       cr_assert_str_neq(wc_err_code_name((wc_err_code)a), wc_err_code_name((wc_err_code)b));
+}
+
+Test(names, every_observation_status_round_trips) {
+  const wc_obs_status all[] = {WC_OBS_PASS, WC_OBS_FAIL, WC_OBS_WARN, WC_OBS_SKIP};
+  const char *const names[] = {"pass", "fail", "warn", "skip"};
+  for (size_t i = 0; i < 4; i++) {
+    cr_assert_str_eq(wc_obs_status_name(all[i]), names[i]);
+    cr_assert_eq(wc_obs_status_parse(names[i]), (int)all[i]);
+  }
+  cr_assert_eq(wc_obs_status_parse("PASS"), -1);
+  cr_assert_eq(wc_obs_status_parse(NULL), -1);
+  cr_assert_str_eq(wc_obs_status_name((wc_obs_status)(WC_OBS_SKIP + 1)), "skip");
 }

@@ -1,7 +1,7 @@
-/* whopconf run: the conformance gate. Options, the embedded server, the run
- * (setup, cases, teardown), the reports and the summary. See docs/run.md. */
-#include <errno.h>
-#include <math.h>
+/* whopconf run: the conformance gate. Parses the options (the flags shared
+ * with the other sending commands in cli_target_opts.c), drives the run
+ * (the policy, the embedded server among it, is the runner's:
+ * runner_policy.c), prints the summary. See docs/run.md. */
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,17 +10,14 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_args.h"
 #include "cli_run.h"
+#include "cli_target_opts.h"
 #include "whopconf/catalog.h"
 #include "whopconf/refserver.h"
 #include "whopconf/report.h"
 #include "whopconf/spec.h"
 #include "whopconf/versions.h"
-
-/* The embedded server's accounts, so the isolation check runs by default. */
-#define EMBEDDED_ACCOUNT_A "biz_whopconf_a"
-#define EMBEDDED_ACCOUNT_B "biz_whopconf_b"
-#define EMBEDDED_PICTURE_ID "file_whopconf_picture"
 
 static void usage(FILE *out) {
   fputs(
@@ -74,174 +71,67 @@ static void usage(FILE *out) {
       out);
 }
 
-static int bad(const char *fmt, const char *a, const char *b) {
-  fputs("whopconf run: ", stderr);
-  fprintf(stderr, fmt, a ? a : "", b ? b : "");
-  fputs(" (try whopconf run --help)\n", stderr);
-  return WC_EXIT_USAGE;
-}
-
-/* "--flag=value" or "--flag value"; *matched tells whether argv[*i] is --flag. */
-static const char *flag_value(int argc, char **argv, int *i, const char *flag, bool *matched) {
-  size_t n = strlen(flag);
-  *matched = false;
-  if (strncmp(argv[*i], flag, n) != 0) return NULL;
-  if (argv[*i][n] == '=') {
-    *matched = true;
-    return argv[*i] + n + 1;
-  }
-  if (argv[*i][n] != '\0') return NULL;
-  *matched = true;
-  return *i + 1 < argc ? argv[++*i] : NULL;
-}
-
-static bool parse_u64(const char *s, uint64_t max, uint64_t *out) {
-  if (!s || !*s || *s == '-' || *s == '+') return false;
-  errno = 0;
-  char *end;
-  unsigned long long v = strtoull(s, &end, 10);
-  if (errno || *end || v > max) return false;
-  *out = v;
-  return true;
-}
-
-static bool parse_double(const char *s, double min, double max, double *out) {
-  if (!s || !*s) return false;
-  errno = 0;
-  char *end;
-  double v = strtod(s, &end);
-  if (errno || *end || !isfinite(v) || v < min || v > max) return false;
-  *out = v;
-  return true;
-}
-
-/* A credential or id goes into a header or a URL: visible ASCII only. */
-static bool clean_value(const char *s) {
-  if (!s || !*s) return false;
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-    if (*p <= 0x20 || *p >= 0x7f) return false;
-  return true;
-}
-
 typedef struct cli_state {
-  wc_run_opts run;
-  int formats;
+  wc_cli_target target; /* the flags shared with the other sending commands */
   bool list_requirements, list_cases, help;
-  const char *format_list;
   wc_cli_exec_opts exec;
-  bool connect_timeout_given;
 } cli_state;
 
-static int add_list(const char **list, size_t *count, const char *flag, const char *v) {
-  if (*count == WC_RUN_MAX_LIST) return bad("%s given too many times", flag, NULL);
-  list[(*count)++] = v;
+/* The flags of run alone: 0, or the usage error's exit code. */
+static int parse_own(int argc, char **argv, int *i, cli_state *st) {
+  wc_run_opts *o = &st->target.run;
+  const char *a = argv[*i], *v;
+  bool m;
+  uint64_t n;
+#define FLAG(name) (((v = wc_cli_flag_value(argc, argv, i, name, &m)) != NULL) || m)
+  if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+    st->help = true;
+  } else if (strcmp(a, "--list-requirements") == 0) {
+    st->list_requirements = true;
+  } else if (strcmp(a, "--list-cases") == 0) {
+    st->list_cases = true;
+  } else if (strcmp(a, "--allow-writes") == 0) {
+    o->allow_writes = true;
+  } else if (strcmp(a, "--allow-picture-writes") == 0) {
+    o->allow_picture_writes = true;
+  } else if (strcmp(a, "--strict") == 0) {
+    o->strict = true;
+  } else if (strcmp(a, "--keep-going") == 0) {
+    o->keep_going = true;
+  } else if (FLAG("--picture-id")) {
+    if (!wc_cli_clean_value(v))
+      return wc_cli_usage_error("run", "--picture-id needs an id of visible ASCII characters");
+    o->picture_id = v;
+  } else if (FLAG("--only")) {
+    if (!v || !*v) return wc_cli_usage_error("run", "--only needs a value");
+    if (o->only_count == WC_RUN_MAX_LIST) return wc_cli_usage_error("run", "--only given too many times");
+    o->only[o->only_count++] = v;
+  } else if (FLAG("--seed")) {
+    if (!wc_cli_parse_u64(v, (1ULL << 53) - 1, &n))
+      return wc_cli_usage_error("run", "--seed needs a number from 0 to 2^53-1, got '%s'", v ? v : "");
+    o->seed = n;
+  } else if (FLAG("-j") || FLAG("--jobs")) {
+    if (!wc_cli_parse_u64(v, 64, &n) || n == 0)
+      return wc_cli_usage_error("run", "--jobs needs a number from 1 to 64, got '%s'", v ? v : "");
+    st->exec.jobs = (int)n;
+  } else if (a[0] == '-') {
+    return wc_cli_usage_error("run", "unknown option '%s'", a);
+  } else {
+    return wc_cli_usage_error("run", "unexpected argument '%s'", a);
+  }
+#undef FLAG
   return 0;
 }
 
 static int parse(int argc, char **argv, cli_state *st) {
-  wc_run_opts *o = &st->run;
+  wc_cli_target_init(&st->target);
   for (int i = 1; i < argc; i++) {
-    const char *a = argv[i], *v;
-    bool m;
-    uint64_t n;
-    double d;
-#define FLAG(name) (((v = flag_value(argc, argv, &i, name, &m)) != NULL) || m)
-#define NEED(name)                                          \
-  if (!v || !*v) return bad("%s needs a value", name, NULL)
-    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-      st->help = true;
-    } else if (strcmp(a, "--list-requirements") == 0) {
-      st->list_requirements = true;
-    } else if (strcmp(a, "--list-cases") == 0) {
-      st->list_cases = true;
-    } else if (strcmp(a, "--allow-writes") == 0) {
-      o->allow_writes = true;
-    } else if (strcmp(a, "--allow-picture-writes") == 0) {
-      o->allow_picture_writes = true;
-    } else if (strcmp(a, "--strict") == 0) {
-      o->strict = true;
-    } else if (strcmp(a, "--keep-going") == 0) {
-      o->keep_going = true;
-    } else if (strcmp(a, "--insecure") == 0) {
-      o->insecure = true;
-    } else if (strcmp(a, "--allow-http") == 0) {
-      o->allow_http = true;
-    } else if (FLAG("--base-url")) {
-      NEED("--base-url");
-      o->base_url = v;
-    } else if (FLAG("--token")) {
-      if (!clean_value(v)) return bad("--token needs a token of visible ASCII characters", NULL, NULL);
-      o->token = v;
-    } else if (FLAG("--api-key")) {
-      if (!clean_value(v)) return bad("--api-key needs a key of visible ASCII characters", NULL, NULL);
-      o->api_key = v;
-    } else if (FLAG("--token-without-scope")) {
-      if (!clean_value(v))
-        return bad("--token-without-scope needs a token of visible ASCII characters", NULL, NULL);
-      o->token_without_scope = v;
-    } else if (FLAG("--account-id")) {
-      if (!clean_value(v)) return bad("--account-id needs an id of visible ASCII characters", NULL, NULL);
-      if (add_list(o->account_ids, &o->account_count, "--account-id", v)) return WC_EXIT_USAGE;
-    } else if (FLAG("--picture-id")) {
-      if (!clean_value(v)) return bad("--picture-id needs an id of visible ASCII characters", NULL, NULL);
-      o->picture_id = v;
-    } else if (FLAG("--api-version")) {
-      if (!wc_version_well_formed(v)) return bad("--api-version needs a date (YYYY-MM-DD, optionally -suffix), got '%s'", v, NULL);
-      o->api_version = v;
-    } else if (FLAG("--known-version")) {
-      if (!wc_version_well_formed(v)) return bad("--known-version needs a date (YYYY-MM-DD, optionally -suffix), got '%s'", v, NULL);
-      if (add_list(o->known_versions, &o->known_count, "--known-version", v)) return WC_EXIT_USAGE;
-    } else if (FLAG("--spec")) {
-      NEED("--spec");
-      o->spec_path = v;
-    } else if (FLAG("--report-dir")) {
-      NEED("--report-dir");
-      o->report_dir = v;
-    } else if (FLAG("--format")) {
-      NEED("--format");
-      st->format_list = v;
-    } else if (FLAG("--only")) {
-      NEED("--only");
-      if (add_list(o->only, &o->only_count, "--only", v)) return WC_EXIT_USAGE;
-    } else if (FLAG("--seed")) {
-      if (!parse_u64(v, (1ULL << 53) - 1, &n)) return bad("--seed needs a number from 0 to 2^53-1, got '%s'", v, NULL);
-      o->seed = n;
-    } else if (FLAG("-j") || FLAG("--jobs")) {
-      if (!parse_u64(v, 64, &n) || n == 0) return bad("--jobs needs a number from 1 to 64, got '%s'", v, NULL);
-      st->exec.jobs = (int)n;
-    } else if (FLAG("--timeout")) {
-      if (!parse_double(v, 0.001, 3600, &d)) return bad("--timeout needs seconds (0.001 to 3600), got '%s'", v, NULL);
-      o->timeout_ms = (long)ceil(d * 1000.0);
-    } else if (FLAG("--connect-timeout")) {
-      if (!parse_double(v, 0.001, 3600, &d))
-        return bad("--connect-timeout needs seconds (0.001 to 3600), got '%s'", v, NULL);
-      o->connect_timeout_ms = (long)ceil(d * 1000.0);
-      st->connect_timeout_given = true;
-    } else if (FLAG("--max-response-time")) {
-      if (!parse_double(v, 1, 3600000, &d))
-        return bad("--max-response-time needs milliseconds (1 to 3600000), got '%s'", v, NULL);
-      o->max_response_ms = d;
-    } else if (FLAG("--max-body")) {
-      if (!parse_u64(v, 1ULL << 32, &n) || n < 1024)
-        return bad("--max-body needs a number of bytes from 1024 to 4294967296, got '%s'", v, NULL);
-      o->max_body = (size_t)n;
-    } else if (FLAG("--cacert")) {
-      NEED("--cacert");
-      if (access(v, R_OK) != 0) return bad("--cacert %s: cannot read it", v, NULL);
-      o->cacert = v;
-    } else if (FLAG("--rate")) {
-      if (!parse_double(v, 0, 10000, &d)) return bad("--rate needs requests per second (0 to 10000), got '%s'", v, NULL);
-      o->rate = d;
-    } else if (FLAG("--retries")) {
-      if (!parse_u64(v, 10, &n)) return bad("--retries needs a number from 0 to 10, got '%s'", v, NULL);
-      o->retries = (int)n;
-    } else if (a[0] == '-') {
-      return bad("unknown option '%s'", a, NULL);
-    } else {
-      return bad("unexpected argument '%s'", a, NULL);
+    int shared = wc_cli_target_flag(&st->target, "run", argc, argv, &i);
+    if (shared < 0) return WC_EXIT_USAGE;
+    if (shared == 0) {
+      int rc = parse_own(argc, argv, &i, st);
+      if (rc) return rc;
     }
-#undef FLAG
-#undef NEED
   }
   return 0;
 }
@@ -255,12 +145,6 @@ static void list_requirements(void) {
   }
 }
 
-static const char *env_or(const char *given, const char *name) {
-  if (given) return given;
-  const char *v = getenv(name);
-  return v && *v ? v : NULL;
-}
-
 /* ---- the summary ------------------------------------------------------------ */
 
 static void print_group(const cJSON *reqs, const char *status, const char *title) {
@@ -270,7 +154,8 @@ static void print_group(const cJSON *reqs, const char *status, const char *title
     if (strcmp(wc_json_str(r, "status", ""), status) != 0) continue;
     if (!header) printf("  %s:\n", title);
     header = true;
-    printf("    %-10s %-6s %s\n", wc_json_str(r, "id", ""), wc_json_str(r, "level", ""), wc_json_str(r, "title", ""));
+    printf("    %-10s %-6s %s\n", wc_json_str(r, "id", ""), wc_json_str(r, "level", ""),
+           wc_json_str(r, "title", ""));
     printf("               %.300s\n", wc_json_str(r, "reason", ""));
   }
 }
@@ -287,8 +172,9 @@ static void print_summary(const cJSON *report, wc_run *run, size_t cases, const 
   if (code == 3) printf("  reason: %s\n", wc_json_str(sum, "reason", ""));
   printf("  %.0f requirements: %.0f passed, %.0f failed, %.0f warnings, %.0f skipped; %zu cases, %d "
          "exchanges in %.2f s\n",
-         wc_json_num(sum, "total", 0), wc_json_num(sum, "passed", 0), wc_json_num(sum, "failed", 0), wc_json_num(sum, "warnings", 0),
-         wc_json_num(sum, "skipped", 0), cases, cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(report, "exchanges")),
+         wc_json_num(sum, "total", 0), wc_json_num(sum, "passed", 0), wc_json_num(sum, "failed", 0),
+         wc_json_num(sum, "warnings", 0), wc_json_num(sum, "skipped", 0), cases,
+         cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(report, "exchanges")),
          wc_json_num(run_obj, "duration_ms", 0) / 1000.0);
   print_group(reqs, "fail", "failed");
   print_group(reqs, "warn", "warnings");
@@ -343,13 +229,116 @@ int wc_cli_run_worker(int argc, char **argv) {
   return WC_EXIT_UNTESTABLE;
 }
 
+/* Everything a run holds, released in one place (release). */
+typedef struct run_resources {
+  struct criterion_test_set *set;
+  wc_spec *spec;
+  wc_refserver *srv;
+  FILE *progress;
+  wc_run *run;
+  bool signals;
+} run_resources;
+
+static void release(run_resources *r) {
+  if (r->signals) wc_cli_run_signals_stop();
+  wc_run_free(r->run);
+  if (r->progress && r->progress != stderr) fclose(r->progress);
+  wc_refserver_stop(r->srv);
+  wc_spec_free(r->spec);
+  wc_cli_cases_free(r->set);
+}
+
+/* Recovery of an old journal, setup, the cases, teardown (always). 0, or
+ * the exit code when the old journal could not be dealt with. */
+static int run_cases(cli_state *st, run_resources *r, size_t *cases) {
+  wc_err err;
+  wc_err_clear(&err);
+  int code = WC_EXIT_OK;
+  *cases = 0;
+  wc_buf msg;
+  wc_buf_init(&msg);
+  int recovered = wc_run_recover_journal(r->run, &msg, &err);
+  if (msg.len) fprintf(r->progress, "whopconf run: %s\n", msg.data);
+  wc_buf_free(&msg);
+  if (recovered < 0) {
+    fprintf(r->progress, "whopconf run: %s\n", err.msg);
+    code = err.code == WC_E_USAGE ? WC_EXIT_USAGE : WC_EXIT_UNTESTABLE;
+  } else if (wc_run_setup(r->run, &err) != 0) {
+    /* the report says why (summary.reason), and so does the last line */
+  } else {
+    *cases = wc_cli_cases_run(r->set, r->run, &st->target.run, &st->exec, r->progress);
+  }
+  wc_buf_init(&msg);
+  wc_run_teardown(r->run, &msg);
+  if (msg.len) fprintf(r->progress, "whopconf run: %s\n", msg.data);
+  wc_buf_free(&msg);
+  return code;
+}
+
+/* report.json and the other formats, and the summary on stdout. */
+static int write_reports(cli_state *st, run_resources *r, size_t cases) {
+  const wc_run_opts *o = &st->target.run;
+  wc_err err;
+  wc_err_clear(&err);
+  int code = WC_EXIT_OK;
+  cJSON *report = wc_run_report(r->run, &code, &err);
+  if (!report) {
+    fprintf(stderr, "whopconf run: %s\n", err.msg);
+    return WC_EXIT_UNTESTABLE;
+  }
+  bool written = wc_report_write(report, r->spec, o->report_dir, st->target.formats, &err) == 0;
+  if (!written) {
+    fprintf(stderr, "whopconf run: cannot write the reports: %s\n", err.msg);
+    if (code == WC_EXIT_OK) code = WC_EXIT_USAGE;
+  }
+  print_summary(report, r->run, cases, o->report_dir, st->target.formats, written);
+  if (code == WC_EXIT_UNTESTABLE)
+    fprintf(stderr, "whopconf run: could not test: %s\n",
+            wc_json_str(cJSON_GetObjectItemCaseSensitive(report, "summary"), "reason", ""));
+  cJSON_Delete(report);
+  return code;
+}
+
+/* The spec, the target, the run, the reports. */
+static int execute(cli_state *st, run_resources *r) {
+  wc_run_opts *o = &st->target.run;
+  wc_err err;
+  wc_err_clear(&err);
+  r->spec = o->spec_path ? wc_spec_load_file(o->spec_path, &err) : wc_spec_load_embedded(&err);
+  if (!r->spec) {
+    fprintf(stderr, "whopconf run: spec: %s\n", err.msg);
+    return WC_EXIT_USAGE;
+  }
+  if (wc_run_target_open(o, &r->srv, &err) != 0) {
+    fprintf(stderr, "whopconf run: %s\n", err.msg);
+    return err.code == WC_E_TRANSPORT ? WC_EXIT_UNTESTABLE : WC_EXIT_USAGE;
+  }
+  /* Per-case safety net: a case sends at most ~16 requests, each bounded by
+   * --timeout (the first transport failure stops the rest). */
+  st->exec.test_timeout_s = (double)o->timeout_ms / 1000.0 * (o->keep_going ? 20.0 : 4.0) + 30.0;
+
+  r->progress = progress_stream();
+  r->run = wc_run_new(o, r->spec, &err);
+  if (!r->run) {
+    fprintf(stderr, "whopconf run: %s\n", err.msg);
+    return err.code == WC_E_USAGE ? WC_EXIT_USAGE : WC_EXIT_UNTESTABLE;
+  }
+  wc_cli_run_signals_start(r->run, r->progress);
+  r->signals = true;
+  fprintf(r->progress, "whopconf run: %s%s, pinned %s, seed %llu\n", o->base_url,
+          o->embedded ? " (embedded reference server)" : "", o->api_version ? o->api_version : "?",
+          (unsigned long long)o->seed);
+  size_t cases = 0;
+  int code = run_cases(st, r, &cases);
+  return code == WC_EXIT_OK ? write_reports(st, r, cases) : code;
+}
+
 int wc_cli_run(int argc, char **argv) {
   /* Output piped into `head` must not kill the run before it restores the
    * profile and removes its directory: a closed pipe becomes EPIPE. */
   signal(SIGPIPE, SIG_IGN);
   cli_state st;
   memset(&st, 0, sizeof st);
-  wc_run_opts_default(&st.run);
   int rc = parse(argc, argv, &st);
   if (rc) return rc;
   if (st.help) {
@@ -360,153 +349,16 @@ int wc_cli_run(int argc, char **argv) {
     list_requirements();
     return WC_EXIT_OK;
   }
-  wc_run_opts *o = &st.run;
-  wc_err err;
-  wc_err_clear(&err);
-  st.formats = wc_report_formats_parse(st.format_list ? st.format_list : "all", &err);
-  if (st.formats < 0) return bad("%s", err.msg, NULL);
-  if (!st.connect_timeout_given)
-    o->connect_timeout_ms = o->timeout_ms < WC_DEFAULT_CONNECT_TIMEOUT_MS ? o->timeout_ms : WC_DEFAULT_CONNECT_TIMEOUT_MS;
-  if (o->connect_timeout_ms > o->timeout_ms) o->connect_timeout_ms = o->timeout_ms;
-
-  /* The pinned version must be one the run considers known; by default the newest. */
-  size_t known_count = o->known_count;
-  const char *const *known = wc_versions_or_default(o->known_versions, &known_count);
-  if (o->api_version && !wc_version_listed(known, known_count, o->api_version))
-    return bad("--api-version %s is not a known version (add --known-version %s)", o->api_version, o->api_version);
-  if (!o->api_version) o->api_version = wc_version_newest(known, known_count);
-  if (o->allow_picture_writes && !o->base_url && !o->picture_id) o->picture_id = EMBEDDED_PICTURE_ID;
-
-  struct criterion_test_set *set = wc_cli_cases_load();
-  if (st.list_cases) {
-    wc_cli_cases_list(set, stdout);
-    wc_cli_cases_free(set);
-    return WC_EXIT_OK;
-  }
-  if (!wc_cli_cases_check_only(set, o)) {
-    wc_cli_cases_free(set);
-    return WC_EXIT_USAGE;
-  }
-
-  wc_spec *spec = o->spec_path ? wc_spec_load_file(o->spec_path, &err) : wc_spec_load_embedded(&err);
-  if (!spec) {
-    fprintf(stderr, "whopconf run: spec: %s\n", err.msg);
-    wc_cli_cases_free(set);
-    return WC_EXIT_USAGE;
-  }
-
-  /* Credentials: flags, else the environment; the embedded server's own
-   * defaults when it is the target. */
-  wc_refserver *srv = NULL;
-  o->token = env_or(o->token, WC_ENV_TOKEN);
-  o->api_key = env_or(o->api_key, WC_ENV_API_KEY);
-  o->token_without_scope = env_or(o->token_without_scope, WC_ENV_TOKEN_WITHOUT_SCOPE);
-  if (!o->base_url) {
-    wc_refserver_opts so;
-    wc_refserver_opts_default(&so);
-    so.host = "127.0.0.1";
-    so.port = 0;
-    if (o->known_count) {
-      so.known_versions = o->known_versions;
-      so.known_version_count = o->known_count;
-    }
-    srv = wc_refserver_start(&so, &err);
-    if (!srv) {
-      fprintf(stderr, "whopconf run: could not start the embedded server: %s\n", err.msg);
-      wc_spec_free(spec);
-      wc_cli_cases_free(set);
-      return WC_EXIT_UNTESTABLE;
-    }
-    o->base_url = wc_refserver_base_url(srv);
-    o->embedded = true;
-    o->allow_writes = true;
-    o->token = WC_REFSERVER_DEFAULT_USER_TOKEN;
-    o->api_key = WC_REFSERVER_DEFAULT_API_KEY;
-    o->token_without_scope = WC_REFSERVER_DEFAULT_TOKEN_WITHOUT_SCOPE;
-    if (o->account_count == 0) {
-      o->account_ids[o->account_count++] = EMBEDDED_ACCOUNT_A;
-      o->account_ids[o->account_count++] = EMBEDDED_ACCOUNT_B;
-    }
-  } else {
-    char *joined = wc_url_join(o->base_url, "/users/me", &err);
-    if (!joined) {
-      fprintf(stderr, "whopconf run: --base-url: %s\n", err.msg);
-      wc_spec_free(spec);
-      wc_cli_cases_free(set);
-      return WC_EXIT_USAGE;
-    }
-    free(joined);
-    if (strncmp(o->base_url, "http://", 7) == 0 && !wc_url_is_loopback(o->base_url) && !o->allow_http) {
-      fprintf(stderr, "whopconf run: --base-url is plain http:// to a non-loopback host: "
-                      "credentials would travel in clear; use https:// or --allow-http\n");
-      wc_spec_free(spec);
-      wc_cli_cases_free(set);
-      return WC_EXIT_USAGE;
-    }
-  }
-  /* Per-case safety net: a case sends at most ~16 requests, each bounded by
-   * --timeout (the first transport failure stops the rest). */
-  st.exec.test_timeout_s = (double)o->timeout_ms / 1000.0 * (o->keep_going ? 20.0 : 4.0) + 30.0;
-
-  FILE *progress = progress_stream();
-  wc_run *run = wc_run_new(o, spec, &err);
-  if (!run) {
-    fprintf(stderr, "whopconf run: %s\n", err.msg);
-    if (progress != stderr) fclose(progress);
-    wc_refserver_stop(srv);
-    wc_spec_free(spec);
-    wc_cli_cases_free(set);
-    return err.code == WC_E_USAGE ? WC_EXIT_USAGE : WC_EXIT_UNTESTABLE;
-  }
-  wc_cli_run_signals_start(run, progress);
-  fprintf(progress, "whopconf run: %s%s, pinned %s, seed %llu\n", o->base_url,
-          o->embedded ? " (embedded reference server)" : "", o->api_version ? o->api_version : "?",
-          (unsigned long long)o->seed);
-
-  int exit_code = WC_EXIT_OK;
-  size_t cases = 0;
-  wc_buf msg;
-  wc_buf_init(&msg);
-  int recovered = wc_run_recover_journal(run, &msg, &err);
-  if (msg.len) fprintf(progress, "whopconf run: %s\n", msg.data);
-  wc_buf_free(&msg);
-  if (recovered < 0) {
-    fprintf(progress, "whopconf run: %s\n", err.msg);
-    exit_code = err.code == WC_E_USAGE ? WC_EXIT_USAGE : WC_EXIT_UNTESTABLE;
-  } else if (wc_run_setup(run, &err) != 0) {
-    /* the report says why (summary.reason), and so does the last line */
-  } else {
-    cases = wc_cli_cases_run(set, run, o, &st.exec, progress);
-  }
-  wc_buf_init(&msg);
-  wc_run_teardown(run, &msg);
-  if (msg.len) fprintf(progress, "whopconf run: %s\n", msg.data);
-  wc_buf_free(&msg);
-
-  if (exit_code == WC_EXIT_OK) {
-    cJSON *report = wc_run_report(run, &exit_code, &err);
-    if (!report) {
-      fprintf(stderr, "whopconf run: %s\n", err.msg);
-      exit_code = WC_EXIT_UNTESTABLE;
-    } else {
-      bool written = wc_report_write(report, spec, o->report_dir, st.formats, &err) == 0;
-      if (!written) {
-        fprintf(stderr, "whopconf run: cannot write the reports: %s\n", err.msg);
-        if (exit_code == WC_EXIT_OK) exit_code = WC_EXIT_USAGE;
-      }
-      print_summary(report, run, cases, o->report_dir, st.formats, written);
-      if (exit_code == WC_EXIT_UNTESTABLE)
-        fprintf(stderr, "whopconf run: could not test: %s\n",
-                wc_json_str(cJSON_GetObjectItemCaseSensitive(report, "summary"), "reason", ""));
-      cJSON_Delete(report);
-    }
-  }
+  rc = wc_cli_target_finish(&st.target, "run");
+  if (rc) return rc;
+  run_resources r = {.set = wc_cli_cases_load()};
+  if (st.list_cases)
+    wc_cli_cases_list(r.set, stdout);
+  else if (!wc_cli_cases_check_only(r.set, &st.target.run))
+    rc = WC_EXIT_USAGE;
+  else
+    rc = execute(&st, &r);
   fflush(stdout);
-  wc_cli_run_signals_stop();
-  wc_run_free(run);
-  if (progress != stderr) fclose(progress);
-  wc_refserver_stop(srv);
-  wc_spec_free(spec);
-  wc_cli_cases_free(set);
-  return exit_code;
+  release(&r);
+  return rc;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_args.h"
 #include "whopconf/refserver.h"
 #include "whopconf/versions.h"
 
@@ -56,46 +57,8 @@ static void list_lenient(void) {
   }
 }
 
-/* A value for --flag: "--flag=value" or "--flag value". */
-static const char *flag_value(int argc, char **argv, int *i, const char *flag, bool *matched) {
-  size_t n = strlen(flag);
-  *matched = false;
-  if (strncmp(argv[*i], flag, n) != 0) return NULL;
-  if (argv[*i][n] == '=') {
-    *matched = true;
-    return argv[*i] + n + 1;
-  }
-  if (argv[*i][n] != '\0') return NULL;
-  *matched = true;
-  if (*i + 1 >= argc) return NULL;
-  return argv[++*i];
-}
-
-static bool parse_number(const char *s, unsigned long long max, unsigned long long *out) {
-  if (!s || !*s) return false;
-  char *end;
-  unsigned long long v = strtoull(s, &end, 10);
-  if (*end || s[0] == '-' || v > max) return false;
-  *out = v;
-  return true;
-}
-
-static bool clean_token(const char *s) {
-  if (!s || !*s) return false;
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-    if (*p <= 0x20 || *p >= 0x7F) return false;
-  return true;
-}
-
 static bool loopback_name(const char *host) {
   return strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0 || strcmp(host, "localhost") == 0;
-}
-
-static int bad(const char *fmt, const char *what) {
-  fputs("whopconf serve: ", stderr);
-  fprintf(stderr, fmt, what);
-  fputs(" (try whopconf serve --help)\n", stderr);
-  return WC_EXIT_USAGE;
 }
 
 int wc_cli_serve(int argc, char **argv) {
@@ -106,7 +69,7 @@ int wc_cli_serve(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v;
     bool m;
-    unsigned long long num;
+    uint64_t num;
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
       usage(stdout);
       return WC_EXIT_OK;
@@ -118,41 +81,43 @@ int wc_cli_serve(int argc, char **argv) {
       return WC_EXIT_OK;
     } else if (strcmp(a, "--show-balances") == 0) {
       opts.show_balances = true;
-    } else if ((v = flag_value(argc, argv, &i, "--host", &m)) || m) {
-      if (!v || !*v) return bad("%s needs an address", "--host");
+    } else if ((v = wc_cli_flag_value(argc, argv, &i, "--host", &m)) || m) {
+      if (!v || !*v) return wc_cli_usage_error("serve", "%s needs an address", "--host");
       opts.host = v;
       opts.allow_non_loopback = true; /* given explicitly */
-    } else if ((v = flag_value(argc, argv, &i, "--port", &m)) || m) {
-      if (!parse_number(v, 65535, &num)) return bad("--port needs a number from 0 to 65535, got '%s'", v ? v : "");
+    } else if ((v = wc_cli_flag_value(argc, argv, &i, "--port", &m)) || m) {
+      if (!wc_cli_parse_u64(v, 65535, &num)) return wc_cli_usage_error("serve", "--port needs a number from 0 to 65535, got '%s'", v ? v : "");
       opts.port = (unsigned short)num;
-    } else if ((v = flag_value(argc, argv, &i, "--fault", &m)) || m) {
-      if (!v || !wc_fault_find(v)) return bad("unknown fault '%s' (see --list-faults)", v ? v : "");
-      if (nfaults == MAX_LIST) return bad("%s given too many times", "--fault");
+    } else if ((v = wc_cli_flag_value(argc, argv, &i, "--fault", &m)) || m) {
+      if (!v || !wc_fault_find(v)) return wc_cli_usage_error("serve", "unknown fault '%s' (see --list-faults)", v ? v : "");
+      if (nfaults == MAX_LIST) return wc_cli_usage_error("serve", "%s given too many times", "--fault");
       faults[nfaults++] = v;
-    } else if ((v = flag_value(argc, argv, &i, "--lenient", &m)) || m) {
-      if (!v || !*v) return bad("%s needs an option (see --list-lenient)", "--lenient");
-      if (nlenient == MAX_LIST) return bad("%s given too many times", "--lenient");
+    } else if ((v = wc_cli_flag_value(argc, argv, &i, "--lenient", &m)) || m) {
+      if (!v || !*v) return wc_cli_usage_error("serve", "%s needs an option (see --list-lenient)", "--lenient");
+      if (nlenient == MAX_LIST) return wc_cli_usage_error("serve", "%s given too many times", "--lenient");
       lenient[nlenient++] = v; /* checked by the server's start: one line, exit 2 */
-    } else if ((v = flag_value(argc, argv, &i, "--known-version", &m)) || m) {
-      if (!clean_token(v)) return bad("--known-version needs a non-empty value without spaces, got '%s'", v ? v : "");
-      if (nversions == MAX_LIST) return bad("%s given too many times", "--known-version");
+    } else if ((v = wc_cli_flag_value(argc, argv, &i, "--known-version", &m)) || m) {
+      if (!wc_cli_clean_value(v))
+        return wc_cli_usage_error("serve", "--known-version needs a non-empty value without spaces, got '%s'",
+                                  v ? v : "");
+      if (nversions == MAX_LIST) return wc_cli_usage_error("serve", "%s given too many times", "--known-version");
       versions[nversions++] = v;
-    } else if ((v = flag_value(argc, argv, &i, "--user-token", &m)) || m) {
-      if (!clean_token(v)) return bad("%s needs a non-empty token of visible ASCII characters", "--user-token");
+    } else if ((v = wc_cli_flag_value(argc, argv, &i, "--user-token", &m)) || m) {
+      if (!wc_cli_clean_value(v)) return wc_cli_usage_error("serve", "%s needs a non-empty token of visible ASCII characters", "--user-token");
       opts.user_token = v;
-    } else if ((v = flag_value(argc, argv, &i, "--token-without-scope", &m)) || m) {
-      if (!clean_token(v))
-        return bad("%s needs a non-empty token of visible ASCII characters", "--token-without-scope");
+    } else if ((v = wc_cli_flag_value(argc, argv, &i, "--token-without-scope", &m)) || m) {
+      if (!wc_cli_clean_value(v))
+        return wc_cli_usage_error("serve", "%s needs a non-empty token of visible ASCII characters", "--token-without-scope");
       opts.token_without_scope = v;
-    } else if ((v = flag_value(argc, argv, &i, "--api-key", &m)) || m) {
-      if (!clean_token(v)) return bad("%s needs a non-empty key of visible ASCII characters", "--api-key");
+    } else if ((v = wc_cli_flag_value(argc, argv, &i, "--api-key", &m)) || m) {
+      if (!wc_cli_clean_value(v)) return wc_cli_usage_error("serve", "%s needs a non-empty key of visible ASCII characters", "--api-key");
       opts.api_key = v;
-    } else if ((v = flag_value(argc, argv, &i, "--max-body", &m)) || m) {
-      if (!parse_number(v, 1ULL << 30, &num) || num == 0)
-        return bad("--max-body needs a number of bytes from 1 to 1073741824, got '%s'", v ? v : "");
+    } else if ((v = wc_cli_flag_value(argc, argv, &i, "--max-body", &m)) || m) {
+      if (!wc_cli_parse_u64(v, 1ULL << 30, &num) || num == 0)
+        return wc_cli_usage_error("serve", "--max-body needs a number of bytes from 1 to 1073741824, got '%s'", v ? v : "");
       opts.max_body = (size_t)num;
     } else {
-      return bad("unknown option '%s'", a);
+      return wc_cli_usage_error("serve", "unknown option '%s'", a);
     }
   }
   opts.faults = faults;

@@ -59,22 +59,28 @@ static char *read_stdin(size_t *len, wc_err *err) {
   return wc_buf_steal(&buf);
 }
 
-int wc_cli_validate(int argc, char **argv) {
-  const char *file = NULL, *pointer = DEFAULT_SCHEMA, *spec_path = NULL;
+typedef struct validate_args {
+  const char *file, *pointer, *spec_path;
   wc_schema_opts sopts;
-  wc_schema_opts_default(&sopts);
-  wc_json_opts jopts = {0};
+  wc_json_opts jopts;
+  bool help;
+} validate_args;
+
+/* 0, or the exit code after printing the usage error. */
+static int parse(int argc, char **argv, validate_args *va) {
+  *va = (validate_args){.pointer = DEFAULT_SCHEMA};
+  wc_schema_opts_default(&va->sopts);
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-      usage(stdout);
-      return WC_EXIT_OK;
+      va->help = true;
+      return 0;
     } else if (strcmp(a, "--schema") == 0 && i + 1 < argc) {
-      pointer = argv[++i];
+      va->pointer = argv[++i];
     } else if (strcmp(a, "--spec") == 0 && i + 1 < argc) {
-      spec_path = argv[++i];
+      va->spec_path = argv[++i];
     } else if (strcmp(a, "--no-format") == 0) {
-      sopts.format_assertion = false;
+      va->sopts.format_assertion = false;
     } else if (strcmp(a, "--max-depth") == 0 && i + 1 < argc) {
       char *end;
       unsigned long v = strtoul(argv[++i], &end, 10);
@@ -82,55 +88,41 @@ int wc_cli_validate(int argc, char **argv) {
         fprintf(stderr, "whopconf validate: --max-depth needs a number from 1 to 100000\n");
         return WC_EXIT_USAGE;
       }
-      jopts.max_depth = v;
-    } else if ((a[0] != '-' || strcmp(a, "-") == 0) && !file) {
-      file = a;
+      va->jopts.max_depth = v;
+    } else if ((a[0] != '-' || strcmp(a, "-") == 0) && !va->file) {
+      va->file = a;
     } else {
       fprintf(stderr, "whopconf validate: unexpected argument '%s'\n", a);
       usage(stderr);
       return WC_EXIT_USAGE;
     }
   }
-  if (!file) {
+  if (!va->file) {
     usage(stderr);
     return WC_EXIT_USAGE;
   }
+  return 0;
+}
 
+/* The schema at va->pointer of the spec, its compile notes on stderr. NULL
+ * (message printed) when the spec or the schema is unusable. */
+static wc_schema *load_schema(const validate_args *va, wc_spec **spec) {
   wc_err err;
-  size_t len = 0;
-  char *text = strcmp(file, "-") == 0 ? read_stdin(&len, &err) : wc_read_file(file, MAX_INPUT, &len, &err);
-  if (!text) {
-    fprintf(stderr, "whopconf validate: %s\n", err.msg);
-    return WC_EXIT_USAGE;
-  }
-  wc_spec *spec = spec_path ? wc_spec_load_file(spec_path, &err) : wc_spec_load_embedded(&err);
-  if (!spec) {
-    fprintf(stderr, "whopconf validate: %s\n", err.msg);
-    free(text);
-    return WC_EXIT_USAGE;
-  }
-  wc_schema *schema = wc_schema_compile(wc_spec_document(spec), pointer, &sopts, &err);
+  *spec = va->spec_path ? wc_spec_load_file(va->spec_path, &err) : wc_spec_load_embedded(&err);
+  wc_schema *schema = *spec ? wc_schema_compile(wc_spec_document(*spec), va->pointer, &va->sopts, &err) : NULL;
   if (!schema) {
     fprintf(stderr, "whopconf validate: %s\n", err.msg);
-    wc_spec_free(spec);
-    free(text);
-    return WC_EXIT_USAGE;
+    return NULL;
   }
   const wc_findings *notes = wc_schema_compile_notes(schema);
   for (size_t i = 0; i < wc_findings_count(notes); i++) {
     const wc_finding *n = wc_findings_get(notes, i);
     fprintf(stderr, "note: %s: %s\n", n->schema_pointer ? n->schema_pointer : "#", n->message);
   }
+  return schema;
+}
 
-  int rc = WC_EXIT_FAIL;
-  wc_findings *defects = wc_findings_new();
-  wc_findings *errors = wc_findings_new();
-  if (!defects || !errors) {
-    fprintf(stderr, "whopconf validate: out of memory\n");
-    rc = WC_EXIT_USAGE;
-    goto out;
-  }
-  cJSON *doc = wc_json_parse(text, len, &jopts, defects, &err);
+static void print_defects(const wc_findings *defects) {
   for (size_t i = 0; i < wc_findings_count(defects); i++) {
     const wc_finding *f = wc_findings_get(defects, i);
     size_t plen = f->instance_pointer ? strlen(f->instance_pointer) : 0;
@@ -142,29 +134,70 @@ int wc_cli_validate(int argc, char **argv) {
     else
       printf("offset %zu: %s: %s\n", f->offset, f->keyword, f->message);
   }
-  if (!doc) {
-    fprintf(stderr, "whopconf validate: %s: invalid: %s\n", file, err.msg);
-    goto out;
-  }
-  bool valid = wc_schema_validate(schema, doc, errors);
+}
+
+static void print_schema_errors(const wc_findings *errors) {
   for (size_t i = 0; i < wc_findings_count(errors); i++) {
     const wc_finding *f = wc_findings_get(errors, i);
     printf("%s: %s [%s]\n", f->instance_pointer && *f->instance_pointer ? f->instance_pointer : "(root)",
            f->message, f->schema_pointer ? f->schema_pointer : "");
   }
-  cJSON_Delete(doc);
-  size_t nd = wc_findings_count(defects), ne = wc_findings_count(errors);
-  if (valid && nd == 0) {
-    fprintf(stderr, "whopconf validate: %s: valid against %s\n", file, pointer);
-    rc = WC_EXIT_OK;
-  } else {
-    fprintf(stderr, "whopconf validate: %s: invalid: %zu strict-JSON defect%s, %zu schema error%s\n", file, nd,
-            nd == 1 ? "" : "s", ne, ne == 1 ? "" : "s");
+}
+
+/* The strict pass and the schema over text: the findings on stdout, the
+ * verdict on stderr. */
+static int judge(const validate_args *va, const char *text, size_t len, const wc_schema *schema) {
+  wc_findings *defects = wc_findings_new();
+  wc_findings *errors = wc_findings_new();
+  if (!defects || !errors) {
+    fprintf(stderr, "whopconf validate: out of memory\n");
+    wc_findings_free(defects);
+    wc_findings_free(errors);
+    return WC_EXIT_USAGE;
   }
-out:
-  fflush(stdout);
+  wc_err err;
+  cJSON *doc = wc_json_parse(text, len, &va->jopts, defects, &err);
+  print_defects(defects);
+  int rc = WC_EXIT_FAIL;
+  if (!doc) {
+    fprintf(stderr, "whopconf validate: %s: invalid: %s\n", va->file, err.msg);
+  } else {
+    bool valid = wc_schema_validate(schema, doc, errors);
+    print_schema_errors(errors);
+    cJSON_Delete(doc);
+    size_t nd = wc_findings_count(defects), ne = wc_findings_count(errors);
+    if (valid && nd == 0) {
+      fprintf(stderr, "whopconf validate: %s: valid against %s\n", va->file, va->pointer);
+      rc = WC_EXIT_OK;
+    } else {
+      fprintf(stderr, "whopconf validate: %s: invalid: %zu strict-JSON defect%s, %zu schema error%s\n", va->file,
+              nd, nd == 1 ? "" : "s", ne, ne == 1 ? "" : "s");
+    }
+  }
   wc_findings_free(defects);
   wc_findings_free(errors);
+  return rc;
+}
+
+int wc_cli_validate(int argc, char **argv) {
+  validate_args va;
+  int rc = parse(argc, argv, &va);
+  if (rc) return rc;
+  if (va.help) {
+    usage(stdout);
+    return WC_EXIT_OK;
+  }
+  wc_err err;
+  size_t len = 0;
+  char *text = strcmp(va.file, "-") == 0 ? read_stdin(&len, &err) : wc_read_file(va.file, MAX_INPUT, &len, &err);
+  if (!text) {
+    fprintf(stderr, "whopconf validate: %s\n", err.msg);
+    return WC_EXIT_USAGE;
+  }
+  wc_spec *spec = NULL;
+  wc_schema *schema = load_schema(&va, &spec);
+  rc = schema ? judge(&va, text, len, schema) : WC_EXIT_USAGE;
+  fflush(stdout);
   wc_schema_free(schema);
   wc_spec_free(spec);
   free(text);

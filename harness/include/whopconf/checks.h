@@ -5,7 +5,8 @@
  * / failed (with findings) / could not be checked". Checks never send, never
  * print and never decide the verdict of a run: the runner aggregates every
  * observation of every case into report.json (runner.h), where a failed
- * SHOULD becomes a warning. */
+ * SHOULD becomes a warning. The observations themselves are in
+ * observations.h. */
 #ifndef WHOPCONF_CHECKS_H
 #define WHOPCONF_CHECKS_H
 
@@ -15,56 +16,13 @@
 
 #include "whopconf/catalog.h"
 #include "whopconf/common.h"
+#include "whopconf/observations.h"
 #include "whopconf/response.h"
 #include "whopconf/schema.h"
 
 /* True for the requirements checked on every response of the run (so every
  * case contributes to them and `--only` with one of them runs every case). */
 bool wc_requirement_is_generic(const char *id);
-
-/* ---- observations ------------------------------------------------------ */
-
-typedef enum wc_obs_status {
-  WC_OBS_PASS = 0,
-  WC_OBS_FAIL, /* the runner turns a failed SHOULD into a warning */
-  WC_OBS_WARN, /* a warning whatever the level (e.g. a suspicious but allowed answer) */
-  WC_OBS_SKIP  /* could not be checked; reason says why */
-} wc_obs_status;
-
-const char *wc_obs_status_name(wc_obs_status status); /* "pass", "fail", "warn", "skip" */
-/* -1 when name is none of those. */
-int wc_obs_status_parse(const char *name);
-
-typedef struct wc_observation {
-  const char *requirement; /* a catalogue id (static string) */
-  wc_obs_status status;
-  char *reason;            /* one line */
-  int exchange;            /* 1-based sequence of the exchange in its case; 0 = none */
-  bool note;               /* reason worth keeping in the requirement summary (shapes) */
-  wc_findings *findings;   /* never NULL */
-} wc_observation;
-
-typedef struct wc_observations wc_observations;
-
-wc_observations *wc_observations_new(void);
-void wc_observations_free(wc_observations *obs);
-size_t wc_observations_count(const wc_observations *obs);
-const wc_observation *wc_observations_get(const wc_observations *obs, size_t index);
-
-/* Appends one observation; returns it (its findings list can be added to),
- * or NULL when memory runs out. requirement must be a catalogue id. */
-wc_observation *wc_observe(wc_observations *obs, const char *requirement, wc_obs_status status,
-                           int exchange, const char *fmt, ...) WC_PRINTF(5, 6);
-/* pass when found is empty, else fail with a copy of every finding and
- * reason "<what>: <first finding message> (+N more)". */
-wc_observation *wc_observe_findings(wc_observations *obs, const char *requirement, int exchange,
-                                    const wc_findings *found, const char *what);
-/* Copies every finding of src into dst. 0, or -1 on ENOMEM. */
-int wc_findings_copy(wc_findings *dst, const wc_findings *src);
-
-/* The observations as JSON (runner result files) and back. */
-cJSON *wc_observations_to_json(const wc_observations *obs);
-wc_observations *wc_observations_from_json(const cJSON *array, wc_err *err);
 
 /* ---- what the checks need to know -------------------------------------- */
 

@@ -70,8 +70,6 @@ const wc_fault_info *wc_fault_find(const char *name);
 /* Requirement ids (comma-separated) a fault cannot help breaking besides its
  * own, e.g. "WC-DM-008" for faults that need balances shown; NULL if none. */
 const char *wc_fault_also_breaks(const wc_fault_info *fault);
-/* True when the fault shows balances (like opts.show_balances). */
-bool wc_fault_shows_balances(const wc_fault_info *fault);
 
 /* Lenient options: rules the contract leaves open, answered the documented
  * way (a 400 with an error envelope, or a stored value that differs from

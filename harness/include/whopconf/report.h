@@ -1,9 +1,9 @@
 /* whopconf: compliance reports.
  *
- * The runner builds ONE document, report.json (format below, JSON Schema in
- * reports/report.schema.json); every other format (JUnit XML, SARIF,
- * Markdown, HTML, HAR) is rendered from that document, so all of them tell
- * the same story.
+ * A run builds ONE document, report.json (format below, JSON Schema in
+ * reports/report.schema.json), through the report assembly (assemble.h);
+ * every other format (JUnit XML, SARIF, Markdown, HTML, HAR) is rendered
+ * from that document, so all of them tell the same story.
  *
  * report.json, format_version 1:
  * {

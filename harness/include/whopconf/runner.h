@@ -67,6 +67,28 @@ typedef struct wc_run_opts {
 
 void wc_run_opts_default(wc_run_opts *opts);
 
+/* ---- policy (runner_policy.c), for every command that sends -------------- */
+
+/* Fills what the options left open: credentials not given from their
+ * environment variables, the connect timeout capped by the whole-request
+ * timeout, and the pinned version (the newest known when none is given).
+ * -1 (err WC_E_USAGE) when the pinned version is not a known one. */
+int wc_run_opts_resolve(wc_run_opts *opts, wc_err *err);
+
+struct wc_refserver;
+
+/* The target. Without opts->base_url: starts the embedded reference server
+ * on 127.0.0.1 (knowing opts' versions) and points opts at it, with its own
+ * credentials, two accounts (when none is given), writes allowed and, with
+ * allow_picture_writes, a picture id; *server is then the caller's to stop
+ * (wc_refserver_stop) once the run is over, and opts->base_url lives as
+ * long as it. With a base_url: *server is NULL and the URL is checked: -1
+ * with WC_E_USAGE when whopconf cannot send to it, WC_E_REFUSED when it is
+ * plain http:// to a non-loopback host without allow_http (credentials
+ * would travel in clear). -1 with WC_E_TRANSPORT when the embedded server
+ * cannot start. */
+int wc_run_target_open(wc_run_opts *opts, struct wc_refserver **server, wc_err *err);
+
 /* ---- selection (--only) -------------------------------------------------- */
 
 /* declared: the case's requirement ids separated by spaces (its Criterion
@@ -168,7 +190,6 @@ bool wc_case_need_writes(wc_case *c);
 /* Records a skip for every declared requirement not observed yet. */
 void wc_case_skip_rest(wc_case *c, const char *fmt, ...) WC_PRINTF(2, 3);
 
-const char *wc_case_name(const wc_case *c);
 const char *wc_case_credential(const wc_case *c, unsigned which); /* NULL = not given */
 const char *wc_case_api_version(const wc_case *c);
 size_t wc_case_known_count(const wc_case *c);

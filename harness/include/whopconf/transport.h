@@ -70,8 +70,6 @@ typedef struct wc_exchange wc_exchange;
 
 wc_transport *wc_transport_new(const wc_transport_opts *opts, wc_err *err);
 void wc_transport_free(wc_transport *t);
-/* The options in force (defaults filled in for zero limits). */
-const wc_transport_opts *wc_transport_get_opts(const wc_transport *t);
 
 /* Sends the request (with retries). Returns the recorded exchange, or NULL
  * only when memory runs out; a failed transfer is an exchange whose status
@@ -97,8 +95,6 @@ bool wc_exchange_body_truncated(const wc_exchange *x); /* cut at max_body */
 double wc_exchange_total_ms(const wc_exchange *x);
 int wc_exchange_retries(const wc_exchange *x);
 bool wc_exchange_has_response(const wc_exchange *x); /* a status line arrived */
-double wc_exchange_connect_ms(const wc_exchange *x);    /* last attempt; 0 = reused/none */
-double wc_exchange_first_byte_ms(const wc_exchange *x); /* last attempt; 0 = none */
 long wc_exchange_retry_wait_ms(const wc_exchange *x);   /* total Retry-After sleep */
 long wc_exchange_connects(const wc_exchange *x);        /* new connections opened */
 /* Why retrying stopped early (budget, attempts), "" otherwise. */

@@ -1,4 +1,4 @@
-/* Private to json_strict.c (the pass) and json_strict_slow.c (everything
+/* Private to json_strict.c (the pass) and json_strict_tokens.c (everything
  * the pass does not do for every token: defects, escapes, UTF-8, numbers
  * that are not plain, duplicate keys in large objects). */
 #ifndef WHOPCONF_JSON_STRICT_INTERNAL_H
@@ -144,7 +144,7 @@ static inline bool wc_js_is_number_byte(unsigned char c) {
   return wc_js_is_digit(c) || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
 }
 
-/* ---- json_strict_slow.c ---- */
+/* ---- json_strict_tokens.c ---- */
 
 /* Records a defect (up to the limit); a structural one (syntax, empty)
  * also ends the scan. The pointer covers the children being read in the

@@ -118,7 +118,6 @@ void wc_transport_free(wc_transport *t) {
   free(t);
 }
 
-const wc_transport_opts *wc_transport_get_opts(const wc_transport *t) { return t ? &t->opts : NULL; }
 
 /* ---- one attempt ---- */
 
@@ -470,15 +469,10 @@ static void run_attempt(wc_transport *t, const wc_request *req, wc_exchange *x) 
   CURLcode rc = curl_easy_perform(c);
 
   long code = 0, os_errno = 0, connects = 0;
-  curl_off_t connect_us = 0, start_us = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
   curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
   curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &connects);
-  curl_easy_getinfo(c, CURLINFO_CONNECT_TIME_T, &connect_us);
-  curl_easy_getinfo(c, CURLINFO_STARTTRANSFER_TIME_T, &start_us);
   x->connects += connects;
-  x->connect_ms = (double)connect_us / 1000.0;
-  x->first_byte_ms = a.got_first_byte ? (double)start_us / 1000.0 : 0;
   x->http_status = x->has_response ? code : 0;
   if (x->http_status == 0) x->has_response = false;
 

@@ -36,8 +36,6 @@ struct wc_exchange {
   bool body_truncated;
 
   double total_ms;       /* wall clock of the whole send, retries included */
-  double connect_ms;     /* last attempt, 0 when reused or never connected */
-  double first_byte_ms;  /* last attempt, 0 when no response byte */
   int retries;
   long retry_wait_ms;
   long connects; /* new connections opened, all attempts */

@@ -255,8 +255,6 @@ const char *wc_exchange_body(const wc_exchange *x, size_t *len) {
 
 bool wc_exchange_body_truncated(const wc_exchange *x) { return x && x->body_truncated; }
 double wc_exchange_total_ms(const wc_exchange *x) { return x ? x->total_ms : 0; }
-double wc_exchange_connect_ms(const wc_exchange *x) { return x ? x->connect_ms : 0; }
-double wc_exchange_first_byte_ms(const wc_exchange *x) { return x ? x->first_byte_ms : 0; }
 int wc_exchange_retries(const wc_exchange *x) { return x ? x->retries : 0; }
 long wc_exchange_retry_wait_ms(const wc_exchange *x) { return x ? x->retry_wait_ms : 0; }
 long wc_exchange_connects(const wc_exchange *x) { return x ? x->connects : 0; }

@@ -493,11 +493,6 @@ const char *wc_fault_also_breaks(const wc_fault_info *info) {
   return f ? f->also_breaks : NULL;
 }
 
-bool wc_fault_shows_balances(const wc_fault_info *info) {
-  const rs_fault_def *f = info ? rs_fault_def_find(info->name) : NULL;
-  return f && (f->flags & RS_FAULT_SHOWS_BALANCES);
-}
-
 /* ---- hook runners (table order) ------------------------------------------- */
 
 #define RUN(hook, ...)                                              \

@@ -15,50 +15,50 @@
 
 /* ---- reading the document ---- */
 
-const cJSON *wc_rj(const cJSON *obj, const char *key) {
+const cJSON *wc_rep_get(const cJSON *obj, const char *key) {
   return cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
 }
 
-const char *wc_rj_str(const cJSON *obj, const char *key) { return wc_json_str(obj, key, NULL); }
+const char *wc_rep_get_str(const cJSON *obj, const char *key) { return wc_json_str(obj, key, NULL); }
 
-double wc_rj_num(const cJSON *obj, const char *key, double dflt) { return wc_json_num(obj, key, dflt); }
+double wc_rep_get_num(const cJSON *obj, const char *key, double dflt) { return wc_json_num(obj, key, dflt); }
 
-bool wc_rj_true(const cJSON *obj, const char *key) { return cJSON_IsTrue(wc_rj(obj, key)); }
+bool wc_rep_get_true(const cJSON *obj, const char *key) { return cJSON_IsTrue(wc_rep_get(obj, key)); }
 
-const cJSON *wc_rj_arr(const cJSON *obj, const char *key) {
-  const cJSON *item = wc_rj(obj, key);
+const cJSON *wc_rep_get_arr(const cJSON *obj, const char *key) {
+  const cJSON *item = wc_rep_get(obj, key);
   return cJSON_IsArray(item) ? item : NULL;
 }
 
-const cJSON *wc_rj_obj(const cJSON *obj, const char *key) {
-  const cJSON *item = wc_rj(obj, key);
+const cJSON *wc_rep_get_obj(const cJSON *obj, const char *key) {
+  const cJSON *item = wc_rep_get(obj, key);
   return cJSON_IsObject(item) ? item : NULL;
 }
 
-int wc_report_check(const cJSON *report, wc_err *err) {
+int wc_rep_check(const cJSON *report, wc_err *err) {
   if (!cJSON_IsObject(report)) {
     wc_err_set(err, WC_E_PARSE, "not a whopconf report: the document is not a JSON object");
     return -1;
   }
-  const char *format = wc_rj_str(report, "format");
+  const char *format = wc_rep_get_str(report, "format");
   if (!format || strcmp(format, "whopconf-report") != 0) {
     wc_err_set(err, WC_E_PARSE, "not a whopconf report: \"format\" is not \"whopconf-report\"");
     return -1;
   }
-  double version = wc_rj_num(report, "format_version", -1);
+  double version = wc_rep_get_num(report, "format_version", -1);
   if (version != WC_REPORT_FORMAT_VERSION) {
     wc_err_set(err, WC_E_PARSE, "unsupported report format_version (this whopconf reads version %d)",
                WC_REPORT_FORMAT_VERSION);
     return -1;
   }
-  const cJSON *reqs = wc_rj_arr(report, "requirements");
+  const cJSON *reqs = wc_rep_get_arr(report, "requirements");
   if (!reqs) {
     wc_err_set(err, WC_E_PARSE, "not a whopconf report: \"requirements\" is not an array");
     return -1;
   }
   const cJSON *req;
   cJSON_ArrayForEach(req, reqs) {
-    if (!cJSON_IsObject(req) || !wc_rj_str(req, "id")) {
+    if (!cJSON_IsObject(req) || !wc_rep_get_str(req, "id")) {
       wc_err_set(err, WC_E_PARSE, "not a whopconf report: a requirement has no string \"id\"");
       return -1;
     }
@@ -66,31 +66,31 @@ int wc_report_check(const cJSON *report, wc_err *err) {
   return 0;
 }
 
-wc_rstatus wc_req_status(const cJSON *req) {
-  const char *s = wc_rj_str(req, "status");
-  if (!s) return WC_RS_OTHER;
-  if (strcmp(s, "fail") == 0) return WC_RS_FAIL;
-  if (strcmp(s, "warn") == 0) return WC_RS_WARN;
-  if (strcmp(s, "skip") == 0) return WC_RS_SKIP;
-  if (strcmp(s, "pass") == 0) return WC_RS_PASS;
-  return WC_RS_OTHER;
+wc_rep_status wc_rep_req_status(const cJSON *req) {
+  const char *s = wc_rep_get_str(req, "status");
+  if (!s) return WC_REP_OTHER;
+  if (strcmp(s, "fail") == 0) return WC_REP_FAIL;
+  if (strcmp(s, "warn") == 0) return WC_REP_WARN;
+  if (strcmp(s, "skip") == 0) return WC_REP_SKIP;
+  if (strcmp(s, "pass") == 0) return WC_REP_PASS;
+  return WC_REP_OTHER;
 }
 
-const char *wc_rstatus_name(wc_rstatus status) {
+const char *wc_rep_status_name(wc_rep_status status) {
   switch (status) {
-  case WC_RS_FAIL: return "fail";
-  case WC_RS_WARN: return "warn";
-  case WC_RS_SKIP: return "skip";
-  case WC_RS_PASS: return "pass";
-  case WC_RS_OTHER: break;
+  case WC_REP_FAIL: return "fail";
+  case WC_REP_WARN: return "warn";
+  case WC_REP_SKIP: return "skip";
+  case WC_REP_PASS: return "pass";
+  case WC_REP_OTHER: break;
   }
   return "unknown";
 }
 
-const char *wc_req_field(const cJSON *req, const char *key) {
-  const char *value = wc_rj_str(req, key);
+const char *wc_rep_req_field(const cJSON *req, const char *key) {
+  const char *value = wc_rep_get_str(req, key);
   if (value) return value;
-  const wc_requirement *entry = wc_catalog_find(wc_rj_str(req, "id"));
+  const wc_requirement *entry = wc_catalog_find(wc_rep_get_str(req, "id"));
   if (!entry) return NULL;
   if (strcmp(key, "title") == 0) return entry->title;
   if (strcmp(key, "source") == 0) return entry->source;
@@ -101,25 +101,25 @@ const char *wc_req_field(const cJSON *req, const char *key) {
   return NULL;
 }
 
-int wc_req_spec_line(const cJSON *req, const wc_spec *spec) {
-  const char *pointer = wc_req_field(req, "spec_pointer");
+int wc_rep_req_spec_line(const cJSON *req, const wc_spec *spec) {
+  const char *pointer = wc_rep_req_field(req, "spec_pointer");
   if (spec && pointer) {
     int line = wc_spec_line(spec, pointer);
     if (line > 0) return line;
   }
-  double line = wc_rj_num(req, "spec_line", 0);
+  double line = wc_rep_get_num(req, "spec_line", 0);
   return line >= 1 && line <= 1e9 ? (int)line : 0;
 }
 
-bool wc_report_strict(const cJSON *report) { return wc_rj_true(wc_rj_obj(report, "run"), "strict"); }
+bool wc_rep_strict(const cJSON *report) { return wc_rep_get_true(wc_rep_get_obj(report, "run"), "strict"); }
 
-bool wc_req_failing(const cJSON *report, const cJSON *req) {
-  wc_rstatus status = wc_req_status(req);
-  return status == WC_RS_FAIL || (status == WC_RS_WARN && wc_report_strict(report));
+bool wc_rep_req_failing(const cJSON *report, const cJSON *req) {
+  wc_rep_status status = wc_rep_req_status(req);
+  return status == WC_REP_FAIL || (status == WC_REP_WARN && wc_rep_strict(report));
 }
 
-const cJSON **wc_report_sorted(const cJSON *report, size_t *count) {
-  const cJSON *reqs = wc_rj_arr(report, "requirements");
+const cJSON **wc_rep_sorted(const cJSON *report, size_t *count) {
+  const cJSON *reqs = wc_rep_get_arr(report, "requirements");
   size_t n = (size_t)cJSON_GetArraySize(reqs);
   *count = 0;
   if (n == 0) return NULL;
@@ -129,17 +129,17 @@ const cJSON **wc_report_sorted(const cJSON *report, size_t *count) {
     return NULL;
   }
   /* A counting pass per status keeps document order within a status. */
-  for (int status = WC_RS_FAIL; status <= WC_RS_OTHER; status++) {
+  for (int status = WC_REP_FAIL; status <= WC_REP_OTHER; status++) {
     const cJSON *req;
     cJSON_ArrayForEach(req, reqs) {
-      if ((int)wc_req_status(req) == status) out[(*count)++] = req;
+      if ((int)wc_rep_req_status(req) == status) out[(*count)++] = req;
     }
   }
   return out;
 }
 
-const char **wc_report_families(const cJSON *report, size_t *count) {
-  const cJSON *reqs = wc_rj_arr(report, "requirements");
+const char **wc_rep_families(const cJSON *report, size_t *count) {
+  const cJSON *reqs = wc_rep_get_arr(report, "requirements");
   size_t cap = wc_family_count() + (size_t)cJSON_GetArraySize(reqs);
   const char **out = malloc((cap ? cap : 1) * sizeof *out);
   *count = 0;
@@ -147,7 +147,7 @@ const char **wc_report_families(const cJSON *report, size_t *count) {
   for (size_t i = 0; i < wc_family_count(); i++) out[(*count)++] = wc_family_get(i);
   const cJSON *req;
   cJSON_ArrayForEach(req, reqs) {
-    const char *family = wc_req_field(req, "family");
+    const char *family = wc_rep_req_field(req, "family");
     if (!family) continue;
     bool seen = false;
     for (size_t i = 0; i < *count && !seen; i++) seen = strcmp(out[i], family) == 0;
@@ -156,11 +156,11 @@ const char **wc_report_families(const cJSON *report, size_t *count) {
   return out;
 }
 
-const cJSON *wc_report_exchange(const cJSON *report, const char *id) {
+const cJSON *wc_rep_exchange(const cJSON *report, const char *id) {
   if (!id) return NULL;
   const cJSON *x;
-  cJSON_ArrayForEach(x, wc_rj_arr(report, "exchanges")) {
-    const char *xid = wc_rj_str(x, "id");
+  cJSON_ArrayForEach(x, wc_rep_get_arr(report, "exchanges")) {
+    const char *xid = wc_rep_get_str(x, "id");
     if (xid && strcmp(xid, id) == 0) return x;
   }
   return NULL;
@@ -173,13 +173,13 @@ static void add_id(const char **ids, size_t *n, size_t max, const char *id) {
   ids[(*n)++] = id;
 }
 
-size_t wc_req_evidence(const cJSON *req, const char **ids, size_t max) {
+size_t wc_rep_req_evidence(const cJSON *req, const char **ids, size_t max) {
   size_t n = 0;
   const cJSON *item;
-  cJSON_ArrayForEach(item, wc_rj_arr(req, "evidence")) {
+  cJSON_ArrayForEach(item, wc_rep_get_arr(req, "evidence")) {
     if (cJSON_IsString(item)) add_id(ids, &n, max, item->valuestring);
   }
-  cJSON_ArrayForEach(item, wc_rj_arr(req, "findings")) add_id(ids, &n, max, wc_rj_str(item, "exchange"));
+  cJSON_ArrayForEach(item, wc_rep_get_arr(req, "findings")) add_id(ids, &n, max, wc_rep_get_str(item, "exchange"));
   return n;
 }
 
@@ -191,20 +191,20 @@ void wc_rep_ms(char out[32], double ms) {
 
 /* ---- writing text ---- */
 
-void wc_ro_init(wc_rout *o) {
+void wc_rep_out_init(wc_rep_out *o) {
   wc_buf_init(&o->b);
   o->rc = 0;
 }
 
-static void ro_append(wc_rout *o, const char *s, size_t len) {
+static void ro_append(wc_rep_out *o, const char *s, size_t len) {
   if (o->rc == 0 && wc_buf_append(&o->b, s, len) != 0) o->rc = -1;
 }
 
-void wc_ro_raw(wc_rout *o, const char *markup) {
+void wc_rep_out_raw(wc_rep_out *o, const char *markup) {
   if (markup) ro_append(o, markup, strlen(markup));
 }
 
-void wc_ro_printf(wc_rout *o, const char *fmt, ...) {
+void wc_rep_out_printf(wc_rep_out *o, const char *fmt, ...) {
   if (o->rc != 0) return;
   va_list ap;
   va_start(ap, fmt);
@@ -230,7 +230,7 @@ void wc_ro_printf(wc_rout *o, const char *fmt, ...) {
   va_end(ap);
 }
 
-char *wc_ro_finish(wc_rout *o, wc_err *err) {
+char *wc_rep_out_finish(wc_rep_out *o, wc_err *err) {
   if (o->rc != 0) {
     wc_buf_free(&o->b);
     wc_err_set(err, WC_E_NOMEM, "out of memory while rendering a report");
@@ -248,7 +248,7 @@ static size_t utf8_next(const unsigned char *s, size_t len, int32_t *cp) {
   return n ? n : 1;
 }
 
-static void put_cp(wc_rout *o, int32_t cp) {
+static void put_cp(wc_rep_out *o, int32_t cp) {
   char out[4];
   size_t n;
   if (cp < 0x80) {
@@ -307,19 +307,19 @@ static size_t bearer_at(const unsigned char *s, size_t len, size_t i, size_t *cr
   return j - i;
 }
 
-static void put_escaped(wc_rout *o, int32_t cp, wc_esc mode) {
+static void put_escaped(wc_rep_out *o, int32_t cp, wc_rep_esc mode) {
   if (cp < 0 || cp == 0xFFFE || cp == 0xFFFF) cp = 0xFFFD;
   if (cp == 0) cp = 0x2400; /* NUL would end the C string */
-  if (mode == WC_ESC_RAW) {
+  if (mode == WC_REP_ESC_RAW) {
     put_cp(o, cp);
     return;
   }
-  if (mode == WC_ESC_JSON) { /* serialised JSON: only string contents hold these */
-    if (cp == '<') wc_ro_raw(o, "\\u003c");
-    else if (cp == '>') wc_ro_raw(o, "\\u003e");
-    else if (cp == '&') wc_ro_raw(o, "\\u0026");
-    else if (cp == 0x2028) wc_ro_raw(o, "\\u2028");
-    else if (cp == 0x2029) wc_ro_raw(o, "\\u2029");
+  if (mode == WC_REP_ESC_JSON) { /* serialised JSON: only string contents hold these */
+    if (cp == '<') wc_rep_out_raw(o, "\\u003c");
+    else if (cp == '>') wc_rep_out_raw(o, "\\u003e");
+    else if (cp == '&') wc_rep_out_raw(o, "\\u0026");
+    else if (cp == 0x2028) wc_rep_out_raw(o, "\\u2028");
+    else if (cp == 0x2029) wc_rep_out_raw(o, "\\u2029");
     else put_cp(o, cp);
     return;
   }
@@ -328,27 +328,27 @@ static void put_escaped(wc_rout *o, int32_t cp, wc_esc mode) {
   else if (cp == 0x7F) cp = 0x2421;
   else if (cp >= 0x80 && cp <= 0x9F) cp = 0xFFFD;
   switch (mode) {
-  case WC_ESC_XML:
-  case WC_ESC_ATTR:
-    if (cp == '&') wc_ro_raw(o, "&amp;");
-    else if (cp == '<') wc_ro_raw(o, "&lt;");
-    else if (cp == '>') wc_ro_raw(o, "&gt;");
-    else if (mode == WC_ESC_ATTR && cp == '"') wc_ro_raw(o, "&quot;");
-    else if (mode == WC_ESC_ATTR && cp == '\'') wc_ro_raw(o, "&#39;");
-    else if (mode == WC_ESC_ATTR && whitespace) wc_ro_printf(o, "&#%d;", (int)cp);
+  case WC_REP_ESC_XML:
+  case WC_REP_ESC_ATTR:
+    if (cp == '&') wc_rep_out_raw(o, "&amp;");
+    else if (cp == '<') wc_rep_out_raw(o, "&lt;");
+    else if (cp == '>') wc_rep_out_raw(o, "&gt;");
+    else if (mode == WC_REP_ESC_ATTR && cp == '"') wc_rep_out_raw(o, "&quot;");
+    else if (mode == WC_REP_ESC_ATTR && cp == '\'') wc_rep_out_raw(o, "&#39;");
+    else if (mode == WC_REP_ESC_ATTR && whitespace) wc_rep_out_printf(o, "&#%d;", (int)cp);
     else put_cp(o, cp);
     return;
-  case WC_ESC_MD:
-    if (cp == '\n') wc_ro_raw(o, "<br>");
+  case WC_REP_ESC_MD:
+    if (cp == '\n') wc_rep_out_raw(o, "<br>");
     else if (cp == '\r') return;
-    else if (cp == '\t') wc_ro_raw(o, " ");
-    else if (cp == '&') wc_ro_raw(o, "&amp;");
-    else if (cp == '<') wc_ro_raw(o, "&lt;");
-    else if (cp == '>') wc_ro_raw(o, "&gt;");
-    else if (cp == '@') wc_ro_raw(o, "@\xE2\x80\x8B"); /* no @mention from evidence */
+    else if (cp == '\t') wc_rep_out_raw(o, " ");
+    else if (cp == '&') wc_rep_out_raw(o, "&amp;");
+    else if (cp == '<') wc_rep_out_raw(o, "&lt;");
+    else if (cp == '>') wc_rep_out_raw(o, "&gt;");
+    else if (cp == '@') wc_rep_out_raw(o, "@\xE2\x80\x8B"); /* no @mention from evidence */
     else if (cp < 0x80 && strchr("\\`*_[]|~#", (int)cp)) {
       char esc[3] = {'\\', (char)cp, '\0'};
-      wc_ro_raw(o, esc);
+      wc_rep_out_raw(o, esc);
     } else {
       put_cp(o, cp);
     }
@@ -359,7 +359,7 @@ static void put_escaped(wc_rout *o, int32_t cp, wc_esc mode) {
   }
 }
 
-size_t wc_ro_text_n(wc_rout *o, const char *text, size_t len, size_t cap, wc_esc mode) {
+size_t wc_rep_out_text_n(wc_rep_out *o, const char *text, size_t len, size_t cap, wc_rep_esc mode) {
   if (!text) return 0;
   const unsigned char *s = (const unsigned char *)text;
   size_t limit = cap && cap < len ? cap : len;
@@ -370,7 +370,7 @@ size_t wc_ro_text_n(wc_rout *o, const char *text, size_t len, size_t cap, wc_esc
     if (keep) {
       if (i + keep > limit) break;
       for (size_t k = 0; k < keep; k++) put_escaped(o, s[i + k], mode);
-      wc_ro_raw(o, "***");
+      wc_rep_out_raw(o, "***");
       i += keep + cred;
       continue;
     }
@@ -383,20 +383,20 @@ size_t wc_ro_text_n(wc_rout *o, const char *text, size_t len, size_t cap, wc_esc
   return i > len ? len : i;
 }
 
-void wc_ro_text(wc_rout *o, const char *s, wc_esc mode) {
-  if (s) wc_ro_text_n(o, s, strlen(s), 0, mode);
+void wc_rep_out_text(wc_rep_out *o, const char *s, wc_rep_esc mode) {
+  if (s) wc_rep_out_text_n(o, s, strlen(s), 0, mode);
 }
 
-void wc_ro_text_cap(wc_rout *o, const char *s, size_t cap, wc_esc mode) {
-  if (s) wc_ro_text_n(o, s, strlen(s), cap, mode);
+void wc_rep_out_text_cap(wc_rep_out *o, const char *s, size_t cap, wc_rep_esc mode) {
+  if (s) wc_rep_out_text_n(o, s, strlen(s), cap, mode);
 }
 
 char *wc_rep_clean(const char *s, size_t len, size_t cap, bool *cut) {
-  wc_rout o;
-  wc_ro_init(&o);
-  size_t used = wc_ro_text_n(&o, s, len, cap, WC_ESC_RAW);
+  wc_rep_out o;
+  wc_rep_out_init(&o);
+  size_t used = wc_rep_out_text_n(&o, s, len, cap, WC_REP_ESC_RAW);
   if (cut) *cut = used < len;
-  return wc_ro_finish(&o, NULL);
+  return wc_rep_out_finish(&o, NULL);
 }
 
 cJSON *wc_rep_jstr(const char *s, size_t cap) {
@@ -408,7 +408,7 @@ cJSON *wc_rep_jstr(const char *s, size_t cap) {
 }
 
 bool wc_rep_add_str(cJSON *obj, const char *key, const char *s) {
-  cJSON *node = s ? wc_rep_jstr(s, WC_REPORT_TEXT_CAP) : cJSON_CreateNull();
+  cJSON *node = s ? wc_rep_jstr(s, WC_REP_TEXT_CAP) : cJSON_CreateNull();
   if (!node) return false;
   if (!cJSON_AddItemToObject(obj, key, node)) {
     cJSON_Delete(node);
@@ -487,7 +487,7 @@ int wc_rep_repair_tree(cJSON *node) {
 static int mask_headers(cJSON *headers) {
   cJSON *h;
   cJSON_ArrayForEach(h, headers) {
-    const char *name = wc_rj_str(h, "name");
+    const char *name = wc_rep_get_str(h, "name");
     cJSON *value = cJSON_GetObjectItemCaseSensitive(h, "value");
     if (!cJSON_IsString(value)) continue;
     const char *masked = wc_rep_header_value(name, value->valuestring);
@@ -501,7 +501,7 @@ static int mask_headers(cJSON *headers) {
   return 0;
 }
 
-char *wc_report_render_json(const cJSON *report, wc_err *err) {
+char *wc_rep_render_json(const cJSON *report, wc_err *err) {
   cJSON *copy = cJSON_Duplicate(report, true);
   if (!copy) {
     wc_err_set(err, WC_E_NOMEM, "out of memory while rendering report.json");
@@ -516,8 +516,8 @@ char *wc_report_render_json(const cJSON *report, wc_err *err) {
     if (rc == 0) rc = mask_headers(cJSON_GetObjectItemCaseSensitive(resp, "headers"));
   }
   char *text = NULL;
-  if (rc == 0) text = wc_rep_print(copy, WC_REPORT_FILE_JSON, err);
-  else wc_err_set(err, WC_E_NOMEM, "out of memory while rendering %s", WC_REPORT_FILE_JSON);
+  if (rc == 0) text = wc_rep_print(copy, WC_REP_FILE_JSON, err);
+  else wc_err_set(err, WC_E_NOMEM, "out of memory while rendering %s", WC_REP_FILE_JSON);
   cJSON_Delete(copy);
   return text;
 }
@@ -570,7 +570,7 @@ static int write_file(const char *dir, const char *name, const char *text, wc_er
 }
 
 int wc_report_write(const cJSON *report, const wc_spec *spec, const char *dir, int formats, wc_err *err) {
-  if (wc_report_check(report, err) != 0) return -1;
+  if (wc_rep_check(report, err) != 0) return -1;
   if (!dir || !*dir) {
     wc_err_set(err, WC_E_USAGE, "no report directory given");
     return -1;
@@ -583,18 +583,18 @@ int wc_report_write(const cJSON *report, const wc_spec *spec, const char *dir, i
   static const struct {
     int bit;
     const char *file;
-  } order[] = {{WC_REPORT_JSON, WC_REPORT_FILE_JSON}, {WC_REPORT_JUNIT, WC_REPORT_FILE_JUNIT},
-               {WC_REPORT_SARIF, WC_REPORT_FILE_SARIF}, {WC_REPORT_MD, WC_REPORT_FILE_MD},
-               {WC_REPORT_HTML, WC_REPORT_FILE_HTML}, {WC_REPORT_HAR, WC_REPORT_FILE_HAR}};
+  } order[] = {{WC_REPORT_JSON, WC_REP_FILE_JSON}, {WC_REPORT_JUNIT, WC_REP_FILE_JUNIT},
+               {WC_REPORT_SARIF, WC_REP_FILE_SARIF}, {WC_REPORT_MD, WC_REP_FILE_MD},
+               {WC_REPORT_HTML, WC_REP_FILE_HTML}, {WC_REPORT_HAR, WC_REP_FILE_HAR}};
   for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
     if (!(formats & order[i].bit)) continue;
     char *text = NULL;
     switch (order[i].bit) {
-    case WC_REPORT_JSON: text = wc_report_render_json(report, err); break;
+    case WC_REPORT_JSON: text = wc_rep_render_json(report, err); break;
     case WC_REPORT_JUNIT: text = wc_report_render_junit(report, err); break;
     case WC_REPORT_SARIF: text = wc_report_render_sarif(report, spec, err); break;
-    case WC_REPORT_MD: text = wc_report_render_markdown_linked(report, formats, err); break;
-    case WC_REPORT_HTML: text = wc_report_render_html_linked(report, spec, formats, err); break;
+    case WC_REPORT_MD: text = wc_rep_render_markdown_linked(report, formats, err); break;
+    case WC_REPORT_HTML: text = wc_rep_render_html_linked(report, spec, formats, err); break;
     case WC_REPORT_HAR: text = wc_report_render_har(report, err); break;
     }
     if (!text) return -1;

@@ -33,8 +33,8 @@ static const char *const headings[CH_COUNT] = {
 
 static const cJSON *find_req(const cJSON *report, const char *id) {
   const cJSON *req;
-  cJSON_ArrayForEach(req, wc_rj_arr(report, "requirements")) {
-    const char *rid = wc_rj_str(req, "id");
+  cJSON_ArrayForEach(req, wc_rep_get_arr(report, "requirements")) {
+    const char *rid = wc_rep_get_str(req, "id");
     if (rid && strcmp(rid, id) == 0) return req;
   }
   return NULL;
@@ -43,7 +43,7 @@ static const cJSON *find_req(const cJSON *report, const char *id) {
 static bool same_finding(const cJSON *a, const cJSON *b) {
   static const char *const keys[] = {"instance_pointer", "spec_pointer", "keyword", "message"};
   for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-    const char *x = wc_rj_str(a, keys[i]), *y = wc_rj_str(b, keys[i]);
+    const char *x = wc_rep_get_str(a, keys[i]), *y = wc_rep_get_str(b, keys[i]);
     if ((x == NULL) != (y == NULL) || (x && strcmp(x, y) != 0)) return false;
   }
   return true;
@@ -51,7 +51,7 @@ static bool same_finding(const cJSON *a, const cJSON *b) {
 
 /* Same findings in any order (case and exchange ids are run details). */
 static bool same_findings(const cJSON *old_req, const cJSON *new_req) {
-  const cJSON *a = wc_rj_arr(old_req, "findings"), *b = wc_rj_arr(new_req, "findings");
+  const cJSON *a = wc_rep_get_arr(old_req, "findings"), *b = wc_rep_get_arr(new_req, "findings");
   int na = cJSON_GetArraySize(a), nb = cJSON_GetArraySize(b);
   if (na != nb) return false;
   if (na > MAX_COMPARED_FINDINGS) return true;
@@ -73,59 +73,59 @@ static bool same_findings(const cJSON *old_req, const cJSON *new_req) {
 static change classify(const cJSON *old_report, const cJSON *old_req, const cJSON *new_report,
                        const cJSON *new_req, bool *changed) {
   *changed = true;
-  bool old_failing = old_req && wc_req_failing(old_report, old_req);
-  bool new_failing = new_req && wc_req_failing(new_report, new_req);
-  wc_rstatus os = old_req ? wc_req_status(old_req) : WC_RS_OTHER;
-  wc_rstatus ns = new_req ? wc_req_status(new_req) : WC_RS_OTHER;
+  bool old_failing = old_req && wc_rep_req_failing(old_report, old_req);
+  bool new_failing = new_req && wc_rep_req_failing(new_report, new_req);
+  wc_rep_status os = old_req ? wc_rep_req_status(old_req) : WC_REP_OTHER;
+  wc_rep_status ns = new_req ? wc_rep_req_status(new_req) : WC_REP_OTHER;
   if (!new_req) return CH_REMOVED;
   if (new_failing && !old_failing) return CH_NEW_FAILURE;
-  if (old_failing && !new_failing && ns != WC_RS_SKIP) return CH_FIXED;
+  if (old_failing && !new_failing && ns != WC_REP_SKIP) return CH_FIXED;
   if (new_failing) return CH_STILL_FAILING;
-  if (ns == WC_RS_SKIP && old_req && os != WC_RS_SKIP) return CH_UNTESTED;
-  if (ns == WC_RS_WARN && os != WC_RS_WARN) return CH_NEW_WARNING;
-  if (os == WC_RS_WARN && ns != WC_RS_WARN) return CH_WARNING_GONE;
-  if (os == WC_RS_WARN && ns == WC_RS_WARN && !same_findings(old_req, new_req)) return CH_WARNING_CHANGED;
+  if (ns == WC_REP_SKIP && old_req && os != WC_REP_SKIP) return CH_UNTESTED;
+  if (ns == WC_REP_WARN && os != WC_REP_WARN) return CH_NEW_WARNING;
+  if (os == WC_REP_WARN && ns != WC_REP_WARN) return CH_WARNING_GONE;
+  if (os == WC_REP_WARN && ns == WC_REP_WARN && !same_findings(old_req, new_req)) return CH_WARNING_CHANGED;
   *changed = false;
   return CH_COUNT;
 }
 
-static void describe(wc_rout *o, const cJSON *old_req, const cJSON *new_req) {
+static void describe(wc_rep_out *o, const cJSON *old_req, const cJSON *new_req) {
   const cJSON *req = new_req ? new_req : old_req;
-  const char *level = wc_req_field(req, "level");
-  wc_ro_raw(o, "  ");
-  wc_ro_text_cap(o, wc_rj_str(req, "id"), 64, WC_ESC_TEXT);
-  wc_ro_raw(o, " [");
-  wc_ro_text_cap(o, level ? level : "?", 16, WC_ESC_TEXT);
-  wc_ro_printf(o, "] %s -> %s: ", old_req ? wc_rstatus_name(wc_req_status(old_req)) : "absent",
-               new_req ? wc_rstatus_name(wc_req_status(new_req)) : "absent");
-  wc_ro_text_cap(o, wc_req_field(req, "title"), 200, WC_ESC_TEXT);
-  wc_ro_raw(o, "\n");
-  const cJSON *shown = new_req && cJSON_GetArraySize(wc_rj_arr(new_req, "findings")) ? new_req : NULL;
+  const char *level = wc_rep_req_field(req, "level");
+  wc_rep_out_raw(o, "  ");
+  wc_rep_out_text_cap(o, wc_rep_get_str(req, "id"), 64, WC_REP_ESC_TEXT);
+  wc_rep_out_raw(o, " [");
+  wc_rep_out_text_cap(o, level ? level : "?", 16, WC_REP_ESC_TEXT);
+  wc_rep_out_printf(o, "] %s -> %s: ", old_req ? wc_rep_status_name(wc_rep_req_status(old_req)) : "absent",
+               new_req ? wc_rep_status_name(wc_rep_req_status(new_req)) : "absent");
+  wc_rep_out_text_cap(o, wc_rep_req_field(req, "title"), 200, WC_REP_ESC_TEXT);
+  wc_rep_out_raw(o, "\n");
+  const cJSON *shown = new_req && cJSON_GetArraySize(wc_rep_get_arr(new_req, "findings")) ? new_req : NULL;
   if (shown) {
-    const cJSON *first = cJSON_GetArrayItem(wc_rj_arr(shown, "findings"), 0);
-    const char *ip = wc_rj_str(first, "instance_pointer");
-    wc_ro_raw(o, "      ");
+    const cJSON *first = cJSON_GetArrayItem(wc_rep_get_arr(shown, "findings"), 0);
+    const char *ip = wc_rep_get_str(first, "instance_pointer");
+    wc_rep_out_raw(o, "      ");
     if (ip) {
-      wc_ro_text_cap(o, *ip ? ip : "(root)", 200, WC_ESC_TEXT);
-      wc_ro_raw(o, ": ");
+      wc_rep_out_text_cap(o, *ip ? ip : "(root)", 200, WC_REP_ESC_TEXT);
+      wc_rep_out_raw(o, ": ");
     }
-    wc_ro_text_cap(o, wc_rj_str(first, "message"), 300, WC_ESC_TEXT);
-    int more = cJSON_GetArraySize(wc_rj_arr(shown, "findings")) - 1;
-    if (more > 0) wc_ro_printf(o, " (+%d more)", more);
-    wc_ro_raw(o, "\n");
-  } else if (new_req && wc_req_status(new_req) == WC_RS_SKIP && wc_rj_str(new_req, "reason")) {
-    wc_ro_raw(o, "      ");
-    wc_ro_text_cap(o, wc_rj_str(new_req, "reason"), 300, WC_ESC_TEXT);
-    wc_ro_raw(o, "\n");
+    wc_rep_out_text_cap(o, wc_rep_get_str(first, "message"), 300, WC_REP_ESC_TEXT);
+    int more = cJSON_GetArraySize(wc_rep_get_arr(shown, "findings")) - 1;
+    if (more > 0) wc_rep_out_printf(o, " (+%d more)", more);
+    wc_rep_out_raw(o, "\n");
+  } else if (new_req && wc_rep_req_status(new_req) == WC_REP_SKIP && wc_rep_get_str(new_req, "reason")) {
+    wc_rep_out_raw(o, "      ");
+    wc_rep_out_text_cap(o, wc_rep_get_str(new_req, "reason"), 300, WC_REP_ESC_TEXT);
+    wc_rep_out_raw(o, "\n");
   }
 }
 
 static void counts(const cJSON *report, int out[4]) {
   memset(out, 0, 4 * sizeof out[0]);
   const cJSON *req;
-  cJSON_ArrayForEach(req, wc_rj_arr(report, "requirements")) {
-    wc_rstatus s = wc_req_status(req);
-    if (s != WC_RS_OTHER) out[s]++;
+  cJSON_ArrayForEach(req, wc_rep_get_arr(report, "requirements")) {
+    wc_rep_status s = wc_rep_req_status(req);
+    if (s != WC_REP_OTHER) out[s]++;
   }
 }
 
@@ -135,24 +135,24 @@ typedef struct pair {
 } pair;
 
 static const char *verdict(const cJSON *report) {
-  const char *v = wc_rj_str(wc_rj_obj(report, "summary"), "verdict");
+  const char *v = wc_rep_get_str(wc_rep_get_obj(report, "summary"), "verdict");
   return v ? v : "unknown";
 }
 
 int wc_report_diff(const cJSON *old_report, const cJSON *new_report, wc_buf *out, wc_err *err) {
   wc_err e;
   wc_err_clear(&e);
-  if (wc_report_check(old_report, &e) != 0) {
+  if (wc_rep_check(old_report, &e) != 0) {
     wc_err_set(err, e.code, "OLD: %s", e.msg);
     return -1;
   }
-  if (wc_report_check(new_report, &e) != 0) {
+  if (wc_rep_check(new_report, &e) != 0) {
     wc_err_set(err, e.code, "NEW: %s", e.msg);
     return -1;
   }
   /* Every requirement of NEW, then those only OLD has, with their change. */
-  size_t cap = (size_t)cJSON_GetArraySize(wc_rj_arr(new_report, "requirements")) +
-               (size_t)cJSON_GetArraySize(wc_rj_arr(old_report, "requirements"));
+  size_t cap = (size_t)cJSON_GetArraySize(wc_rep_get_arr(new_report, "requirements")) +
+               (size_t)cJSON_GetArraySize(wc_rep_get_arr(old_report, "requirements"));
   pair *pairs = malloc((cap ? cap : 1) * sizeof *pairs);
   if (!pairs) {
     wc_err_set(err, WC_E_NOMEM, "out of memory while comparing reports");
@@ -160,33 +160,33 @@ int wc_report_diff(const cJSON *old_report, const cJSON *new_report, wc_buf *out
   }
   size_t n = 0;
   const cJSON *req;
-  cJSON_ArrayForEach(req, wc_rj_arr(new_report, "requirements")) {
-    const cJSON *old_req = find_req(old_report, wc_rj_str(req, "id"));
+  cJSON_ArrayForEach(req, wc_rep_get_arr(new_report, "requirements")) {
+    const cJSON *old_req = find_req(old_report, wc_rep_get_str(req, "id"));
     bool changed;
     change kind = classify(old_report, old_req, new_report, req, &changed);
     if (changed) pairs[n++] = (pair){old_req, req, kind};
   }
-  cJSON_ArrayForEach(req, wc_rj_arr(old_report, "requirements")) {
-    if (!find_req(new_report, wc_rj_str(req, "id"))) pairs[n++] = (pair){req, NULL, CH_REMOVED};
+  cJSON_ArrayForEach(req, wc_rep_get_arr(old_report, "requirements")) {
+    if (!find_req(new_report, wc_rep_get_str(req, "id"))) pairs[n++] = (pair){req, NULL, CH_REMOVED};
   }
 
-  wc_rout o;
-  wc_ro_init(&o);
+  wc_rep_out o;
+  wc_rep_out_init(&o);
   int oc[4], nc[4];
   counts(old_report, oc);
   counts(new_report, nc);
-  wc_ro_raw(&o, "verdict: ");
-  wc_ro_text_cap(&o, verdict(old_report), 16, WC_ESC_TEXT);
-  wc_ro_raw(&o, " -> ");
-  wc_ro_text_cap(&o, verdict(new_report), 16, WC_ESC_TEXT);
-  wc_ro_printf(&o, "\ncounts:  failed %d -> %d, warnings %d -> %d, passed %d -> %d, skipped %d -> %d\n",
-               oc[WC_RS_FAIL], nc[WC_RS_FAIL], oc[WC_RS_WARN], nc[WC_RS_WARN], oc[WC_RS_PASS],
-               nc[WC_RS_PASS], oc[WC_RS_SKIP], nc[WC_RS_SKIP]);
+  wc_rep_out_raw(&o, "verdict: ");
+  wc_rep_out_text_cap(&o, verdict(old_report), 16, WC_REP_ESC_TEXT);
+  wc_rep_out_raw(&o, " -> ");
+  wc_rep_out_text_cap(&o, verdict(new_report), 16, WC_REP_ESC_TEXT);
+  wc_rep_out_printf(&o, "\ncounts:  failed %d -> %d, warnings %d -> %d, passed %d -> %d, skipped %d -> %d\n",
+               oc[WC_REP_FAIL], nc[WC_REP_FAIL], oc[WC_REP_WARN], nc[WC_REP_WARN], oc[WC_REP_PASS],
+               nc[WC_REP_PASS], oc[WC_REP_SKIP], nc[WC_REP_SKIP]);
   int tally[CH_COUNT] = {0};
   for (size_t i = 0; i < n; i++) tally[pairs[i].kind]++;
   for (int kind = 0; kind < CH_COUNT; kind++) {
     if (tally[kind] == 0) continue;
-    wc_ro_printf(&o, "\n%s (%d):%s", headings[kind], tally[kind], kind == CH_STILL_FAILING ? "" : "\n");
+    wc_rep_out_printf(&o, "\n%s (%d):%s", headings[kind], tally[kind], kind == CH_STILL_FAILING ? "" : "\n");
     int listed = 0;
     for (size_t i = 0; i < n; i++) {
       if ((int)pairs[i].kind != kind) continue;
@@ -195,29 +195,29 @@ int wc_report_diff(const cJSON *old_report, const cJSON *new_report, wc_buf *out
         continue;
       }
       /* Old news: one line, flagging those whose findings changed. */
-      wc_ro_raw(&o, listed++ ? ", " : " ");
-      wc_ro_text_cap(&o, wc_rj_str(pairs[i].new_req, "id"), 64, WC_ESC_TEXT);
-      if (!same_findings(pairs[i].old_req, pairs[i].new_req)) wc_ro_raw(&o, " (findings differ)");
+      wc_rep_out_raw(&o, listed++ ? ", " : " ");
+      wc_rep_out_text_cap(&o, wc_rep_get_str(pairs[i].new_req, "id"), 64, WC_REP_ESC_TEXT);
+      if (!same_findings(pairs[i].old_req, pairs[i].new_req)) wc_rep_out_raw(&o, " (findings differ)");
     }
-    if (kind == CH_STILL_FAILING) wc_ro_raw(&o, "\n");
+    if (kind == CH_STILL_FAILING) wc_rep_out_raw(&o, "\n");
   }
   free(pairs);
-  if (n == (size_t)tally[CH_STILL_FAILING]) wc_ro_raw(&o, "\nno requirement changed status\n");
+  if (n == (size_t)tally[CH_STILL_FAILING]) wc_rep_out_raw(&o, "\nno requirement changed status\n");
 
   const char *ov = verdict(old_report), *nv = verdict(new_report);
   bool untestable = strcmp(nv, "error") == 0 && strcmp(ov, "error") != 0;
   int regressed = tally[CH_NEW_FAILURE] > 0 || untestable;
-  wc_ro_raw(&o, "\n");
+  wc_rep_out_raw(&o, "\n");
   if (untestable) {
-    wc_ro_raw(&o, "the new run could not test the target: ");
-    wc_ro_text_cap(&o, wc_rj_str(wc_rj_obj(new_report, "summary"), "reason"), 300, WC_ESC_TEXT);
-    wc_ro_raw(&o, "\n");
+    wc_rep_out_raw(&o, "the new run could not test the target: ");
+    wc_rep_out_text_cap(&o, wc_rep_get_str(wc_rep_get_obj(new_report, "summary"), "reason"), 300, WC_REP_ESC_TEXT);
+    wc_rep_out_raw(&o, "\n");
   }
   if (regressed)
-    wc_ro_printf(&o, "result: REGRESSED (%d new failure%s%s)\n", tally[CH_NEW_FAILURE],
+    wc_rep_out_printf(&o, "result: REGRESSED (%d new failure%s%s)\n", tally[CH_NEW_FAILURE],
                  tally[CH_NEW_FAILURE] == 1 ? "" : "s", untestable ? ", could not test" : "");
   else
-    wc_ro_printf(&o, "result: no regression (%d fixed, %d warning change%s)\n", tally[CH_FIXED],
+    wc_rep_out_printf(&o, "result: no regression (%d fixed, %d warning change%s)\n", tally[CH_FIXED],
                  tally[CH_NEW_WARNING] + tally[CH_WARNING_GONE] + tally[CH_WARNING_CHANGED],
                  tally[CH_NEW_WARNING] + tally[CH_WARNING_GONE] + tally[CH_WARNING_CHANGED] == 1 ? "" : "s");
   if (o.rc != 0 || wc_buf_append(out, o.b.data ? o.b.data : "", o.b.len) != 0) {

@@ -5,7 +5,7 @@
  * every secret-bearing header is masked again here, and bearer credentials
  * are masked in every string. A failed transfer is an entry with response
  * status 0 and a comment saying why. Bodies are cut at
- * WC_REPORT_HAR_BODY_CAP (noted in the content's comment). The HTTP version
+ * WC_REP_HAR_BODY_CAP (noted in the content's comment). The HTTP version
  * is not recorded by the run, so "HTTP/1.1" is written. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,8 +83,8 @@ static const char *status_text(int status) {
 static const char *header(const cJSON *list, const char *name) {
   const cJSON *h;
   cJSON_ArrayForEach(h, list) {
-    const char *n = wc_rj_str(h, "name");
-    if (n && strcasecmp(n, name) == 0) return wc_rj_str(h, "value");
+    const char *n = wc_rep_get_str(h, "name");
+    if (n && strcasecmp(n, name) == 0) return wc_rep_get_str(h, "value");
   }
   return NULL;
 }
@@ -93,11 +93,11 @@ static void headers(har *h, cJSON *parent, const cJSON *list) {
   cJSON *out = add_arr(h, parent, "headers");
   const cJSON *item;
   cJSON_ArrayForEach(item, list) {
-    const char *name = wc_rj_str(item, "name");
+    const char *name = wc_rep_get_str(item, "name");
     if (!name) continue;
     cJSON *o = add_obj(h, out, NULL);
     add_str(h, o, "name", name, 1024, NULL);
-    add_str(h, o, "value", wc_rep_header_value(name, wc_rj_str(item, "value")), WC_REPORT_TEXT_CAP, NULL);
+    add_str(h, o, "value", wc_rep_header_value(name, wc_rep_get_str(item, "value")), WC_REP_TEXT_CAP, NULL);
   }
 }
 
@@ -118,78 +118,78 @@ static void query_string(har *h, cJSON *parent, const char *url) {
     char *eq = strchr(pair, '=');
     if (eq) *eq = '\0';
     cJSON *o = add_obj(h, out, NULL);
-    add_str(h, o, "name", pair, WC_REPORT_TEXT_CAP, NULL);
-    add_str(h, o, "value", eq ? eq + 1 : "", WC_REPORT_TEXT_CAP, NULL);
+    add_str(h, o, "name", pair, WC_REP_TEXT_CAP, NULL);
+    add_str(h, o, "value", eq ? eq + 1 : "", WC_REP_TEXT_CAP, NULL);
   }
   free(copy);
 }
 
 static void entry(har *h, cJSON *entries, const cJSON *report, const cJSON *x) {
-  const cJSON *req = wc_rj_obj(x, "request");
-  const cJSON *resp = wc_rj_obj(x, "response");
-  const cJSON *error = wc_rj_obj(x, "error");
+  const cJSON *req = wc_rep_get_obj(x, "request");
+  const cJSON *resp = wc_rep_get_obj(x, "response");
+  const cJSON *error = wc_rep_get_obj(x, "error");
   cJSON *e = add_obj(h, entries, NULL);
-  const char *started = wc_rj_str(x, "started_at");
-  if (!started) started = wc_rj_str(wc_rj_obj(report, "run"), "started_at");
+  const char *started = wc_rep_get_str(x, "started_at");
+  if (!started) started = wc_rep_get_str(wc_rep_get_obj(report, "run"), "started_at");
   add_str(h, e, "startedDateTime", started ? started : "1970-01-01T00:00:00Z", 64, NULL);
-  double ms = wc_rj_num(x, "time_ms", 0);
+  double ms = wc_rep_get_num(x, "time_ms", 0);
   if (!(ms >= 0) || ms > 1e12) ms = 0;
   add_num(h, e, "time", ms);
 
   cJSON *request = add_obj(h, e, "request");
-  const char *method = wc_rj_str(req, "method");
-  const char *url = wc_rj_str(req, "url");
+  const char *method = wc_rep_get_str(req, "method");
+  const char *url = wc_rep_get_str(req, "url");
   add_str(h, request, "method", method ? method : "GET", 64, NULL);
-  add_str(h, request, "url", url ? url : "", WC_REPORT_TEXT_CAP, NULL);
+  add_str(h, request, "url", url ? url : "", WC_REP_TEXT_CAP, NULL);
   add_str(h, request, "httpVersion", "HTTP/1.1", 0, NULL);
   add_arr(h, request, "cookies");
-  headers(h, request, wc_rj_arr(req, "headers"));
+  headers(h, request, wc_rep_get_arr(req, "headers"));
   query_string(h, request, url);
-  const char *req_body = wc_rj_str(req, "body");
+  const char *req_body = wc_rep_get_str(req, "body");
   if (req_body) {
     cJSON *post = add_obj(h, request, "postData");
-    const char *type = header(wc_rj_arr(req, "headers"), "Content-Type");
+    const char *type = header(wc_rep_get_arr(req, "headers"), "Content-Type");
     add_str(h, post, "mimeType", type ? type : "application/octet-stream", 256, NULL);
     bool cut = false;
-    add_str(h, post, "text", req_body, WC_REPORT_HAR_BODY_CAP, &cut);
-    if (cut || wc_rj_true(req, "body_truncated"))
+    add_str(h, post, "text", req_body, WC_REP_HAR_BODY_CAP, &cut);
+    if (cut || wc_rep_get_true(req, "body_truncated"))
       add_str(h, post, "comment", "body cut; see report.json for what the run recorded", 0, NULL);
   }
   add_num(h, request, "headersSize", -1);
   add_num(h, request, "bodySize", req_body ? (double)strlen(req_body) : 0);
 
   cJSON *response = add_obj(h, e, "response");
-  int status = resp ? (int)wc_rj_num(resp, "status", 0) : 0;
-  const cJSON *resp_headers = wc_rj_arr(resp, "headers");
+  int status = resp ? (int)wc_rep_get_num(resp, "status", 0) : 0;
+  const cJSON *resp_headers = wc_rep_get_arr(resp, "headers");
   add_num(h, response, "status", status);
   add_str(h, response, "statusText", status_text(status), 0, NULL);
   add_str(h, response, "httpVersion", resp ? "HTTP/1.1" : "", 0, NULL);
   add_arr(h, response, "cookies");
   headers(h, response, resp_headers);
   cJSON *content = add_obj(h, response, "content");
-  const char *body = wc_rj_str(resp, "body");
-  double bytes = wc_rj_num(resp, "body_bytes", body ? (double)strlen(body) : 0);
+  const char *body = wc_rep_get_str(resp, "body");
+  double bytes = wc_rep_get_num(resp, "body_bytes", body ? (double)strlen(body) : 0);
   if (!(bytes >= 0) || bytes > 1e15) bytes = 0;
   add_num(h, content, "size", bytes);
   const char *type = header(resp_headers, "Content-Type");
   add_str(h, content, "mimeType", type ? type : "x-unknown", 256, NULL);
   if (body) {
     bool cut = false;
-    add_str(h, content, "text", body, WC_REPORT_HAR_BODY_CAP, &cut);
-    if (cut || wc_rj_true(resp, "body_truncated"))
+    add_str(h, content, "text", body, WC_REP_HAR_BODY_CAP, &cut);
+    if (cut || wc_rep_get_true(resp, "body_truncated"))
       add_str(h, content, "comment", "body cut; size is the size the server sent", 0, NULL);
   }
   const char *location = header(resp_headers, "Location");
-  add_str(h, response, "redirectURL", location ? location : "", WC_REPORT_TEXT_CAP, NULL);
+  add_str(h, response, "redirectURL", location ? location : "", WC_REP_TEXT_CAP, NULL);
   add_num(h, response, "headersSize", -1);
   add_num(h, response, "bodySize", resp ? bytes : -1);
   if (!resp) {
     wc_buf why;
     wc_buf_init(&why);
-    const char *kind = wc_rj_str(error, "kind"), *msg = wc_rj_str(error, "message");
+    const char *kind = wc_rep_get_str(error, "kind"), *msg = wc_rep_get_str(error, "message");
     if (wc_buf_printf(&why, "transfer failed (%s): %s", kind ? kind : "error", msg ? msg : "no response") != 0)
       h->oom = true;
-    add_str(h, response, "comment", why.data, WC_REPORT_TEXT_CAP, NULL);
+    add_str(h, response, "comment", why.data, WC_REP_TEXT_CAP, NULL);
     wc_buf_free(&why);
   }
 
@@ -201,40 +201,40 @@ static void entry(har *h, cJSON *entries, const cJSON *report, const cJSON *x) {
 
   wc_buf note;
   wc_buf_init(&note);
-  const char *id = wc_rj_str(x, "id"), *xcase = wc_rj_str(x, "case");
+  const char *id = wc_rep_get_str(x, "id"), *xcase = wc_rep_get_str(x, "case");
   if (wc_buf_printf(&note, "whopconf exchange %s, case %s", id ? id : "?", xcase ? xcase : "?") != 0)
     h->oom = true;
-  double retries = wc_rj_num(x, "retries", 0);
+  double retries = wc_rep_get_num(x, "retries", 0);
   if (retries > 0 && retries < 1e6 && wc_buf_printf(&note, ", %.0f retries", retries) != 0) h->oom = true;
-  add_str(h, e, "comment", note.data, WC_REPORT_TEXT_CAP, NULL);
+  add_str(h, e, "comment", note.data, WC_REP_TEXT_CAP, NULL);
   wc_buf_free(&note);
   add_str(h, e, "_whopconf_exchange", id ? id : "", 256, NULL);
-  const char *curl = wc_rj_str(x, "curl");
-  if (curl) add_str(h, e, "_whopconf_curl", curl, WC_REPORT_BODY_CAP, NULL);
+  const char *curl = wc_rep_get_str(x, "curl");
+  if (curl) add_str(h, e, "_whopconf_curl", curl, WC_REP_BODY_CAP, NULL);
 }
 
 char *wc_report_render_har(const cJSON *report, wc_err *err) {
-  if (wc_report_check(report, err) != 0) return NULL;
+  if (wc_rep_check(report, err) != 0) return NULL;
   har h = {false};
   cJSON *root = cJSON_CreateObject();
   if (!root) h.oom = true;
   cJSON *log = add_obj(&h, root, "log");
   add_str(&h, log, "version", "1.2", 0, NULL);
   cJSON *creator = add_obj(&h, log, "creator");
-  const char *version = wc_rj_str(wc_rj_obj(report, "run"), "whopconf_version");
+  const char *version = wc_rep_get_str(wc_rep_get_obj(report, "run"), "whopconf_version");
   add_str(&h, creator, "name", "whopconf", 0, NULL);
   add_str(&h, creator, "version", version ? version : WC_VERSION, 64, NULL);
   add_arr(&h, log, "pages");
   cJSON *entries = add_arr(&h, log, "entries");
   const cJSON *x;
-  cJSON_ArrayForEach(x, wc_rj_arr(report, "exchanges")) {
+  cJSON_ArrayForEach(x, wc_rep_get_arr(report, "exchanges")) {
     if (cJSON_IsObject(x) && !h.oom) entry(&h, entries, report, x);
   }
   add_str(&h, log, "comment",
           "whopconf run of PATCH /users/me; credentials redacted (Authorization: Bearer ***)", 0, NULL);
   char *text = NULL;
-  if (h.oom) wc_err_set(err, WC_E_NOMEM, "out of memory while rendering %s", WC_REPORT_FILE_HAR);
-  else text = wc_rep_print(root, WC_REPORT_FILE_HAR, err);
+  if (h.oom) wc_err_set(err, WC_E_NOMEM, "out of memory while rendering %s", WC_REP_FILE_HAR);
+  else text = wc_rep_print(root, WC_REP_FILE_HAR, err);
   cJSON_Delete(root);
   return text;
 }

@@ -20,14 +20,14 @@ typedef struct tally {
 static tally count(const cJSON *report) {
   tally t = {0, 0, 0, 0, 0};
   const cJSON *req;
-  cJSON_ArrayForEach(req, wc_rj_arr(report, "requirements")) {
+  cJSON_ArrayForEach(req, wc_rep_get_arr(report, "requirements")) {
     t.total++;
-    switch (wc_req_status(req)) {
-    case WC_RS_PASS: t.passed++; break;
-    case WC_RS_FAIL: t.failed++; break;
-    case WC_RS_WARN: t.warnings++; break;
-    case WC_RS_SKIP: t.skipped++; break;
-    case WC_RS_OTHER: break;
+    switch (wc_rep_req_status(req)) {
+    case WC_REP_PASS: t.passed++; break;
+    case WC_REP_FAIL: t.failed++; break;
+    case WC_REP_WARN: t.warnings++; break;
+    case WC_REP_SKIP: t.skipped++; break;
+    case WC_REP_OTHER: break;
     }
   }
   return t;
@@ -36,174 +36,174 @@ static tally count(const cJSON *report) {
 /* "pass" / "fail" / "error": the document's verdict, else what the
  * requirements say. */
 static const char *verdict_of(const cJSON *report, const tally *t) {
-  const char *v = wc_rj_str(wc_rj_obj(report, "summary"), "verdict");
+  const char *v = wc_rep_get_str(wc_rep_get_obj(report, "summary"), "verdict");
   if (v && (strcmp(v, "pass") == 0 || strcmp(v, "fail") == 0 || strcmp(v, "error") == 0)) return v;
-  bool failing = t->failed > 0 || (wc_report_strict(report) && t->warnings > 0);
+  bool failing = t->failed > 0 || (wc_rep_strict(report) && t->warnings > 0);
   return failing ? "fail" : "pass";
 }
 
-static const char *status_cell(wc_rstatus s) {
+static const char *status_cell(wc_rep_status s) {
   switch (s) {
-  case WC_RS_FAIL: return "❌ fail";
-  case WC_RS_WARN: return "⚠️ warn";
-  case WC_RS_SKIP: return "⏭️ skip";
-  case WC_RS_PASS: return "✅ pass";
-  case WC_RS_OTHER: break;
+  case WC_REP_FAIL: return "❌ fail";
+  case WC_REP_WARN: return "⚠️ warn";
+  case WC_REP_SKIP: return "⏭️ skip";
+  case WC_REP_PASS: return "✅ pass";
+  case WC_REP_OTHER: break;
   }
   return "❔ unknown";
 }
 
-static void md_text(wc_rout *o, const char *text, size_t cap) {
+static void md_text(wc_rep_out *o, const char *text, size_t cap) {
   if (text && *text) {
     size_t len = strlen(text);
-    size_t used = wc_ro_text_n(o, text, len, cap, WC_ESC_MD);
-    if (used < len) wc_ro_raw(o, "…");
+    size_t used = wc_rep_out_text_n(o, text, len, cap, WC_REP_ESC_MD);
+    if (used < len) wc_rep_out_raw(o, "…");
   } else {
-    wc_ro_raw(o, "—");
+    wc_rep_out_raw(o, "—");
   }
 }
 
-static void cell(wc_rout *o, const char *text) {
-  wc_ro_raw(o, " ");
+static void cell(wc_rep_out *o, const char *text) {
+  wc_rep_out_raw(o, " ");
   md_text(o, text, CELL_CAP);
-  wc_ro_raw(o, " |");
+  wc_rep_out_raw(o, " |");
 }
 
-static void finding_cell(wc_rout *o, const cJSON *req) {
-  wc_rstatus status = wc_req_status(req);
-  const cJSON *findings = wc_rj_arr(req, "findings");
+static void finding_cell(wc_rep_out *o, const cJSON *req) {
+  wc_rep_status status = wc_rep_req_status(req);
+  const cJSON *findings = wc_rep_get_arr(req, "findings");
   const cJSON *first = cJSON_GetArrayItem(findings, 0);
-  if ((status == WC_RS_FAIL || status == WC_RS_WARN) && first) {
-    const char *ip = wc_rj_str(first, "instance_pointer");
-    const char *msg = wc_rj_str(first, "message");
-    wc_rout text;
-    wc_ro_init(&text);
+  if ((status == WC_REP_FAIL || status == WC_REP_WARN) && first) {
+    const char *ip = wc_rep_get_str(first, "instance_pointer");
+    const char *msg = wc_rep_get_str(first, "message");
+    wc_rep_out text;
+    wc_rep_out_init(&text);
     if (ip) {
-      wc_ro_raw(&text, *ip ? ip : "(root)");
-      wc_ro_raw(&text, ": ");
+      wc_rep_out_raw(&text, *ip ? ip : "(root)");
+      wc_rep_out_raw(&text, ": ");
     }
-    wc_ro_raw(&text, msg ? msg : "");
+    wc_rep_out_raw(&text, msg ? msg : "");
     int more = cJSON_GetArraySize(findings) - 1;
-    if (more > 0) wc_ro_printf(&text, " (+%d more)", more);
+    if (more > 0) wc_rep_out_printf(&text, " (+%d more)", more);
     if (text.rc != 0) o->rc = -1;
     cell(o, text.b.data);
     wc_buf_free(&text.b);
     return;
   }
-  cell(o, wc_rj_str(req, "reason"));
+  cell(o, wc_rep_get_str(req, "reason"));
 }
 
-static void links(wc_rout *o, int formats) {
+static void links(wc_rep_out *o, int formats) {
   static const struct {
     int bit;
     const char *file, *what;
-  } files[] = {{WC_REPORT_HTML, WC_REPORT_FILE_HTML, "HTML report with evidence"},
-               {WC_REPORT_JUNIT, WC_REPORT_FILE_JUNIT, "JUnit"},
-               {WC_REPORT_SARIF, WC_REPORT_FILE_SARIF, "SARIF"},
-               {WC_REPORT_HAR, WC_REPORT_FILE_HAR, "HAR traffic"},
-               {WC_REPORT_JSON, WC_REPORT_FILE_JSON, "JSON"}};
+  } files[] = {{WC_REPORT_HTML, WC_REP_FILE_HTML, "HTML report with evidence"},
+               {WC_REPORT_JUNIT, WC_REP_FILE_JUNIT, "JUnit"},
+               {WC_REPORT_SARIF, WC_REP_FILE_SARIF, "SARIF"},
+               {WC_REPORT_HAR, WC_REP_FILE_HAR, "HAR traffic"},
+               {WC_REPORT_JSON, WC_REP_FILE_JSON, "JSON"}};
   bool any = false;
   for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
     if (!(formats & files[i].bit)) continue;
-    wc_ro_printf(o, "%s[%s](%s) (%s)", any ? " · " : "Reports: ", files[i].file, files[i].file, files[i].what);
+    wc_rep_out_printf(o, "%s[%s](%s) (%s)", any ? " · " : "Reports: ", files[i].file, files[i].file, files[i].what);
     any = true;
   }
-  if (any) wc_ro_raw(o, "\n");
+  if (any) wc_rep_out_raw(o, "\n");
 }
 
-char *wc_report_render_markdown_linked(const cJSON *report, int formats, wc_err *err) {
-  if (wc_report_check(report, err) != 0) return NULL;
+char *wc_rep_render_markdown_linked(const cJSON *report, int formats, wc_err *err) {
+  if (wc_rep_check(report, err) != 0) return NULL;
   size_t n = 0;
-  const cJSON **sorted = wc_report_sorted(report, &n);
+  const cJSON **sorted = wc_rep_sorted(report, &n);
   if (n == SIZE_MAX) {
     wc_err_set(err, WC_E_NOMEM, "out of memory while rendering summary.md");
     return NULL;
   }
   tally t = count(report);
   const char *verdict = verdict_of(report, &t);
-  const cJSON *run = wc_rj_obj(report, "run");
-  const cJSON *summary = wc_rj_obj(report, "summary");
-  wc_rout o;
-  wc_ro_init(&o);
+  const cJSON *run = wc_rep_get_obj(report, "run");
+  const cJSON *summary = wc_rep_get_obj(report, "summary");
+  wc_rep_out o;
+  wc_rep_out_init(&o);
 
-  if (strcmp(verdict, "pass") == 0) wc_ro_raw(&o, "## ✅ whopconf: PASS");
-  else if (strcmp(verdict, "fail") == 0) wc_ro_raw(&o, "## ❌ whopconf: FAIL");
-  else wc_ro_raw(&o, "## ❌ whopconf: ERROR (could not test)");
-  wc_ro_printf(&o, " — %d failed, %d warning%s, %d passed, %d skipped (%d requirements)\n\n", t.failed,
+  if (strcmp(verdict, "pass") == 0) wc_rep_out_raw(&o, "## ✅ whopconf: PASS");
+  else if (strcmp(verdict, "fail") == 0) wc_rep_out_raw(&o, "## ❌ whopconf: FAIL");
+  else wc_rep_out_raw(&o, "## ❌ whopconf: ERROR (could not test)");
+  wc_rep_out_printf(&o, " — %d failed, %d warning%s, %d passed, %d skipped (%d requirements)\n\n", t.failed,
                t.warnings, t.warnings == 1 ? "" : "s", t.passed, t.skipped, t.total);
 
   if (strcmp(verdict, "error") == 0) {
-    const char *reason = wc_rj_str(summary, "reason");
-    wc_ro_raw(&o, "**Why:** ");
+    const char *reason = wc_rep_get_str(summary, "reason");
+    wc_rep_out_raw(&o, "**Why:** ");
     md_text(&o, reason ? reason : "the target could not be tested", 2000);
-    wc_ro_raw(&o, "\n\n");
+    wc_rep_out_raw(&o, "\n\n");
   }
-  const cJSON *weakened = wc_rj_arr(run, "weakened");
+  const cJSON *weakened = wc_rep_get_arr(run, "weakened");
   if (cJSON_GetArraySize(weakened) > 0) {
-    wc_ro_raw(&o, "> [!CAUTION]\n> **Checks were weakened in this run:**");
+    wc_rep_out_raw(&o, "> [!CAUTION]\n> **Checks were weakened in this run:**");
     const cJSON *flag;
     int i = 0;
     cJSON_ArrayForEach(flag, weakened) {
       if (!cJSON_IsString(flag)) continue;
-      wc_ro_raw(&o, i++ ? ", **" : " **");
-      wc_ro_text_cap(&o, flag->valuestring, 128, WC_ESC_MD);
-      wc_ro_raw(&o, "**");
+      wc_rep_out_raw(&o, i++ ? ", **" : " **");
+      wc_rep_out_text_cap(&o, flag->valuestring, 128, WC_REP_ESC_MD);
+      wc_rep_out_raw(&o, "**");
     }
-    wc_ro_raw(&o, ". A pass proves less than it would without them.\n\n");
+    wc_rep_out_raw(&o, ". A pass proves less than it would without them.\n\n");
   }
-  if (wc_report_strict(report) && t.warnings > 0)
-    wc_ro_raw(&o, "> [!WARNING]\n> **--strict**: the SHOULD warnings below fail this run.\n\n");
+  if (wc_rep_strict(report) && t.warnings > 0)
+    wc_rep_out_raw(&o, "> [!WARNING]\n> **--strict**: the SHOULD warnings below fail this run.\n\n");
 
-  const cJSON *target = wc_rj_obj(run, "target");
-  const cJSON *spec = wc_rj_obj(run, "spec");
-  wc_ro_raw(&o, "PATCH /users/me at ");
-  wc_ro_text_cap(&o, wc_rj_str(target, "base_url") ? wc_rj_str(target, "base_url") : "?", 512, WC_ESC_MD);
-  if (wc_rj_true(target, "embedded_server")) wc_ro_raw(&o, " (embedded reference server)");
-  wc_ro_raw(&o, " · spec ");
-  wc_ro_text_cap(&o, wc_rj_str(spec, "path") ? wc_rj_str(spec, "path") : "?", 512, WC_ESC_MD);
-  const char *sha = wc_rj_str(spec, "sha256");
+  const cJSON *target = wc_rep_get_obj(run, "target");
+  const cJSON *spec = wc_rep_get_obj(run, "spec");
+  wc_rep_out_raw(&o, "PATCH /users/me at ");
+  wc_rep_out_text_cap(&o, wc_rep_get_str(target, "base_url") ? wc_rep_get_str(target, "base_url") : "?", 512, WC_REP_ESC_MD);
+  if (wc_rep_get_true(target, "embedded_server")) wc_rep_out_raw(&o, " (embedded reference server)");
+  wc_rep_out_raw(&o, " · spec ");
+  wc_rep_out_text_cap(&o, wc_rep_get_str(spec, "path") ? wc_rep_get_str(spec, "path") : "?", 512, WC_REP_ESC_MD);
+  const char *sha = wc_rep_get_str(spec, "sha256");
   if (sha) {
-    wc_ro_raw(&o, " (sha256 ");
-    wc_ro_text_cap(&o, sha, 12, WC_ESC_MD);
-    wc_ro_raw(&o, "…)");
+    wc_rep_out_raw(&o, " (sha256 ");
+    wc_rep_out_text_cap(&o, sha, 12, WC_REP_ESC_MD);
+    wc_rep_out_raw(&o, "…)");
   }
-  const char *api = wc_rj_str(run, "api_version");
+  const char *api = wc_rep_get_str(run, "api_version");
   if (api) {
-    wc_ro_raw(&o, " · Api-Version-Date ");
-    wc_ro_text_cap(&o, api, 64, WC_ESC_MD);
+    wc_rep_out_raw(&o, " · Api-Version-Date ");
+    wc_rep_out_text_cap(&o, api, 64, WC_REP_ESC_MD);
   }
-  const cJSON *seed = wc_rj(run, "seed");
-  if (cJSON_IsNumber(seed)) wc_ro_printf(&o, " · seed %.0f", seed->valuedouble);
-  const char *version = wc_rj_str(run, "whopconf_version");
-  wc_ro_raw(&o, " · whopconf ");
-  wc_ro_text_cap(&o, version ? version : WC_VERSION, 32, WC_ESC_MD);
-  const char *started = wc_rj_str(run, "started_at");
+  const cJSON *seed = wc_rep_get(run, "seed");
+  if (cJSON_IsNumber(seed)) wc_rep_out_printf(&o, " · seed %.0f", seed->valuedouble);
+  const char *version = wc_rep_get_str(run, "whopconf_version");
+  wc_rep_out_raw(&o, " · whopconf ");
+  wc_rep_out_text_cap(&o, version ? version : WC_VERSION, 32, WC_REP_ESC_MD);
+  const char *started = wc_rep_get_str(run, "started_at");
   if (started) {
-    wc_ro_raw(&o, " · ");
-    wc_ro_text_cap(&o, started, 64, WC_ESC_MD);
+    wc_rep_out_raw(&o, " · ");
+    wc_rep_out_text_cap(&o, started, 64, WC_REP_ESC_MD);
   }
-  double duration = wc_rj_num(run, "duration_ms", -1);
-  if (duration >= 0 && duration < 1e12) wc_ro_printf(&o, " (%.0f ms)", duration);
-  const cJSON *exit_code = wc_rj(summary, "exit_code");
-  if (cJSON_IsNumber(exit_code)) wc_ro_printf(&o, " · exit code %.0f", exit_code->valuedouble);
-  wc_ro_raw(&o, "\n\n");
+  double duration = wc_rep_get_num(run, "duration_ms", -1);
+  if (duration >= 0 && duration < 1e12) wc_rep_out_printf(&o, " (%.0f ms)", duration);
+  const cJSON *exit_code = wc_rep_get(summary, "exit_code");
+  if (cJSON_IsNumber(exit_code)) wc_rep_out_printf(&o, " · exit code %.0f", exit_code->valuedouble);
+  wc_rep_out_raw(&o, "\n\n");
 
-  wc_ro_raw(&o, "| Status | ID | Level | Requirement | First finding / reason |\n|---|---|---|---|---|\n");
+  wc_rep_out_raw(&o, "| Status | ID | Level | Requirement | First finding / reason |\n|---|---|---|---|---|\n");
   for (size_t i = 0; i < n; i++) {
     const cJSON *req = sorted[i];
-    wc_ro_printf(&o, "| %s |", status_cell(wc_req_status(req)));
-    cell(&o, wc_rj_str(req, "id"));
-    cell(&o, wc_req_field(req, "level"));
-    cell(&o, wc_req_field(req, "title"));
+    wc_rep_out_printf(&o, "| %s |", status_cell(wc_rep_req_status(req)));
+    cell(&o, wc_rep_get_str(req, "id"));
+    cell(&o, wc_rep_req_field(req, "level"));
+    cell(&o, wc_rep_req_field(req, "title"));
     finding_cell(&o, req);
-    wc_ro_raw(&o, "\n");
+    wc_rep_out_raw(&o, "\n");
   }
-  wc_ro_raw(&o, "\n");
+  wc_rep_out_raw(&o, "\n");
   links(&o, formats);
   free(sorted);
-  return wc_ro_finish(&o, err);
+  return wc_rep_out_finish(&o, err);
 }
 
 char *wc_report_render_markdown(const cJSON *report, wc_err *err) {
-  return wc_report_render_markdown_linked(report, WC_REPORT_ALL, err);
+  return wc_rep_render_markdown_linked(report, WC_REPORT_ALL, err);
 }

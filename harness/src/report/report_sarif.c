@@ -63,10 +63,10 @@ static void message(sarif *s, cJSON *parent, const char *key, const char *text) 
 /* The spec file as GitHub knows it: the run's own relative --spec path, or
  * spec/openapi.yml for the embedded copy and absolute paths. */
 static const char *artifact_uri(const cJSON *report) {
-  const char *path = wc_rj_str(wc_rj_obj(wc_rj_obj(report, "run"), "spec"), "path");
+  const char *path = wc_rep_get_str(wc_rep_get_obj(wc_rep_get_obj(report, "run"), "spec"), "path");
   if (!path || !*path || path[0] == '/' || strstr(path, "(embedded)") || strstr(path, "..") ||
       strpbrk(path, " \\:?#%"))
-    return WC_REPORT_SPEC_URI;
+    return WC_REP_SPEC_URI;
   return path;
 }
 
@@ -93,11 +93,11 @@ static const char *rule_level(const char *level) {
 static void rule(sarif *s, cJSON *rules, const cJSON *req) {
   cJSON *r = obj(s, rules, NULL);
   if (!r) return;
-  const char *id = wc_rj_str(req, "id");
-  const char *title = wc_req_field(req, "title");
-  const char *source = wc_req_field(req, "source");
-  const char *level = wc_req_field(req, "level");
-  const char *family = wc_req_field(req, "family");
+  const char *id = wc_rep_get_str(req, "id");
+  const char *title = wc_rep_req_field(req, "title");
+  const char *source = wc_rep_req_field(req, "source");
+  const char *level = wc_rep_req_field(req, "level");
+  const char *family = wc_rep_req_field(req, "family");
   str(s, r, "id", id);
   message(s, r, "shortDescription", title ? title : id);
   wc_buf full;
@@ -112,8 +112,8 @@ static void rule(sarif *s, cJSON *rules, const cJSON *req) {
   cJSON *props = obj(s, r, "properties");
   str(s, props, "level", level ? level : "MUST");
   str(s, props, "family", family);
-  str(s, props, "spec_pointer", wc_req_field(req, "spec_pointer"));
-  str(s, props, "schemathesis", wc_req_field(req, "schemathesis"));
+  str(s, props, "spec_pointer", wc_rep_req_field(req, "spec_pointer"));
+  str(s, props, "schemathesis", wc_rep_req_field(req, "schemathesis"));
   cJSON *tags = arr(s, props, "tags");
   if (tags) {
     cJSON *t1 = wc_rep_jstr("conformance", 0), *t2 = wc_rep_jstr(family ? family : "other", 256);
@@ -126,26 +126,26 @@ static void rule(sarif *s, cJSON *rules, const cJSON *req) {
 static void result(sarif *s, cJSON *results, const cJSON *req, int index) {
   cJSON *r = obj(s, results, NULL);
   if (!r) return;
-  const char *id = wc_rj_str(req, "id");
-  const char *title = wc_req_field(req, "title");
-  const char *reason = wc_rj_str(req, "reason");
-  const char *level = wc_req_field(req, "level");
-  const cJSON *findings = wc_rj_arr(req, "findings");
+  const char *id = wc_rep_get_str(req, "id");
+  const char *title = wc_rep_req_field(req, "title");
+  const char *reason = wc_rep_get_str(req, "reason");
+  const char *level = wc_rep_req_field(req, "level");
+  const cJSON *findings = wc_rep_get_arr(req, "findings");
   int nfind = cJSON_GetArraySize(findings);
-  wc_rstatus status = wc_req_status(req);
+  wc_rep_status status = wc_rep_req_status(req);
   str(s, r, "ruleId", id);
   num(s, r, "ruleIndex", index);
-  str(s, r, "level", wc_req_failing(s->report, req) ? "error" : "warning");
+  str(s, r, "level", wc_rep_req_failing(s->report, req) ? "error" : "warning");
   str(s, r, "kind", "fail");
 
   wc_buf text;
   wc_buf_init(&text);
   int rc = wc_buf_printf(&text, "%s (%s) %s: %s", id, level ? level : "MUST",
-                         status == WC_RS_WARN ? "warning" : "failed", title ? title : "");
+                         status == WC_REP_WARN ? "warning" : "failed", title ? title : "");
   if (reason) rc |= wc_buf_printf(&text, " Reason: %s.", reason);
   const cJSON *first = cJSON_GetArrayItem(findings, 0);
   if (first) {
-    const char *ip = wc_rj_str(first, "instance_pointer"), *msg = wc_rj_str(first, "message");
+    const char *ip = wc_rep_get_str(first, "instance_pointer"), *msg = wc_rep_get_str(first, "message");
     rc |= wc_buf_printf(&text, " %d finding%s; first: %s%s%s", nfind, nfind == 1 ? "" : "s",
                         ip ? (*ip ? ip : "(root)") : "", ip ? ": " : "", msg ? msg : "");
   }
@@ -154,22 +154,22 @@ static void result(sarif *s, cJSON *results, const cJSON *req, int index) {
   wc_buf_free(&text);
 
   cJSON *locs = arr(s, r, "locations");
-  if (locs) location(s, locs, wc_req_spec_line(req, s->spec), 0, NULL);
+  if (locs) location(s, locs, wc_rep_req_spec_line(req, s->spec), 0, NULL);
 
   /* Each finding's own spec node (the keyword that failed), when known. */
   cJSON *related = NULL;
   int rid = 0;
   const cJSON *f;
   cJSON_ArrayForEach(f, findings) {
-    const char *pointer = wc_rj_str(f, "spec_pointer");
+    const char *pointer = wc_rep_get_str(f, "spec_pointer");
     int line = s->spec && pointer ? wc_spec_line(s->spec, pointer) : 0;
     if (line <= 0) continue;
     if (!related) related = arr(s, r, "relatedLocations");
     if (!related || ++rid > MAX_RELATED) break;
-    location(s, related, line, rid, wc_rj_str(f, "message"));
+    location(s, related, line, rid, wc_rep_get_str(f, "message"));
   }
 
-  const char *pointer = wc_req_field(req, "spec_pointer");
+  const char *pointer = wc_rep_req_field(req, "spec_pointer");
   wc_buf key;
   wc_buf_init(&key);
   if (wc_buf_printf(&key, "%s\n%s", id, pointer ? pointer : "") != 0) s->oom = true;
@@ -180,19 +180,19 @@ static void result(sarif *s, cJSON *results, const cJSON *req, int index) {
   str(s, fp, "whopconfRequirement/v1", hash);
 
   cJSON *props = obj(s, r, "properties");
-  str(s, props, "status", wc_rstatus_name(status));
-  str(s, props, "family", wc_req_field(req, "family"));
+  str(s, props, "status", wc_rep_status_name(status));
+  str(s, props, "family", wc_rep_req_field(req, "family"));
   num(s, props, "findings", nfind);
-  double checks = wc_rj_num(req, "checks", -1);
+  double checks = wc_rep_get_num(req, "checks", -1);
   if (checks >= 0) num(s, props, "checks", checks);
-  const char *ids[WC_REPORT_MAX_EVIDENCE];
-  size_t n = wc_req_evidence(req, ids, WC_REPORT_MAX_EVIDENCE);
+  const char *ids[WC_REP_MAX_EVIDENCE];
+  size_t n = wc_rep_req_evidence(req, ids, WC_REP_MAX_EVIDENCE);
   cJSON *curls = NULL;
   for (size_t i = 0; i < n; i++) {
-    const char *curl = wc_rj_str(wc_report_exchange(s->report, ids[i]), "curl");
+    const char *curl = wc_rep_get_str(wc_rep_exchange(s->report, ids[i]), "curl");
     if (!curl) continue;
     if (!curls) curls = arr(s, props, "reproduce");
-    cJSON *c = curls ? wc_rep_jstr(curl, WC_REPORT_BODY_CAP) : NULL;
+    cJSON *c = curls ? wc_rep_jstr(curl, WC_REP_BODY_CAP) : NULL;
     if (!c || !cJSON_AddItemToArray(curls, c)) {
       cJSON_Delete(c);
       s->oom = true;
@@ -202,10 +202,10 @@ static void result(sarif *s, cJSON *results, const cJSON *req, int index) {
 }
 
 char *wc_report_render_sarif(const cJSON *report, const wc_spec *spec, wc_err *err) {
-  if (wc_report_check(report, err) != 0) return NULL;
+  if (wc_rep_check(report, err) != 0) return NULL;
   sarif s = {report, spec, artifact_uri(report), false};
-  const cJSON *run = wc_rj_obj(report, "run");
-  const cJSON *summary = wc_rj_obj(report, "summary");
+  const cJSON *run = wc_rep_get_obj(report, "run");
+  const cJSON *summary = wc_rep_get_obj(report, "summary");
 
   cJSON *root = cJSON_CreateObject();
   if (!root) s.oom = true;
@@ -215,13 +215,13 @@ char *wc_report_render_sarif(const cJSON *report, const wc_spec *spec, wc_err *e
   cJSON *r = runs ? obj(&s, runs, NULL) : NULL;
   cJSON *tool = obj(&s, r, "tool");
   cJSON *driver = obj(&s, tool, "driver");
-  const char *version = wc_rj_str(run, "whopconf_version");
+  const char *version = wc_rep_get_str(run, "whopconf_version");
   str(&s, driver, "name", "whopconf");
   str(&s, driver, "version", version ? version : WC_VERSION);
   str(&s, driver, "semanticVersion", version ? version : WC_VERSION);
   cJSON *rules = driver ? arr(&s, driver, "rules") : NULL;
   const cJSON *req;
-  cJSON_ArrayForEach(req, wc_rj_arr(report, "requirements")) {
+  cJSON_ArrayForEach(req, wc_rep_get_arr(report, "requirements")) {
     if (rules) rule(&s, rules, req);
   }
 
@@ -230,7 +230,7 @@ char *wc_report_render_sarif(const cJSON *report, const wc_spec *spec, wc_err *e
   cJSON *art_loc = obj(&s, art, "location");
   str(&s, art_loc, "uri", s.artifact);
   str(&s, art_loc, "uriBaseId", "%SRCROOT%");
-  const char *sha = wc_rj_str(wc_rj_obj(run, "spec"), "sha256");
+  const char *sha = wc_rep_get_str(wc_rep_get_obj(run, "spec"), "sha256");
   if (sha) {
     cJSON *hashes = obj(&s, art, "hashes");
     str(&s, hashes, "sha-256", sha);
@@ -238,43 +238,43 @@ char *wc_report_render_sarif(const cJSON *report, const wc_spec *spec, wc_err *e
 
   cJSON *invocations = r ? arr(&s, r, "invocations") : NULL;
   cJSON *inv = invocations ? obj(&s, invocations, NULL) : NULL;
-  const char *verdict = wc_rj_str(summary, "verdict");
+  const char *verdict = wc_rep_get_str(summary, "verdict");
   boolean(&s, inv, "executionSuccessful", !(verdict && strcmp(verdict, "error") == 0));
-  const cJSON *exit_code = wc_rj(summary, "exit_code");
+  const cJSON *exit_code = wc_rep_get(summary, "exit_code");
   if (cJSON_IsNumber(exit_code)) num(&s, inv, "exitCode", exit_code->valuedouble);
-  str(&s, inv, "startTimeUtc", wc_rj_str(run, "started_at"));
+  str(&s, inv, "startTimeUtc", wc_rep_get_str(run, "started_at"));
   if (verdict && strcmp(verdict, "error") == 0) {
     cJSON *notes = arr(&s, inv, "toolExecutionNotifications");
     cJSON *note = notes ? obj(&s, notes, NULL) : NULL;
     str(&s, note, "level", "error");
-    const char *reason = wc_rj_str(summary, "reason");
+    const char *reason = wc_rep_get_str(summary, "reason");
     message(&s, note, "message", reason ? reason : "could not test");
   }
   cJSON *inv_props = obj(&s, inv, "properties");
-  str(&s, inv_props, "target", wc_rj_str(wc_rj_obj(run, "target"), "base_url"));
-  str(&s, inv_props, "api_version", wc_rj_str(run, "api_version"));
+  str(&s, inv_props, "target", wc_rep_get_str(wc_rep_get_obj(run, "target"), "base_url"));
+  str(&s, inv_props, "api_version", wc_rep_get_str(run, "api_version"));
   str(&s, inv_props, "verdict", verdict);
-  const cJSON *seed = wc_rj(run, "seed");
+  const cJSON *seed = wc_rep_get(run, "seed");
   if (cJSON_IsNumber(seed)) num(&s, inv_props, "seed", seed->valuedouble);
   cJSON *weakened = inv_props ? arr(&s, inv_props, "weakened") : NULL;
   const cJSON *flag;
-  cJSON_ArrayForEach(flag, wc_rj_arr(run, "weakened")) {
+  cJSON_ArrayForEach(flag, wc_rep_get_arr(run, "weakened")) {
     cJSON *f = cJSON_IsString(flag) && weakened ? wc_rep_jstr(flag->valuestring, 256) : NULL;
     if (f) cJSON_AddItemToArray(weakened, f);
   }
 
   cJSON *results = r ? arr(&s, r, "results") : NULL;
   int index = 0;
-  cJSON_ArrayForEach(req, wc_rj_arr(report, "requirements")) {
-    wc_rstatus st = wc_req_status(req);
-    if (results && (st == WC_RS_FAIL || st == WC_RS_WARN)) result(&s, results, req, index);
+  cJSON_ArrayForEach(req, wc_rep_get_arr(report, "requirements")) {
+    wc_rep_status st = wc_rep_req_status(req);
+    if (results && (st == WC_REP_FAIL || st == WC_REP_WARN)) result(&s, results, req, index);
     index++;
   }
   str(&s, r, "columnKind", "unicodeCodePoints");
 
   char *text = NULL;
-  if (s.oom) wc_err_set(err, WC_E_NOMEM, "out of memory while rendering %s", WC_REPORT_FILE_SARIF);
-  else text = wc_rep_print(root, WC_REPORT_FILE_SARIF, err);
+  if (s.oom) wc_err_set(err, WC_E_NOMEM, "out of memory while rendering %s", WC_REP_FILE_SARIF);
+  else text = wc_rep_print(root, WC_REP_FILE_SARIF, err);
   cJSON_Delete(root);
   return text;
 }

@@ -187,8 +187,6 @@ wc_case *wc_case_open(const char *name, const char *declared, unsigned flags, wc
 
 /* ---- accessors --------------------------------------------------------------- */
 
-const char *wc_case_name(const wc_case *c) { return c->name; }
-
 const char *wc_case_credential(const wc_case *c, unsigned which) {
   switch (which) {
   case WC_CRED_TOKEN: return c->ctx->token;
@@ -223,10 +221,6 @@ uint64_t wc_case_random(wc_case *c) {
 
 void wc_case_random_token(wc_case *c, const char *prefix, char *out, size_t size) {
   snprintf(out, size, "%s%08x", prefix ? prefix : "", (unsigned)(wc_case_random(c) & 0xffffffffu));
-}
-
-const cJSON *wc_case_last_json(const wc_case *c) {
-  return c->response_count ? wc_response_json(c->responses[c->response_count - 1]) : NULL;
 }
 
 const char *wc_case_stop_reason_internal(const wc_case *c) {

@@ -3,6 +3,7 @@
  * runner.c          options, selection, the run directory and context file
  * runner_case.c     a case: open, send + record + check, close (result file)
  * runner_journal.c  snapshot, journal, restore, recovery of an old journal
+ * runner_policy.c   what the options mean: pinned version, the target
  * runner_result.c   aggregation of the result files into report.json */
 #ifndef WC_RUNNER_INTERNAL_H
 #define WC_RUNNER_INTERNAL_H
@@ -61,8 +62,6 @@ void wc_run_ctx_free(wc_run_ctx *ctx);
 wc_case *wc_case_open_in(wc_run_ctx *ctx, const wc_spec *spec, const char *name,
                          const char *declared, unsigned flags, bool ignore_stop, wc_err *err);
 
-/* The parsed JSON of a response the case got, for the parent's snapshot. */
-const cJSON *wc_case_last_json(const wc_case *c);
 /* Why the case stopped sending, else its last transport failure ("" when
  * neither). */
 const char *wc_case_stop_reason_internal(const wc_case *c);

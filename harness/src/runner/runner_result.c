@@ -1,4 +1,8 @@
-/* Aggregation: every case's result file -> report.json (format in report.h).
+/* Every case's result file -> report.json, through the report assembly
+ * (assemble.h), in named steps: load the results, leave out what --only did
+ * not select, add each case (its exchanges numbered, its observations
+ * folded), state what kept the run from being judged (setup, stop, refused
+ * token, crashed cases, failed transfers), finish with the run's metadata.
  *
  * Determinism: cases are read in a fixed order (recover, setup, the
  * Criterion cases by name, teardown) and exchanges numbered x1.. in that
@@ -11,16 +15,15 @@
 #include <unistd.h>
 
 #include "runner_internal.h"
+#include "whopconf/assemble.h"
 #include "whopconf/catalog.h"
 
-#define MAX_FINDINGS_PER_REQ 50
-#define MAX_EVIDENCE 5
-
+/* One case's result file. */
 typedef struct loaded {
-  char *name;
-  int rank; /* 0 recover, 1 setup, 2 cases, 3 teardown */
-  cJSON *doc;
-  size_t first_id; /* exchange number of its first exchange */
+  const char *name; /* in doc */
+  int rank;         /* 0 recover, 1 setup, 2 cases, 3 teardown */
+  cJSON *doc;       /* the file: counters and exchanges */
+  wc_observations *obs;
 } loaded;
 
 static int rank_of(const char *name) {
@@ -43,13 +46,29 @@ static char *results_path(const wc_run *run, const char *file) {
   return p;
 }
 
-static cJSON *read_json(const char *path) {
+/* A result file: 0 with its document and observations, -1 when it cannot
+ * be read or is not one (a case that wrote half a file is a case without a
+ * result). */
+static int read_result(const char *path, loaded *out) {
   size_t len;
-  char *text = wc_read_file(path, (size_t)256 << 20, &len, NULL);
-  if (!text) return NULL;
-  cJSON *j = cJSON_ParseWithLength(text, len);
+  char *text = path ? wc_read_file(path, (size_t)256 << 20, &len, NULL) : NULL;
+  cJSON *doc = text ? cJSON_ParseWithLength(text, len) : NULL;
   free(text);
-  return j;
+  const cJSON *name = cJSON_GetObjectItemCaseSensitive(doc, "case");
+  wc_observations *obs =
+      cJSON_IsString(name) ? wc_observations_from_json(cJSON_GetObjectItemCaseSensitive(doc, "observations"), NULL)
+                           : NULL;
+  if (!obs) {
+    cJSON_Delete(doc);
+    return -1;
+  }
+  *out = (loaded){.name = name->valuestring, .rank = rank_of(name->valuestring), .doc = doc, .obs = obs};
+  return 0;
+}
+
+static void loaded_free(loaded *item) {
+  cJSON_Delete(item->doc);
+  wc_observations_free(item->obs);
 }
 
 static size_t load_all(const wc_run *run, loaded **out) {
@@ -65,23 +84,20 @@ static size_t load_all(const wc_run *run, loaded **out) {
     size_t len = strlen(e->d_name);
     if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0) continue;
     char *path = results_path(run, e->d_name);
-    cJSON *doc = path ? read_json(path) : NULL;
+    loaded item;
+    int rc = read_result(path, &item);
     free(path);
-    const cJSON *name = cJSON_GetObjectItemCaseSensitive(doc, "case");
-    if (!cJSON_IsString(name)) {
-      cJSON_Delete(doc);
-      continue;
-    }
+    if (rc < 0) continue;
     if (n == cap) {
       cap = cap ? cap * 2 : 32;
       loaded *grown = realloc(items, cap * sizeof *grown);
       if (!grown) {
-        cJSON_Delete(doc);
+        loaded_free(&item);
         break;
       }
       items = grown;
     }
-    items[n++] = (loaded){.name = name->valuestring, .rank = rank_of(name->valuestring), .doc = doc};
+    items[n++] = item;
   }
   closedir(d);
   if (n) qsort(items, n, sizeof *items, cmp_loaded);
@@ -90,17 +106,11 @@ static size_t load_all(const wc_run *run, loaded **out) {
 }
 
 static void free_all(loaded *items, size_t n) {
-  for (size_t i = 0; i < n; i++) cJSON_Delete(items[i].doc);
+  for (size_t i = 0; i < n; i++) loaded_free(&items[i]);
   free(items);
 }
 
 /* ---- per case ---------------------------------------------------------------- */
-
-static wc_obs_status effective(const char *req_id, wc_obs_status s) {
-  if (s != WC_OBS_FAIL) return s;
-  const wc_requirement *r = wc_catalog_find(req_id);
-  return r && r->level == WC_LEVEL_SHOULD ? WC_OBS_WARN : WC_OBS_FAIL;
-}
 
 static int severity(wc_obs_status s) {
   switch (s) {
@@ -117,26 +127,25 @@ int wc_run_case_summary(const wc_run *run, const char *case_name, wc_case_summar
   char file[300];
   snprintf(file, sizeof file, "%s.json", case_name);
   char *path = results_path(run, file);
-  cJSON *doc = path ? read_json(path) : NULL;
+  loaded result;
+  int rc = read_result(path, &result);
   free(path);
-  if (!doc) return -1;
+  if (rc < 0) return -1;
   out->finished = true;
-  out->ms = wc_json_num(doc, "duration_ms", 0);
-  out->exchanges = (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "exchanges"));
-  const cJSON *o;
+  out->ms = wc_json_num(result.doc, "duration_ms", 0);
+  out->exchanges = (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(result.doc, "exchanges"));
   int worst = -1;
-  cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(doc, "observations")) {
-    const char *req = wc_json_str(o, "requirement", NULL);
-    int st = wc_obs_status_parse(wc_json_str(o, "status", NULL));
-    if (!req || st < 0 || !wc_run_requirement_selected(&run->opts, req)) continue;
-    wc_obs_status eff = effective(req, (wc_obs_status)st);
-    if (severity(eff) > worst) {
-      worst = severity(eff);
-      out->verdict = eff;
-      snprintf(out->reason, sizeof out->reason, "%s: %s", req, wc_json_str(o, "reason", ""));
+  for (size_t i = 0; i < wc_observations_count(result.obs); i++) {
+    const wc_observation *o = wc_observations_get(result.obs, i);
+    if (!wc_run_requirement_selected(&run->opts, o->requirement)) continue;
+    wc_obs_status status = wc_assembly_effective(o->requirement, o->status);
+    if (severity(status) > worst) {
+      worst = severity(status);
+      out->verdict = status;
+      snprintf(out->reason, sizeof out->reason, "%s: %s", o->requirement, o->reason);
     }
   }
-  cJSON_Delete(doc);
+  loaded_free(&result);
   return 0;
 }
 
@@ -162,367 +171,134 @@ size_t wc_run_slowest(const wc_run *run, const char **names, double *ms, size_t 
   return n;
 }
 
-/* ---- aggregation ---------------------------------------------------------------- */
+/* ---- report.json ---------------------------------------------------------------- */
 
-typedef struct req_acc {
-  size_t checks, pass, fail, warn, skip;
-  const char *first_fail, *first_warn, *first_skip;
-  cJSON *findings;
-  size_t findings_left_out;
-  cJSON *evidence;
-  cJSON *pass_evidence;
-  wc_buf notes;
-} req_acc;
-
-static void add_evidence(cJSON *arr, const char *id) {
-  if (!id || cJSON_GetArraySize(arr) >= MAX_EVIDENCE) return;
-  const cJSON *e;
-  cJSON_ArrayForEach(e, arr) {
-    if (strcmp(e->valuestring, id) == 0) return;
+/* Exchanges a worker recorded, up to the first hole in their sequence (a
+ * worker that ran out of memory mid-case): observations point at them by
+ * sequence, so numbering stops where the sequence does. */
+static void drop_after_hole(cJSON *exchanges) {
+  int expected = 1, kept = 0;
+  const cJSON *x;
+  cJSON_ArrayForEach(x, exchanges) {
+    if ((int)wc_json_num(x, "seq", 0) != expected) break;
+    expected++, kept++;
   }
-  cJSON_AddItemToArray(arr, cJSON_CreateString(id));
+  while (cJSON_GetArraySize(exchanges) > kept) cJSON_DeleteItemFromArray(exchanges, kept);
 }
 
-static void add_finding(req_acc *a, const wc_requirement *req, const char *case_name,
-                        const char *xid, const cJSON *f, const char *fallback_message) {
-  if (cJSON_GetArraySize(a->findings) >= MAX_FINDINGS_PER_REQ) {
-    a->findings_left_out++;
+/* Every case's exchanges and observations, in report order. */
+static int add_cases(wc_assembly *a, loaded *cases, size_t ncases, wc_err *err) {
+  for (size_t c = 0; c < ncases; c++) {
+    cJSON *exchanges = cJSON_GetObjectItemCaseSensitive(cases[c].doc, "exchanges");
+    drop_after_hole(exchanges);
+    if (wc_assembly_add_source(a, cases[c].name, cases[c].obs, exchanges, err) < 0) return -1;
+  }
+  return 0;
+}
+
+/* --only: requirements not selected are left out; the others, when nothing
+ * observed them, say why. */
+static int set_skip_reasons(wc_assembly *a, const wc_run *run, wc_err *err) {
+  for (size_t k = 0; k < wc_catalog_count(); k++) {
+    const char *id = wc_catalog_get(k)->id;
+    if (!wc_run_requirement_selected(&run->opts, id) &&
+        wc_assembly_exclude(a, id, "not selected (--only)", err) < 0)
+      return -1;
+  }
+  if (run->opts.only_count) return wc_assembly_unobserved_reason(a, NULL, "not selected (--only)", err);
+  if (run->ctx->max_response_ms <= 0 &&
+      wc_assembly_unobserved_reason(a, WC_REQ_RESPONSE_TIME, "no budget given (--max-response-time MS)",
+                                    err) < 0)
+    return -1;
+  if (!run->setup_failed) return 0;
+  char reason[600];
+  snprintf(reason, sizeof reason, "not tested: %s", run->setup_reason);
+  return wc_assembly_unobserved_reason(a, NULL, reason, err);
+}
+
+/* The first case the CLI ran that wrote no result (crash, Criterion
+ * timeout); "" when every one did. */
+static void find_crashed(const wc_run *run, const loaded *cases, size_t ncases, char *out, size_t size) {
+  out[0] = '\0';
+  for (size_t i = 0; i < run->case_count; i++) {
+    const wc_run_case_entry *e = &run->cases[i];
+    bool found = false;
+    for (size_t c = 0; c < ncases && !found; c++) found = strcmp(cases[c].name, e->name) == 0;
+    if (found) continue;
+    snprintf(out, size, "case %s did not finish (%s)", e->name,
+             e->timed_out ? "timed out" : e->crashed ? "crashed" : "no result");
     return;
   }
-  cJSON *o = cJSON_CreateObject();
-  if (!o) return;
-  cJSON_AddStringToObject(o, "case", case_name);
-  cJSON_AddItemToObject(o, "exchange", xid ? cJSON_CreateString(xid) : cJSON_CreateNull());
-  const char *ip = f ? wc_json_str(f, "instance_pointer", NULL) : NULL;
-  const char *sp = f ? wc_json_str(f, "spec_pointer", NULL) : NULL;
-  const char *kw = f ? wc_json_str(f, "keyword", NULL) : NULL;
-  const char *msg = f ? wc_json_str(f, "message", NULL) : NULL;
-  cJSON_AddItemToObject(o, "instance_pointer", ip ? cJSON_CreateString(ip) : cJSON_CreateNull());
-  cJSON_AddStringToObject(o, "spec_pointer", sp ? sp : req->spec_pointer);
-  cJSON_AddItemToObject(o, "keyword", kw ? cJSON_CreateString(kw) : cJSON_CreateNull());
-  cJSON_AddStringToObject(o, "message", msg ? msg : (fallback_message ? fallback_message : ""));
-  cJSON_AddItemToArray(a->findings, o);
 }
 
-static void note_add(req_acc *a, const char *reason) {
-  if (!reason || !*reason || a->notes.len > 1500) return;
-  if (a->notes.data && strstr(a->notes.data, reason)) return;
-  wc_buf_printf(&a->notes, "%s%s", a->notes.len ? "; " : "", reason);
-}
-
-/* The exchange's id ("x12") from its case and sequence number. */
-static void exchange_id(const loaded *c, int seq, char out[24]) {
-  if (seq <= 0) {
-    out[0] = '\0';
-    return;
+/* What stops the run from being judged, in order of precedence: a failed
+ * setup, a stopped run, a refused token; then what only matters when
+ * nothing failed: a case without a result, transfers that failed. */
+static void state_trouble(wc_assembly *a, const wc_run *run, const loaded *cases, size_t ncases) {
+  size_t transport_failures = 0, positive = 0, refused = 0;
+  for (size_t c = 0; c < ncases; c++) {
+    transport_failures += (size_t)wc_json_num(cases[c].doc, "transport_failures", 0);
+    positive += (size_t)wc_json_num(cases[c].doc, "positive", 0);
+    refused += (size_t)wc_json_num(cases[c].doc, "refused", 0);
   }
-  snprintf(out, 24, "x%zu", c->first_id + (size_t)seq - 1);
-}
-
-static cJSON *reshaped_exchange(cJSON *x, const char *id, const char *case_name) {
-  cJSON *o = cJSON_CreateObject();
-  if (!o) return NULL;
-  cJSON_AddStringToObject(o, "id", id);
-  cJSON_AddStringToObject(o, "case", case_name);
-  static const char *const order[] = {"started_at", "request", "response", "error",
-                                      "time_ms",    "retries", "curl"};
-  for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
-    cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(x, order[i]);
-    if (v) cJSON_AddItemToObject(o, order[i], v);
+  if (run->setup_failed) wc_assembly_stopped(a, run->setup_reason);
+  size_t stop_len = 0;
+  char *stop = wc_read_file(run->stop_path, 500, &stop_len, NULL);
+  if (stop && !run->ctx->keep_going) wc_assembly_stopped(a, stop_len ? stop : "the run was stopped");
+  free(stop);
+  if (positive > 0 && refused == positive)
+    wc_assembly_stopped(a, "the target refused the token on every request made with it (401/403): check --token");
+  char crashed[300];
+  find_crashed(run, cases, ncases, crashed, sizeof crashed);
+  if (crashed[0]) wc_assembly_incomplete(a, crashed);
+  if (transport_failures > 0) {
+    char why[96];
+    snprintf(why, sizeof why, "%zu transfer%s failed (--keep-going)", transport_failures,
+             transport_failures == 1 ? "" : "s");
+    wc_assembly_incomplete(a, why);
   }
-  cJSON *rest;
-  while ((rest = x->child) != NULL) {
-    cJSON_DetachItemViaPointer(x, rest);
-    if (rest->string && (strcmp(rest->string, "seq") == 0 || strcmp(rest->string, "id") == 0)) {
-      cJSON_Delete(rest);
-      continue;
-    }
-    const char *name = rest->string ? rest->string : "extra";
-    char *key = wc_strdup(name);
-    if (key) cJSON_AddItemToObject(o, key, rest);
-    else cJSON_Delete(rest);
-    free(key);
-  }
-  return o;
 }
 
-static void weakened_flags(const wc_run_opts *o, cJSON *arr) {
-  if (o->insecure) cJSON_AddItemToArray(arr, cJSON_CreateString("--insecure"));
-  if (o->allow_http && o->base_url && !wc_url_is_loopback(o->base_url))
-    cJSON_AddItemToArray(arr, cJSON_CreateString("--allow-http"));
-  if (o->only_count) cJSON_AddItemToArray(arr, cJSON_CreateString("--only"));
-  if (o->keep_going) cJSON_AddItemToArray(arr, cJSON_CreateString("--keep-going"));
-}
-
-static cJSON *run_object(const wc_run *run) {
-  const wc_run_ctx *ctx = run->ctx;
-  cJSON *r = cJSON_CreateObject();
-  cJSON_AddStringToObject(r, "whopconf_version", WC_VERSION);
-  cJSON *spec = cJSON_AddObjectToObject(r, "spec");
-  cJSON_AddStringToObject(spec, "path", run->spec ? wc_spec_name(run->spec) : "?");
-  cJSON_AddStringToObject(spec, "sha256", run->spec ? wc_spec_sha256(run->spec) : "");
-  cJSON *target = cJSON_AddObjectToObject(r, "target");
-  cJSON_AddStringToObject(target, "base_url", ctx->base_url);
-  cJSON_AddBoolToObject(target, "embedded_server", ctx->embedded);
-  cJSON_AddStringToObject(r, "api_version", ctx->api_version ? ctx->api_version : "");
-  cJSON *known = cJSON_AddArrayToObject(r, "known_versions");
-  for (size_t i = 0; i < ctx->known_count; i++)
-    cJSON_AddItemToArray(known, cJSON_CreateString(ctx->known[i]));
-  cJSON_AddNumberToObject(r, "seed", (double)ctx->seed);
-  cJSON_AddStringToObject(r, "started_at", run->started_at);
-  cJSON_AddNumberToObject(r, "duration_ms", (double)(long long)(wc_monotonic_ms() - run->t0_ms));
-  cJSON_AddBoolToObject(r, "strict", run->opts.strict);
-  cJSON_AddBoolToObject(r, "allow_writes", ctx->allow_writes);
-  weakened_flags(&run->opts, cJSON_AddArrayToObject(r, "weakened"));
-  cJSON *creds = cJSON_AddObjectToObject(r, "credentials");
-  cJSON_AddBoolToObject(creds, "token", ctx->token != NULL);
-  cJSON_AddBoolToObject(creds, "api_key", ctx->api_key != NULL);
-  cJSON_AddBoolToObject(creds, "token_without_scope", ctx->token_without_scope != NULL);
-  return r;
-}
-
-static const char *pass_reason(req_acc *a, char *buf, size_t n) {
-  if (a->notes.len)
-    snprintf(buf, n, "%zu check%s passed; %s", a->pass, a->pass == 1 ? "" : "s", a->notes.data);
-  else
-    snprintf(buf, n, "%zu check%s passed", a->pass, a->pass == 1 ? "" : "s");
-  return buf;
+/* Flags that weaken the checks, as the report names them. */
+static size_t weakened_flags(const wc_run_opts *o, const char **out) {
+  size_t n = 0;
+  if (o->insecure) out[n++] = "--insecure";
+  if (o->allow_http && o->base_url && !wc_url_is_loopback(o->base_url)) out[n++] = "--allow-http";
+  if (o->only_count) out[n++] = "--only";
+  if (o->keep_going) out[n++] = "--keep-going";
+  return n;
 }
 
 cJSON *wc_run_report(wc_run *run, int *exit_code, wc_err *err) {
   loaded *cases = NULL;
   size_t ncases = load_all(run, &cases);
-  size_t nreq = wc_catalog_count();
-  req_acc *acc = calloc(nreq, sizeof *acc);
-  cJSON *report = cJSON_CreateObject();
-  cJSON *exchanges = cJSON_CreateArray();
-  if (!acc || !report || !exchanges) {
-    free(acc);
-    cJSON_Delete(report);
-    cJSON_Delete(exchanges);
-    free_all(cases, ncases);
-    wc_err_set(err, WC_E_NOMEM, "out of memory");
-    return NULL;
+  wc_assembly *a = wc_assembly_new(err);
+  cJSON *report = NULL;
+  if (a && set_skip_reasons(a, run, err) == 0 && add_cases(a, cases, ncases, err) == 0) {
+    state_trouble(a, run, cases, ncases);
+    const wc_run_ctx *ctx = run->ctx;
+    const char *weakened[4];
+    wc_report_meta meta = {
+        .spec = run->spec,
+        .base_url = ctx->base_url,
+        .embedded_server = ctx->embedded,
+        .api_version = ctx->api_version,
+        .known_versions = (const char *const *)ctx->known,
+        .known_count = ctx->known_count,
+        .seed = ctx->seed,
+        .started_at = run->started_at,
+        .duration_ms = (double)(long long)(wc_monotonic_ms() - run->t0_ms),
+        .strict = run->opts.strict,
+        .allow_writes = ctx->allow_writes,
+        .weakened = weakened,
+        .weakened_count = weakened_flags(&run->opts, weakened),
+        .token = ctx->token != NULL,
+        .api_key = ctx->api_key != NULL,
+        .token_without_scope = ctx->token_without_scope != NULL,
+    };
+    report = wc_assembly_finish(a, &meta, exit_code, err);
   }
-  for (size_t i = 0; i < nreq; i++) {
-    acc[i].findings = cJSON_CreateArray();
-    acc[i].evidence = cJSON_CreateArray();
-    acc[i].pass_evidence = cJSON_CreateArray();
-    wc_buf_init(&acc[i].notes);
-  }
-
-  /* Exchanges first: their ids are what observations point at. */
-  size_t next_id = 1, transport_failures = 0, positive = 0, refused = 0;
-  for (size_t c = 0; c < ncases; c++) {
-    cases[c].first_id = next_id;
-    cJSON *xs = cJSON_GetObjectItemCaseSensitive(cases[c].doc, "exchanges");
-    cJSON *x;
-    int expected_seq = 1;
-    cJSON_ArrayForEach(x, xs) {
-      int seq = (int)wc_json_num(x, "seq", 0);
-      if (seq != expected_seq) break; /* a hole (out of memory in the worker): stop numbering */
-      expected_seq++;
-      char id[24];
-      snprintf(id, sizeof id, "x%zu", next_id++);
-      cJSON *copy = cJSON_Duplicate(x, 1);
-      cJSON *shaped = copy ? reshaped_exchange(copy, id, cases[c].name) : NULL;
-      cJSON_Delete(copy);
-      if (shaped) cJSON_AddItemToArray(exchanges, shaped);
-    }
-    transport_failures += (size_t)wc_json_num(cases[c].doc, "transport_failures", 0);
-    positive += (size_t)wc_json_num(cases[c].doc, "positive", 0);
-    refused += (size_t)wc_json_num(cases[c].doc, "refused", 0);
-  }
-
-  for (size_t c = 0; c < ncases; c++) {
-    const cJSON *o;
-    cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(cases[c].doc, "observations")) {
-      const char *id = wc_json_str(o, "requirement", NULL);
-      int st = wc_obs_status_parse(wc_json_str(o, "status", NULL));
-      if (!id || st < 0 || !wc_run_requirement_selected(&run->opts, id)) continue;
-      size_t k = 0;
-      while (k < nreq && strcmp(wc_catalog_get(k)->id, id) != 0) k++;
-      if (k == nreq) continue;
-      const wc_requirement *req = wc_catalog_get(k);
-      req_acc *a = &acc[k];
-      char xid[24];
-      exchange_id(&cases[c], (int)wc_json_num(o, "exchange", 0), xid);
-      const char *reason = wc_json_str(o, "reason", NULL);
-      wc_obs_status eff = effective(id, (wc_obs_status)st);
-      if (eff != WC_OBS_SKIP) a->checks++;
-      switch (eff) {
-      case WC_OBS_PASS:
-        a->pass++;
-        add_evidence(a->pass_evidence, xid[0] ? xid : NULL);
-        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "note"))) note_add(a, reason);
-        break;
-      case WC_OBS_FAIL:
-      case WC_OBS_WARN: {
-        if (eff == WC_OBS_FAIL) {
-          a->fail++;
-          if (!a->first_fail) a->first_fail = reason;
-        } else {
-          a->warn++;
-          if (!a->first_warn) a->first_warn = reason;
-        }
-        add_evidence(a->evidence, xid[0] ? xid : NULL);
-        const cJSON *fs = cJSON_GetObjectItemCaseSensitive(o, "findings");
-        if (cJSON_GetArraySize(fs) == 0) {
-          add_finding(a, req, cases[c].name, xid[0] ? xid : NULL, NULL, reason);
-        } else {
-          const cJSON *f;
-          cJSON_ArrayForEach(f, fs) add_finding(a, req, cases[c].name, xid[0] ? xid : NULL, f, NULL);
-        }
-        break;
-      }
-      default:
-        a->skip++;
-        if (!a->first_skip) a->first_skip = reason;
-      }
-    }
-  }
-
-  /* Cases that never wrote a result (crash, Criterion timeout). */
-  char crashed_reason[300] = "";
-  for (size_t i = 0; i < run->case_count; i++) {
-    bool found = false;
-    for (size_t c = 0; c < ncases && !found; c++) found = strcmp(cases[c].name, run->cases[i].name) == 0;
-    if (found || crashed_reason[0]) continue;
-    snprintf(crashed_reason, sizeof crashed_reason, "case %s did not finish (%s)", run->cases[i].name,
-             run->cases[i].timed_out ? "timed out" : run->cases[i].crashed ? "crashed" : "no result");
-  }
-
-  size_t passed = 0, failed = 0, warnings = 0, skipped = 0;
-  cJSON *reqs = cJSON_CreateArray();
-  for (size_t k = 0; k < nreq; k++) {
-    const wc_requirement *req = wc_catalog_get(k);
-    req_acc *a = &acc[k];
-    const char *status;
-    char reason[2048];
-    bool selected = wc_run_requirement_selected(&run->opts, req->id);
-    if (a->fail) {
-      status = "fail";
-      if (a->fail > 1)
-        snprintf(reason, sizeof reason, "%s [%zu of %zu checks failed]", a->first_fail ? a->first_fail : "failed",
-                 a->fail, a->checks);
-      else
-        snprintf(reason, sizeof reason, "%s", a->first_fail ? a->first_fail : "failed");
-      failed++;
-    } else if (a->warn) {
-      status = "warn";
-      if (a->warn > 1)
-        snprintf(reason, sizeof reason, "%s [%zu of %zu checks failed]", a->first_warn ? a->first_warn : "warning",
-                 a->warn, a->checks);
-      else
-        snprintf(reason, sizeof reason, "%s", a->first_warn ? a->first_warn : "warning");
-      warnings++;
-    } else if (a->pass) {
-      status = "pass";
-      pass_reason(a, reason, sizeof reason);
-      passed++;
-    } else {
-      status = "skip";
-      if (!selected || (run->opts.only_count && !a->first_skip))
-        snprintf(reason, sizeof reason, "not selected (--only)");
-      else if (a->first_skip)
-        snprintf(reason, sizeof reason, "%s", a->first_skip);
-      else if (strcmp(req->id, WC_REQ_RESPONSE_TIME) == 0 && run->ctx->max_response_ms <= 0)
-        snprintf(reason, sizeof reason, "no budget given (--max-response-time MS)");
-      else if (run->setup_failed)
-        snprintf(reason, sizeof reason, "not tested: %s", run->setup_reason);
-      else
-        snprintf(reason, sizeof reason, "not observed in this run");
-      skipped++;
-    }
-    cJSON *r = cJSON_CreateObject();
-    cJSON_AddStringToObject(r, "id", req->id);
-    cJSON_AddStringToObject(r, "family", req->family);
-    cJSON_AddStringToObject(r, "level", wc_level_name(req->level));
-    cJSON_AddStringToObject(r, "title", req->title);
-    cJSON_AddStringToObject(r, "source", req->source);
-    cJSON_AddStringToObject(r, "spec_pointer", req->spec_pointer);
-    cJSON_AddNumberToObject(r, "spec_line", run->spec ? wc_spec_line(run->spec, req->spec_pointer) : 0);
-    cJSON_AddItemToObject(r, "schemathesis",
-                          req->schemathesis ? cJSON_CreateString(req->schemathesis) : cJSON_CreateNull());
-    cJSON_AddStringToObject(r, "status", status);
-    cJSON_AddStringToObject(r, "reason", reason);
-    cJSON_AddNumberToObject(r, "checks", (double)a->checks);
-    if (a->findings_left_out) {
-      cJSON *more = cJSON_CreateObject();
-      cJSON_AddStringToObject(more, "case", "");
-      cJSON_AddNullToObject(more, "exchange");
-      cJSON_AddNullToObject(more, "instance_pointer");
-      cJSON_AddStringToObject(more, "spec_pointer", req->spec_pointer);
-      cJSON_AddNullToObject(more, "keyword");
-      char msg[96];
-      snprintf(msg, sizeof msg, "%zu more findings not listed", a->findings_left_out);
-      cJSON_AddStringToObject(more, "message", msg);
-      cJSON_AddItemToArray(a->findings, more);
-    }
-    cJSON_AddItemToObject(r, "findings", a->findings);
-    a->findings = NULL;
-    if (a->fail || a->warn) {
-      cJSON_AddItemToObject(r, "evidence", a->evidence);
-      a->evidence = NULL;
-    } else {
-      cJSON_AddItemToObject(r, "evidence", a->pass_evidence);
-      a->pass_evidence = NULL;
-    }
-    cJSON_AddItemToArray(reqs, r);
-  }
-
-  /* The verdict: could-not-test beats non-conformant (the run stopped, so
-   * what was seen is partial), which beats a harness hiccup. */
-  int code = 0;
-  char why[600] = "";
-  size_t stop_len = 0;
-  char *stop = wc_read_file(run->stop_path, 500, &stop_len, NULL);
-  bool any_warn_fails = run->opts.strict && warnings > 0;
-  if (run->setup_failed) {
-    code = 3;
-    snprintf(why, sizeof why, "%s", run->setup_reason);
-  } else if (stop && !run->ctx->keep_going) {
-    code = 3;
-    snprintf(why, sizeof why, "%s", stop_len ? stop : "the run was stopped");
-  } else if (positive > 0 && refused == positive) {
-    code = 3;
-    snprintf(why, sizeof why,
-             "the target refused the token on every request made with it (401/403): check --token");
-  } else if (failed > 0 || any_warn_fails) {
-    code = 1;
-  } else if (crashed_reason[0]) {
-    code = 3;
-    snprintf(why, sizeof why, "%s", crashed_reason);
-  } else if (transport_failures > 0) {
-    code = 3;
-    snprintf(why, sizeof why, "%zu transfer%s failed (--keep-going)", transport_failures,
-             transport_failures == 1 ? "" : "s");
-  }
-  free(stop);
-
-  cJSON_AddStringToObject(report, "format", "whopconf-report");
-  cJSON_AddNumberToObject(report, "format_version", 1);
-  cJSON_AddItemToObject(report, "run", run_object(run));
-  cJSON *summary = cJSON_AddObjectToObject(report, "summary");
-  cJSON_AddStringToObject(summary, "verdict", code == 3 ? "error" : code == 1 ? "fail" : "pass");
-  cJSON_AddNumberToObject(summary, "passed", (double)passed);
-  cJSON_AddNumberToObject(summary, "failed", (double)failed);
-  cJSON_AddNumberToObject(summary, "warnings", (double)warnings);
-  cJSON_AddNumberToObject(summary, "skipped", (double)skipped);
-  cJSON_AddNumberToObject(summary, "total", (double)nreq);
-  cJSON_AddNumberToObject(summary, "exit_code", code);
-  if (code == 3) cJSON_AddStringToObject(summary, "reason", why);
-  cJSON_AddItemToObject(report, "requirements", reqs);
-  cJSON_AddItemToObject(report, "exchanges", exchanges);
-
-  for (size_t k = 0; k < nreq; k++) {
-    cJSON_Delete(acc[k].findings);
-    cJSON_Delete(acc[k].evidence);
-    cJSON_Delete(acc[k].pass_evidence);
-    wc_buf_free(&acc[k].notes);
-  }
-  free(acc);
+  wc_assembly_free(a);
   free_all(cases, ncases);
-  if (exit_code) *exit_code = code;
   return report;
 }

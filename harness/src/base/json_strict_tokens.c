@@ -1,7 +1,8 @@
-/* The strict pass, slow paths: everything the pass does not need for a
- * plain token of clean JSON. Defects and their pointers, whitespace other
- * than the four, escapes, UTF-8 outside ASCII, numbers that are not plain,
- * literals that are not true/false/null, duplicate keys in large objects. */
+/* The strict pass's token readers and defect records: what json_strict.c
+ * calls when a token is not plain clean JSON. Defects and their pointers,
+ * whitespace other than the four, strings (escapes, UTF-8 outside ASCII),
+ * keys and duplicate keys in large objects, numbers that are not plain,
+ * literals that are not true/false/null. */
 #include <math.h>
 #include <stdio.h>
 

@@ -1,0 +1,66 @@
+/* whopconf: observations, what every check produces.
+ *
+ * An observation says "requirement R was checked on exchange E of its source
+ * (a case, a group of generated requests) and passed / failed (with
+ * findings) / could not be checked". The checks (checks.h) append them; a
+ * case writes them into its result file through their JSON form; the report
+ * assembly (assemble.h) folds them into report.json. */
+#ifndef WHOPCONF_OBSERVATIONS_H
+#define WHOPCONF_OBSERVATIONS_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "whopconf/common.h"
+
+/* X(name, text): what an observation found, and its name in result files. */
+#define WC_OBS_STATUS_MAP(X)                                                                       \
+  X(PASS, "pass")                                                                                  \
+  X(FAIL, "fail") /* the report turns a failed SHOULD into a warning */                            \
+  X(WARN, "warn") /* a warning whatever the level (e.g. a suspicious but allowed answer) */        \
+  X(SKIP, "skip") /* could not be checked; reason says why */
+
+typedef enum wc_obs_status {
+#define WC_OBS_STATUS_ENUM(name, text) WC_OBS_##name,
+  WC_OBS_STATUS_MAP(WC_OBS_STATUS_ENUM)
+#undef WC_OBS_STATUS_ENUM
+} wc_obs_status;
+
+const char *wc_obs_status_name(wc_obs_status status); /* "pass", "fail", "warn", "skip" */
+/* -1 when name is none of those. */
+int wc_obs_status_parse(const char *name);
+
+typedef struct wc_observation {
+  const char *requirement; /* a catalogue id (static string) */
+  wc_obs_status status;
+  char *reason;            /* one line */
+  int exchange;            /* 1-based sequence of the exchange in its source; 0 = none */
+  bool note;               /* reason worth keeping in the requirement summary (shapes) */
+  wc_findings *findings;   /* never NULL */
+} wc_observation;
+
+typedef struct wc_observations wc_observations;
+
+wc_observations *wc_observations_new(void);
+void wc_observations_free(wc_observations *obs);
+size_t wc_observations_count(const wc_observations *obs);
+const wc_observation *wc_observations_get(const wc_observations *obs, size_t index);
+
+/* Appends one observation; returns it (its findings list can be added to),
+ * or NULL when memory runs out. requirement must be a catalogue id. */
+wc_observation *wc_observe(wc_observations *obs, const char *requirement, wc_obs_status status,
+                           int exchange, const char *fmt, ...) WC_PRINTF(5, 6);
+/* pass when found is empty, else fail with a copy of every finding and
+ * reason "<what>: <first finding message> (+N more)". */
+wc_observation *wc_observe_findings(wc_observations *obs, const char *requirement, int exchange,
+                                    const wc_findings *found, const char *what);
+/* Copies every finding of src into dst. 0, or -1 on ENOMEM. */
+int wc_findings_copy(wc_findings *dst, const wc_findings *src);
+
+/* The observations as JSON (runner result files) and back. from_json
+ * refuses (err set) an entry without a catalogue id or a status name. */
+cJSON *wc_observations_to_json(const wc_observations *obs);
+wc_observations *wc_observations_from_json(const cJSON *array, wc_err *err);
+
+#endif

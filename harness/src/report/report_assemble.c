@@ -1,0 +1,448 @@
+/* The report assembly (see assemble.h): sources are folded as they come,
+ * one accumulator per catalogue requirement, so the caller can free each
+ * source's observations and exchanges right after adding it. */
+#include "whopconf/assemble.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "whopconf/catalog.h"
+#include "whopconf/report.h"
+
+#define MAX_FINDINGS_PER_REQ 50
+#define MAX_EVIDENCE 5
+#define MAX_NOTES_LEN 1500
+
+/* What the sources said about one requirement. */
+typedef struct req_acc {
+  bool excluded;
+  char *unobserved_reason; /* or the exclusion's reason; NULL = the default */
+  size_t checks, pass, fail, warn, skip;
+  char *first_fail, *first_warn, *first_skip;
+  cJSON *findings;
+  size_t findings_left_out;
+  cJSON *evidence;      /* of failures and warnings */
+  cJSON *pass_evidence; /* shown when nothing failed */
+  wc_buf notes;         /* reasons of passing observations marked note */
+} req_acc;
+
+struct wc_assembly {
+  req_acc *reqs; /* catalogue order */
+  size_t req_count;
+  char *unobserved_default;
+  cJSON *exchanges;
+  size_t next_exchange; /* number of the next exchange: x<next_exchange> */
+  char *stopped, *incomplete;
+};
+
+wc_assembly *wc_assembly_new(wc_err *err) {
+  wc_assembly *a = calloc(1, sizeof *a);
+  size_t n = wc_catalog_count();
+  if (a) {
+    a->req_count = n;
+    a->reqs = calloc(n, sizeof *a->reqs);
+    a->exchanges = cJSON_CreateArray();
+    a->next_exchange = 1;
+  }
+  bool ok = a && a->reqs && a->exchanges;
+  for (size_t k = 0; ok && k < n; k++) {
+    req_acc *r = &a->reqs[k];
+    r->findings = cJSON_CreateArray();
+    r->evidence = cJSON_CreateArray();
+    r->pass_evidence = cJSON_CreateArray();
+    wc_buf_init(&r->notes);
+    ok = r->findings && r->evidence && r->pass_evidence;
+  }
+  if (!ok) {
+    wc_assembly_free(a);
+    wc_err_set(err, WC_E_NOMEM, "out of memory");
+    return NULL;
+  }
+  return a;
+}
+
+void wc_assembly_free(wc_assembly *a) {
+  if (!a) return;
+  for (size_t k = 0; a->reqs && k < a->req_count; k++) {
+    req_acc *r = &a->reqs[k];
+    free(r->unobserved_reason);
+    free(r->first_fail);
+    free(r->first_warn);
+    free(r->first_skip);
+    cJSON_Delete(r->findings);
+    cJSON_Delete(r->evidence);
+    cJSON_Delete(r->pass_evidence);
+    wc_buf_free(&r->notes);
+  }
+  free(a->reqs);
+  free(a->unobserved_default);
+  cJSON_Delete(a->exchanges);
+  free(a->stopped);
+  free(a->incomplete);
+  free(a);
+}
+
+wc_obs_status wc_assembly_effective(const char *requirement, wc_obs_status observed) {
+  if (observed != WC_OBS_FAIL) return observed;
+  const wc_requirement *r = wc_catalog_find(requirement);
+  return r && r->level == WC_LEVEL_SHOULD ? WC_OBS_WARN : WC_OBS_FAIL;
+}
+
+/* The accumulator of a catalogue id, and its catalogue entry; NULL when the
+ * id is not in the catalogue. */
+static req_acc *acc_of(wc_assembly *a, const char *id, const wc_requirement **req) {
+  for (size_t k = 0; id && k < a->req_count; k++) {
+    const wc_requirement *r = wc_catalog_get(k);
+    if (strcmp(r->id, id) == 0) {
+      if (req) *req = r;
+      return &a->reqs[k];
+    }
+  }
+  return NULL;
+}
+
+/* Replaces *slot with a copy of text (NULL stays NULL). */
+static int set_text(char **slot, const char *text) {
+  char *copy = text ? wc_strdup(text) : NULL;
+  if (text && !copy) return -1;
+  free(*slot);
+  *slot = copy;
+  return 0;
+}
+
+static int unknown_requirement(const char *id, wc_err *err) {
+  wc_err_set(err, WC_E_USAGE, "%s is not a requirement of the catalogue", id ? id : "(null)");
+  return -1;
+}
+
+int wc_assembly_exclude(wc_assembly *a, const char *requirement, const char *reason, wc_err *err) {
+  req_acc *r = acc_of(a, requirement, NULL);
+  if (!r) return unknown_requirement(requirement, err);
+  if (set_text(&r->unobserved_reason, reason ? reason : "not selected") < 0) {
+    wc_err_set(err, WC_E_NOMEM, "out of memory");
+    return -1;
+  }
+  r->excluded = true;
+  return 0;
+}
+
+int wc_assembly_unobserved_reason(wc_assembly *a, const char *requirement, const char *reason,
+                                  wc_err *err) {
+  char **slot;
+  if (!requirement) {
+    slot = &a->unobserved_default;
+  } else {
+    req_acc *r = acc_of(a, requirement, NULL);
+    if (!r) return unknown_requirement(requirement, err);
+    if (r->excluded) return 0; /* the exclusion's reason stands */
+    slot = &r->unobserved_reason;
+  }
+  if (set_text(slot, reason) < 0) {
+    wc_err_set(err, WC_E_NOMEM, "out of memory");
+    return -1;
+  }
+  return 0;
+}
+
+/* ---- exchanges ------------------------------------------------------------ */
+
+/* The report's member order: id, case, then the transport's members with
+ * started_at first; "seq" and a previous "id" are dropped. */
+static cJSON *reshaped_exchange(const cJSON *x, const char *id, const char *source) {
+  cJSON *copy = cJSON_Duplicate(x, 1);
+  cJSON *o = cJSON_CreateObject();
+  if (!copy || !o) {
+    cJSON_Delete(copy);
+    cJSON_Delete(o);
+    return NULL;
+  }
+  cJSON_AddStringToObject(o, "id", id);
+  cJSON_AddStringToObject(o, "case", source);
+  static const char *const order[] = {"started_at", "request", "response", "error",
+                                      "time_ms",    "retries", "curl"};
+  for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+    cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(copy, order[i]);
+    if (v) cJSON_AddItemToObject(o, order[i], v);
+  }
+  cJSON *rest;
+  while ((rest = copy->child) != NULL) {
+    cJSON_DetachItemViaPointer(copy, rest);
+    if (rest->string && (strcmp(rest->string, "seq") == 0 || strcmp(rest->string, "id") == 0)) {
+      cJSON_Delete(rest);
+      continue;
+    }
+    char *key = wc_strdup(rest->string ? rest->string : "extra");
+    if (key) cJSON_AddItemToObject(o, key, rest);
+    else cJSON_Delete(rest);
+    free(key);
+  }
+  cJSON_Delete(copy);
+  return o;
+}
+
+/* Numbers the source's exchanges; returns the number of its first one. */
+static int add_exchanges(wc_assembly *a, const char *source, const cJSON *exchanges, size_t *first) {
+  *first = a->next_exchange;
+  const cJSON *x;
+  cJSON_ArrayForEach(x, exchanges) {
+    char id[24];
+    snprintf(id, sizeof id, "x%zu", a->next_exchange++);
+    cJSON *shaped = reshaped_exchange(x, id, source);
+    if (!shaped) return -1;
+    cJSON_AddItemToArray(a->exchanges, shaped);
+  }
+  return 0;
+}
+
+/* ---- observations ---------------------------------------------------------- */
+
+static void add_evidence(cJSON *arr, const char *id) {
+  if (!id || cJSON_GetArraySize(arr) >= MAX_EVIDENCE) return;
+  const cJSON *e;
+  cJSON_ArrayForEach(e, arr) {
+    if (strcmp(e->valuestring, id) == 0) return;
+  }
+  cJSON_AddItemToArray(arr, cJSON_CreateString(id));
+}
+
+static cJSON *string_or_null(const char *s) { return s ? cJSON_CreateString(s) : cJSON_CreateNull(); }
+
+/* One finding; f NULL: the observation's reason stands for it. */
+static void add_finding(req_acc *r, const wc_requirement *req, const char *source, const char *xid,
+                        const wc_finding *f, const char *reason) {
+  if (cJSON_GetArraySize(r->findings) >= MAX_FINDINGS_PER_REQ) {
+    r->findings_left_out++;
+    return;
+  }
+  cJSON *o = cJSON_CreateObject();
+  if (!o) return;
+  cJSON_AddStringToObject(o, "case", source);
+  cJSON_AddItemToObject(o, "exchange", string_or_null(xid));
+  cJSON_AddItemToObject(o, "instance_pointer", string_or_null(f ? f->instance_pointer : NULL));
+  cJSON_AddStringToObject(o, "spec_pointer", f && f->schema_pointer ? f->schema_pointer : req->spec_pointer);
+  cJSON_AddItemToObject(o, "keyword", string_or_null(f ? f->keyword : NULL));
+  const char *message = f ? f->message : reason;
+  cJSON_AddStringToObject(o, "message", message ? message : "");
+  cJSON_AddItemToArray(r->findings, o);
+}
+
+static void add_note(req_acc *r, const char *reason) {
+  if (!reason || !*reason || r->notes.len > MAX_NOTES_LEN) return;
+  if (r->notes.data && strstr(r->notes.data, reason)) return;
+  wc_buf_printf(&r->notes, "%s%s", r->notes.len ? "; " : "", reason);
+}
+
+static int keep_first(char **slot, const char *reason) {
+  return *slot ? 0 : set_text(slot, reason ? reason : "");
+}
+
+static int fold_observation(req_acc *r, const wc_requirement *req, const char *source,
+                            const wc_observation *o, const char *xid) {
+  wc_obs_status status = wc_assembly_effective(req->id, o->status);
+  if (status != WC_OBS_SKIP) r->checks++;
+  switch (status) {
+  case WC_OBS_PASS:
+    r->pass++;
+    add_evidence(r->pass_evidence, xid);
+    if (o->note) add_note(r, o->reason);
+    return 0;
+  case WC_OBS_FAIL:
+  case WC_OBS_WARN: {
+    if (status == WC_OBS_FAIL) r->fail++;
+    else r->warn++;
+    if (keep_first(status == WC_OBS_FAIL ? &r->first_fail : &r->first_warn, o->reason) < 0) return -1;
+    add_evidence(r->evidence, xid);
+    size_t n = wc_findings_count(o->findings);
+    if (n == 0) add_finding(r, req, source, xid, NULL, o->reason);
+    for (size_t i = 0; i < n; i++) add_finding(r, req, source, xid, wc_findings_get(o->findings, i), NULL);
+    return 0;
+  }
+  default:
+    r->skip++;
+    return keep_first(&r->first_skip, o->reason);
+  }
+}
+
+int wc_assembly_add_source(wc_assembly *a, const char *name, const wc_observations *obs,
+                           const cJSON *exchanges, wc_err *err) {
+  const char *source = name ? name : "";
+  size_t first = 0;
+  if (add_exchanges(a, source, exchanges, &first) < 0) goto nomem;
+  for (size_t i = 0; i < wc_observations_count(obs); i++) {
+    const wc_observation *o = wc_observations_get(obs, i);
+    const wc_requirement *req = NULL;
+    req_acc *r = acc_of(a, o->requirement, &req);
+    if (!r || r->excluded) continue;
+    char xid[24] = "";
+    if (o->exchange > 0) snprintf(xid, sizeof xid, "x%zu", first + (size_t)o->exchange - 1);
+    if (fold_observation(r, req, source, o, xid[0] ? xid : NULL) < 0) goto nomem;
+  }
+  return 0;
+nomem:
+  wc_err_set(err, WC_E_NOMEM, "out of memory");
+  return -1;
+}
+
+void wc_assembly_stopped(wc_assembly *a, const char *reason) {
+  if (!a->stopped) a->stopped = wc_strdup(reason ? reason : "the run was stopped");
+}
+
+void wc_assembly_incomplete(wc_assembly *a, const char *reason) {
+  if (!a->incomplete) a->incomplete = wc_strdup(reason ? reason : "the run is incomplete");
+}
+
+/* ---- the document ------------------------------------------------------------ */
+
+static void status_and_reason(const wc_assembly *a, const req_acc *r, const char **status,
+                              char *reason, size_t size) {
+  if (r->fail || r->warn) {
+    bool fail = r->fail > 0;
+    const char *first = fail ? r->first_fail : r->first_warn;
+    size_t count = fail ? r->fail : r->warn;
+    *status = fail ? "fail" : "warn";
+    if (!first) first = fail ? "failed" : "warning";
+    if (count > 1)
+      snprintf(reason, size, "%s [%zu of %zu checks failed]", first, count, r->checks);
+    else
+      snprintf(reason, size, "%s", first);
+  } else if (r->pass) {
+    *status = "pass";
+    const char *s = r->pass == 1 ? "" : "s";
+    if (r->notes.len)
+      snprintf(reason, size, "%zu check%s passed; %s", r->pass, s, r->notes.data);
+    else
+      snprintf(reason, size, "%zu check%s passed", r->pass, s);
+  } else {
+    *status = "skip";
+    const char *why = r->excluded ? r->unobserved_reason
+                      : r->first_skip ? r->first_skip
+                      : r->unobserved_reason ? r->unobserved_reason
+                      : a->unobserved_default ? a->unobserved_default
+                                              : "not observed in this run";
+    snprintf(reason, size, "%s", why);
+  }
+}
+
+/* The requirement's entry; moves its findings and evidence into it. */
+static cJSON *requirement_object(const wc_assembly *a, req_acc *r, const wc_requirement *req,
+                                 const wc_spec *spec, const char **status) {
+  char reason[2048];
+  status_and_reason(a, r, status, reason, sizeof reason);
+  cJSON *o = cJSON_CreateObject();
+  if (!o) return NULL;
+  cJSON_AddStringToObject(o, "id", req->id);
+  cJSON_AddStringToObject(o, "family", req->family);
+  cJSON_AddStringToObject(o, "level", wc_level_name(req->level));
+  cJSON_AddStringToObject(o, "title", req->title);
+  cJSON_AddStringToObject(o, "source", req->source);
+  cJSON_AddStringToObject(o, "spec_pointer", req->spec_pointer);
+  cJSON_AddNumberToObject(o, "spec_line", spec ? wc_spec_line(spec, req->spec_pointer) : 0);
+  cJSON_AddItemToObject(o, "schemathesis", string_or_null(req->schemathesis));
+  cJSON_AddStringToObject(o, "status", *status);
+  cJSON_AddStringToObject(o, "reason", reason);
+  cJSON_AddNumberToObject(o, "checks", (double)r->checks);
+  if (r->findings_left_out) {
+    cJSON *more = cJSON_CreateObject();
+    cJSON_AddStringToObject(more, "case", "");
+    cJSON_AddNullToObject(more, "exchange");
+    cJSON_AddNullToObject(more, "instance_pointer");
+    cJSON_AddStringToObject(more, "spec_pointer", req->spec_pointer);
+    cJSON_AddNullToObject(more, "keyword");
+    char msg[96];
+    snprintf(msg, sizeof msg, "%zu more findings not listed", r->findings_left_out);
+    cJSON_AddStringToObject(more, "message", msg);
+    cJSON_AddItemToArray(r->findings, more);
+  }
+  cJSON_AddItemToObject(o, "findings", r->findings);
+  r->findings = NULL;
+  cJSON **evidence = r->fail || r->warn ? &r->evidence : &r->pass_evidence;
+  cJSON_AddItemToObject(o, "evidence", *evidence);
+  *evidence = NULL;
+  return o;
+}
+
+static cJSON *strings_array(const char *const *items, size_t count) {
+  cJSON *arr = cJSON_CreateArray();
+  for (size_t i = 0; arr && i < count; i++) cJSON_AddItemToArray(arr, cJSON_CreateString(items[i]));
+  return arr;
+}
+
+static cJSON *run_object(const wc_report_meta *m) {
+  cJSON *r = cJSON_CreateObject();
+  if (!r) return NULL;
+  cJSON_AddStringToObject(r, "whopconf_version", WC_VERSION);
+  cJSON *spec = cJSON_AddObjectToObject(r, "spec");
+  cJSON_AddStringToObject(spec, "path", m->spec ? wc_spec_name(m->spec) : "?");
+  cJSON_AddStringToObject(spec, "sha256", m->spec ? wc_spec_sha256(m->spec) : "");
+  cJSON *target = cJSON_AddObjectToObject(r, "target");
+  cJSON_AddStringToObject(target, "base_url", m->base_url ? m->base_url : "");
+  cJSON_AddBoolToObject(target, "embedded_server", m->embedded_server);
+  cJSON_AddStringToObject(r, "api_version", m->api_version ? m->api_version : "");
+  cJSON_AddItemToObject(r, "known_versions", strings_array(m->known_versions, m->known_count));
+  cJSON_AddNumberToObject(r, "seed", (double)m->seed);
+  cJSON_AddStringToObject(r, "started_at", m->started_at ? m->started_at : "");
+  cJSON_AddNumberToObject(r, "duration_ms", m->duration_ms);
+  cJSON_AddBoolToObject(r, "strict", m->strict);
+  cJSON_AddBoolToObject(r, "allow_writes", m->allow_writes);
+  cJSON_AddItemToObject(r, "weakened", strings_array(m->weakened, m->weakened_count));
+  cJSON *creds = cJSON_AddObjectToObject(r, "credentials");
+  cJSON_AddBoolToObject(creds, "token", m->token);
+  cJSON_AddBoolToObject(creds, "api_key", m->api_key);
+  cJSON_AddBoolToObject(creds, "token_without_scope", m->token_without_scope);
+  return r;
+}
+
+/* Could-not-test beats non-conformant (what was seen is partial), which
+ * beats a harness hiccup. */
+static int verdict(const wc_assembly *a, bool failing, const char **why) {
+  *why = NULL;
+  if (a->stopped) return *why = a->stopped, 3;
+  if (failing) return 1;
+  if (a->incomplete) return *why = a->incomplete, 3;
+  return 0;
+}
+
+cJSON *wc_assembly_finish(wc_assembly *a, const wc_report_meta *meta, int *exit_code, wc_err *err) {
+  size_t passed = 0, failed = 0, warnings = 0, skipped = 0;
+  cJSON *report = cJSON_CreateObject();
+  cJSON *reqs = cJSON_CreateArray();
+  for (size_t k = 0; report && reqs && k < a->req_count; k++) {
+    const char *status;
+    cJSON *o = requirement_object(a, &a->reqs[k], wc_catalog_get(k), meta->spec, &status);
+    if (!o) break;
+    cJSON_AddItemToArray(reqs, o);
+    switch (status[0]) {
+    case 'f': failed++; break;
+    case 'w': warnings++; break;
+    case 'p': passed++; break;
+    default: skipped++;
+    }
+  }
+  if (!report || !reqs || (size_t)cJSON_GetArraySize(reqs) != a->req_count) {
+    cJSON_Delete(report);
+    cJSON_Delete(reqs);
+    wc_err_set(err, WC_E_NOMEM, "out of memory");
+    return NULL;
+  }
+  const char *why;
+  int code = verdict(a, failed > 0 || (meta->strict && warnings > 0), &why);
+  cJSON_AddStringToObject(report, "format", "whopconf-report");
+  cJSON_AddNumberToObject(report, "format_version", WC_REPORT_FORMAT_VERSION);
+  cJSON_AddItemToObject(report, "run", run_object(meta));
+  cJSON *summary = cJSON_AddObjectToObject(report, "summary");
+  cJSON_AddStringToObject(summary, "verdict", code == 3 ? "error" : code == 1 ? "fail" : "pass");
+  cJSON_AddNumberToObject(summary, "passed", (double)passed);
+  cJSON_AddNumberToObject(summary, "failed", (double)failed);
+  cJSON_AddNumberToObject(summary, "warnings", (double)warnings);
+  cJSON_AddNumberToObject(summary, "skipped", (double)skipped);
+  cJSON_AddNumberToObject(summary, "total", (double)a->req_count);
+  cJSON_AddNumberToObject(summary, "exit_code", code);
+  if (why) cJSON_AddStringToObject(summary, "reason", why);
+  cJSON_AddItemToObject(report, "requirements", reqs);
+  cJSON_AddItemToObject(report, "exchanges", a->exchanges);
+  a->exchanges = NULL;
+  if (exit_code) *exit_code = code;
+  return report;
+}
