@@ -10,10 +10,10 @@
  *        collected into a findings list) + cJSON_Delete: what the harness does
  *   (s)  the strict pass alone, (v) validation alone of a tree parsed once:
  *        where (b)'s time goes
- *   (a+arena), (b+arena): (a) and (b) with cJSON's allocations served by a
- *        bump arena reset per document, installed with cJSON_InitHooks. The
- *        library never installs hooks itself; a caller that owns the process
- *        can.
+ *   (a+arena), (b+arena): (a) and (b) with cJSON's allocations served by
+ *        the library's per-thread arena (whopconf/json_arena.h, 1 MiB, reset
+ *        per document, malloc beyond), as `whopconf check` and the proxy
+ *        judge bodies. The other modes run with cJSON's default allocator.
  * The schema (default #/components/schemas/User of the embedded spec) is
  * compiled once, outside the timed loops. */
 #include <stdio.h>
@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "whopconf/common.h"
+#include "whopconf/json_arena.h"
 #include "whopconf/json_strict.h"
 #include "whopconf/schema.h"
 #include "whopconf/spec.h"
@@ -40,31 +41,13 @@ static double now(void) {
   return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
-/* ---- a bump arena for cJSON ---- */
-
-static unsigned char *arena;
-static size_t arena_cap, arena_used;
-
-static void *arena_malloc(size_t n) {
-  n = (n + 15) & ~(size_t)15;
-  if (arena_cap - arena_used < n) return malloc(n); /* overflow: the heap */
-  void *p = arena + arena_used;
-  arena_used += n;
-  return p;
-}
-
-static void arena_free(void *p) {
-  unsigned char *c = p;
-  if (c && (c < arena || c >= arena + arena_cap)) free(p);
-}
+/* ---- the arena: the library's own (whopconf/json_arena.h), as the judge
+ * uses it. Modes without it run with cJSON's default allocator (the hooks
+ * removed), so (a) stays bare cJSON. ---- */
 
 static void use_arena(bool on) {
-  if (on) {
-    cJSON_Hooks hooks = {arena_malloc, arena_free};
-    cJSON_InitHooks(&hooks);
-  } else {
-    cJSON_InitHooks(NULL);
-  }
+  if (on) wc_json_arena_install();
+  else wc_json_arena_uninstall();
 }
 
 /* ---- the modes ---- */
@@ -91,16 +74,17 @@ static bool run_mode(mode m, const doc *d, const wc_schema *schema, wc_findings 
     switch (m) {
     case MODE_A:
     case MODE_A_ARENA: {
-      arena_used = 0;
+      bool arena = wc_json_arena_begin(); /* false when the hooks are not installed */
       cJSON *tree = cJSON_ParseWithLength(d->text, d->len);
       if (!tree) return false;
       acc += (size_t)tree->type;
       cJSON_Delete(tree);
+      if (arena) wc_json_arena_end();
       break;
     }
     case MODE_B:
     case MODE_B_ARENA: {
-      arena_used = 0;
+      bool arena = wc_json_arena_begin();
       wc_findings_clear(found);
       wc_err err;
       cJSON *tree = wc_json_parse(d->text, d->len, NULL, found, &err);
@@ -108,6 +92,7 @@ static bool run_mode(mode m, const doc *d, const wc_schema *schema, wc_findings 
       acc += wc_schema_validate(schema, tree, found);
       acc += wc_findings_count(found);
       cJSON_Delete(tree);
+      if (arena) wc_json_arena_end();
       break;
     }
     case MODE_STRICT: acc += wc_json_strict_check(d->text, d->len, NULL, NULL) + 1; break;
@@ -176,10 +161,8 @@ int main(int argc, char **argv) {
     wc_spec_free(spec);
     return 2;
   }
-  arena_cap = (size_t)64 << 20;
-  arena = malloc(arena_cap);
   wc_findings *found = wc_findings_new();
-  if (!arena || !found) {
+  if (!found) {
     fprintf(stderr, "bench-validate: out of memory\n");
     return 2;
   }
@@ -255,7 +238,6 @@ int main(int argc, char **argv) {
     free(d.text);
   }
   wc_findings_free(found);
-  free(arena);
   wc_schema_free(schema);
   wc_spec_free(spec);
   return rc;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmarks: bash bench/run.sh <builddir> [bench-validate options]
-# (make bench does this); then bench_run.sh (a full run) and wrk.sh (the
-# HTTP ceiling of whopconf serve). bench-validate times, in one process, cJSON alone
+# (make bench does this); then bench_run.sh (a full run), wrk.sh (the
+# HTTP ceiling of whopconf serve) and wrk_proxy.sh (whopconf proxy in front
+# of it). bench-validate times, in one process, cJSON alone
 # and the strict pass + parse + User-schema validation on the three
 # documents of this folder; options such as --runs 9 or --clock cpu are
 # passed on to it.
@@ -23,3 +24,10 @@ fi
 rc=0
 bash "$here/wrk.sh" "$build" || rc=$?
 [ "$rc" -eq 0 ] || [ "$rc" -eq 77 ] || exit "$rc"
+# The validating proxy against the same server, in one run (skipped, 77,
+# like wrk.sh).
+rc=0
+bash "$here/wrk_proxy.sh" "$build" || rc=$?
+[ "$rc" -eq 0 ] || [ "$rc" -eq 77 ] || exit "$rc"
+# `whopconf check` over generated HAR captures (MB/s, peak RSS).
+bash "$here/bench_check.sh" "$build"

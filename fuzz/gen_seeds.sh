@@ -13,6 +13,7 @@ cd "$ROOT"
 python3 "$ROOT/fuzz/gen_seeds.py" "$ROOT/corpus"
 python3 "$ROOT/fuzz/gen_seeds_validator.py" "$ROOT/corpus"
 python3 "$ROOT/fuzz/gen_seeds_builder.py" "$ROOT/corpus"
+python3 "$ROOT/fuzz/gen_seeds_gen.py" "$ROOT/corpus"
 
 # ---- seeds from the reference server ----
 WHOPCONF=$BUILD/whopconf

@@ -38,7 +38,7 @@ Test(catalogue, every_id_define_has_a_row) {
 
 Test(catalogue, ids_are_unique_and_well_formed) {
   regex_t re;
-  cr_assert_eq(regcomp(&re, "^WC-(US|DM|VER|ERR|UPD|TR)-[0-9]{3}$", REG_EXTENDED | REG_NOSUB), 0);
+  cr_assert_eq(regcomp(&re, "^WC-(US|DM|VER|ERR|UPD|TR|CL)-[0-9]{3}$", REG_EXTENDED | REG_NOSUB), 0);
   for (size_t i = 0; i < wc_catalog_count(); i++) {
     const wc_requirement *r = wc_catalog_get(i);
     cr_assert_eq(regexec(&re, r->id, 0, NULL, 0), 0, "%s", r->id);

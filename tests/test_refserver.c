@@ -511,6 +511,7 @@ Test(catalogue, faults_declare_known_requirements) {
 Test(catalogue, every_requirement_has_a_fault) {
   for (size_t i = 0; i < wc_catalog_count(); i++) {
     const wc_requirement *req = wc_catalog_get(i);
+    if (wc_requirement_is_client(req)) continue; /* judged on client traffic, not on a server */
     bool covered = false;
     for (size_t j = 0; j < wc_fault_count() && !covered; j++) {
       const wc_fault_info *f = wc_fault_get(j);

@@ -140,6 +140,7 @@ static void list_requirements(void) {
   printf("%-10s %-6s %-11s %-28s %s\n", "id", "level", "family", "schemathesis", "title");
   for (size_t i = 0; i < wc_catalog_count(); i++) {
     const wc_requirement *r = wc_catalog_get(i);
+    if (wc_requirement_is_client(r)) continue;
     printf("%-10s %-6s %-11s %-28s %s\n", r->id, wc_level_name(r->level), r->family,
            r->schemathesis ? r->schemathesis : "-", r->title);
   }

@@ -11,7 +11,9 @@ static void usage(FILE *out) {
         "commands:\n"
         "  run       run the conformance suite (default target: the embedded reference server)\n"
         "  serve     start the reference server (with optional injected faults)\n"
+        "  proxy     a validating proxy: judges the traffic of real clients\n"
         "  validate  strict-JSON and schema check of a JSON file\n"
+        "  check     judge recorded traffic (HAR, NDJSON) on both sides\n"
         "  report    work with reports (report diff OLD.json NEW.json)\n"
         "  version   print the version\n"
         "\n"
@@ -30,7 +32,9 @@ int main(int argc, char **argv) {
   const char *cmd = argv[1];
   if (strcmp(cmd, "run") == 0) return wc_cli_run(argc - 1, argv + 1);
   if (strcmp(cmd, "serve") == 0) return wc_cli_serve(argc - 1, argv + 1);
+  if (strcmp(cmd, "proxy") == 0) return wc_cli_proxy(argc - 1, argv + 1);
   if (strcmp(cmd, "validate") == 0) return wc_cli_validate(argc - 1, argv + 1);
+  if (strcmp(cmd, "check") == 0) return wc_cli_check(argc - 1, argv + 1);
   if (strcmp(cmd, "report") == 0) return wc_cli_report(argc - 1, argv + 1);
   if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
     printf("whopconf %s\n", WC_VERSION);

@@ -14,10 +14,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 skip() { echo "SKIP sdk_node: $*"; exit 77; }
 fail() { echo "FAIL sdk_node: $*"; exit 1; }
 
-command -v node >/dev/null 2>&1 || skip "node not found"
-command -v npm >/dev/null 2>&1 || skip "npm not found"
-major=$(node -e 'console.log(process.versions.node.split(".")[0])')
-[ "$major" -ge 18 ] 2>/dev/null || skip "node $major is too old (the SDK needs fetch: node >= 18)"
+TEST_NAME=sdk_node
+# shellcheck source=tests/sdk/sdk_common.sh
+. "$here/sdk_common.sh"
+sdk_require_node
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/whopconf-sdk.XXXXXX")
 server_pid=""
@@ -29,17 +29,11 @@ cleanup() {
 trap cleanup EXIT
 
 cd "$work" || fail "cannot enter $work"
-printf '{"name":"whopconf-sdk-test","private":true,"type":"module"}\n' >package.json
-if ! timeout 180 npm install --no-audit --no-fund --no-package-lock --loglevel=error \
-    --fetch-retries=1 --fetch-retry-mintimeout=2000 --fetch-retry-maxtimeout=10000 @whop/sdk >npm.log 2>&1; then
-  skip "npm install @whop/sdk failed (registry unreachable?): $(grep -m 2 -E 'npm (error|ERR!)' npm.log | tr '\n' ' ')"
-fi
-sdk_version=$(node -e 'console.log(require("./node_modules/@whop/sdk/package.json").version)' 2>/dev/null)
-echo "sdk_node: @whop/sdk $sdk_version, node $(node --version)"
+sdk_install
 cp "$here/sdk_test.mjs" .
 
-"$WHOPCONF" serve --known-version 2025-01-01 --known-version 2026-06-08 --known-version 2026-06-09 \
-  --known-version 2026-06-20 --known-version 2026-07-01 --known-version 2026-07-20 >server.out 2>server.err &
+# shellcheck disable=SC2086
+"$WHOPCONF" serve $SDK_KNOWN_VERSIONS >server.out 2>server.err &
 server_pid=$!
 for _ in $(seq 100); do
   [ "$(wc -l <server.out)" -ge 1 ] && break

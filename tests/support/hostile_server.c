@@ -43,7 +43,8 @@ typedef enum hs_mode {
   HS_HEADER_FLOOD,    /* 200 with 5000 header fields */
   HS_REPEATED,        /* 200 with repeated and folded headers, problem+json */
   HS_BINARY,          /* 200 with a body that is not UTF-8 (and holds a NUL) */
-  HS_CLOSE            /* accept, then close at once (counts connections) */
+  HS_CLOSE,           /* accept, then close at once (counts connections) */
+  HS_HOP_BY_HOP       /* 201 with hop-by-hop fields (and one Connection names) among end-to-end ones */
 } hs_mode;
 
 typedef struct hs_server {
@@ -106,6 +107,7 @@ static inline bool hs_sendf(int fd, const char *fmt, ...) {
  * Returns false on EOF, error, or stop. */
 static inline bool hs_read_request(hs_server *s, int fd, wc_buf *req) {
   req->len = 0;
+  if (req->data) req->data[0] = '\0'; /* the previous request's head must not be parsed again */
   size_t head_end = 0, need = 0;
   for (;;) {
     if (head_end == 0 && req->data) {
@@ -150,6 +152,13 @@ static inline void hs_ok(int fd) {
 static inline bool hs_respond(hs_server *s, int fd, const wc_buf *req, int nth) {
   switch (s->mode) {
   case HS_OK: hs_ok(fd); return true;
+  case HS_HOP_BY_HOP:
+    hs_sendf(fd,
+             "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nConnection: X-Hop, keep-alive\r\n"
+             "X-Hop: per-connection\r\nKeep-Alive: timeout=5\r\nUpgrade: h2c\r\nTrailer: X-Sum\r\n"
+             "X-Kept: one\r\nX-Kept: two\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nContent-Length: %zu\r\n\r\n%s",
+             strlen(hs_json), hs_json);
+    return true;
   case HS_ECHO: {
     /* A hostile server reflecting the credential: in a header and the body. */
     const char *auth = strstr(req->data, "Authorization: ");

@@ -71,6 +71,11 @@ wc_obs_status wc_assembly_effective(const char *requirement, wc_obs_status obser
  * observations are ignored and it is a skip with reason. 0, or -1 (err set)
  * for an id that is not in the catalogue. */
 int wc_assembly_exclude(wc_assembly *a, const char *requirement, const char *reason, wc_err *err);
+/* Leaves every requirement of family (catalog.h) out of the report
+ * altogether: not listed, not counted, its observations ignored (a run
+ * does not judge client traffic, so the client family is not its concern).
+ * 0, or -1 (err set) for a family that is not in the catalogue. */
+int wc_assembly_omit_family(wc_assembly *a, const char *family, wc_err *err);
 /* The reason of a requirement that no source observed at all (not even as a
  * skip). requirement NULL sets it for every requirement without one of its
  * own; the default is "not observed in this run". 0, or -1 (err set). */

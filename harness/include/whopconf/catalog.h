@@ -11,6 +11,7 @@
 #ifndef WHOPCONF_CATALOG_H
 #define WHOPCONF_CATALOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef enum wc_level { WC_LEVEL_MUST = 0, WC_LEVEL_SHOULD } wc_level;
@@ -54,6 +55,14 @@ typedef enum wc_level { WC_LEVEL_MUST = 0, WC_LEVEL_SHOULD } wc_level;
 #define WC_REQ_RESPONSE_TIME "WC-TR-004"
 #define WC_REQ_METHOD_405 "WC-TR-005"
 #define WC_REQ_WWW_AUTH "WC-TR-006"
+/* Client requests (judged on recorded or proxied traffic, never by `run`). */
+#define WC_REQ_CL_BODY_PRESENT "WC-CL-001"
+#define WC_REQ_CL_CONTENT_TYPE "WC-CL-002"
+#define WC_REQ_CL_STRICT_JSON "WC-CL-003"
+#define WC_REQ_CL_BODY_SCHEMA "WC-CL-004"
+#define WC_REQ_CL_VERSION "WC-CL-005"
+#define WC_REQ_CL_AUTHORIZATION "WC-CL-006"
+#define WC_REQ_CL_CREDENTIAL_PLACE "WC-CL-007"
 
 /* Spec nodes the rows point at. */
 #define WC_SPEC_OP "#/paths/~1users~1me/patch"
@@ -64,7 +73,7 @@ typedef enum wc_level { WC_LEVEL_MUST = 0, WC_LEVEL_SHOULD } wc_level;
 /* The catalogue, in report order: one row per requirement,
  *   X(name, family, level, title, source, spec_pointer, schemathesis)
  * family: "user-schema", "meaning", "versioning", "errors", "updates",
- * "transport"; level: MUST or SHOULD; title: one sentence, what must hold;
+ * "transport", "client"; level: MUST or SHOULD; title: one sentence, what must hold;
  * source: where the contract says so, in words; spec_pointer: the node of
  * spec/openapi.yml that states it (SARIF location); schemathesis: the matching
  * Schemathesis check name, or NULL. */
@@ -185,7 +194,31 @@ typedef enum wc_level { WC_LEVEL_MUST = 0, WC_LEVEL_SHOULD } wc_level;
     "paths./users/me documents only patch", "#/paths/~1users~1me", "unsupported_method")                     \
   X(WWW_AUTH, "transport", SHOULD,                                                                           \
     "A 401 carries WWW-Authenticate: Bearer (RFC 6750).", "securitySchemes.bearerAuth: http bearer",         \
-    "#/components/securitySchemes/bearerAuth", "response_headers_conformance")
+    "#/components/securitySchemes/bearerAuth", "response_headers_conformance")                               \
+  /* client: the request side of real traffic (`check`, `proxy`) */                                          \
+  X(CL_BODY_PRESENT, "client", MUST, "A client's PATCH /users/me carries a request body.",                   \
+    "requestBody required: true", WC_SPEC_OP "/requestBody/required", "positive_data_acceptance")            \
+  X(CL_CONTENT_TYPE, "client", MUST, "A client's request body is sent as Content-Type application/json.",    \
+    "requestBody content application/json", WC_SPEC_OP "/requestBody/content", NULL)                         \
+  X(CL_STRICT_JSON, "client", MUST,                                                                          \
+    "A client's request body is strict RFC 8259 JSON (no duplicate keys, trailing bytes, invalid UTF-8, NaN).", \
+    "requestBody content application/json (RFC 8259)", WC_SPEC_OP "/requestBody/content/application~1json", NULL) \
+  X(CL_BODY_SCHEMA, "client", MUST,                                                                          \
+    "A client's request body validates against the requestBody schema (an object; name, bio, username "      \
+    "strings; profile_picture an object of string ids).",                                                    \
+    "requestBody content application/json schema", WC_SPEC_OP "/requestBody/content/application~1json/schema", \
+    NULL)                                                                                                    \
+  X(CL_VERSION, "client", MUST,                                                                              \
+    "A client's Api-Version-Date, when sent, is one well-formed date among the known versions.",             \
+    "Api-Version-Date: schema format date; an unrecognized value is rejected", WC_SPEC_VERSION_PARAM "/schema", \
+    NULL)                                                                                                    \
+  X(CL_AUTHORIZATION, "client", MUST, "A client's request carries exactly one Authorization: Bearer credential.", \
+    "security: bearerAuth [user:profile:update]; securitySchemes.bearerAuth: http bearer", WC_SPEC_OP "/security", \
+    NULL)                                                                                                    \
+  X(CL_CREDENTIAL_PLACE, "client", MUST,                                                                     \
+    "A client sends its credential only in Authorization: never in the query string, another header or a cookie.", \
+    "securitySchemes.bearerAuth: http bearer (RFC 6750 section 2.1, the header field)",                      \
+    "#/components/securitySchemes/bearerAuth", NULL)
 
 typedef struct wc_requirement {
   const char *id;          /* "WC-US-001" */
@@ -201,6 +234,9 @@ size_t wc_catalog_count(void);
 const wc_requirement *wc_catalog_get(size_t index);
 const wc_requirement *wc_catalog_find(const char *id);
 const char *wc_level_name(wc_level level); /* "MUST" / "SHOULD" */
+/* The "client" family judges the requests of real traffic (`check`,
+ * `proxy`); `run` sends its own requests, so its reports leave them out. */
+bool wc_requirement_is_client(const wc_requirement *req);
 
 /* The families in catalogue order (for report grouping). */
 size_t wc_family_count(void);

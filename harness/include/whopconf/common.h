@@ -138,7 +138,20 @@ double wc_json_num(const struct cJSON *obj, const char *name, double dflt);
 /* SHA-256 as 64 lowercase hex digits plus NUL. */
 void wc_sha256_hex(const void *data, size_t len, char out[65]);
 
+/* Standard base64 (RFC 4648; padding optional; CR, LF, space and tab
+ * ignored) into a new NUL-terminated buffer; NULL when text is not base64
+ * or memory runs out. */
+char *wc_base64_decode(const char *text, size_t len, size_t *out_len);
+
 char *wc_strdup(const char *s);
 char *wc_strndup(const char *s, size_t n);
+
+/* A listening TCP socket on host:port (0 = an ephemeral port; *bound_port
+ * gets the real one). Anything but loopback (127/8, ::1) is refused
+ * (WC_E_REFUSED) unless allow_non_loopback. Returns the fd or -1 (err set). */
+int wc_listen_tcp(const char *host, unsigned short port, bool allow_non_loopback, int backlog,
+                  unsigned short *bound_port, wc_err *err);
+/* "http://host:port" + path into out, an IPv6 host in brackets. */
+void wc_http_base_url(char *out, size_t cap, const char *host, unsigned short port, const char *path);
 
 #endif

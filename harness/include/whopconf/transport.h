@@ -37,6 +37,13 @@ typedef enum wc_xfer_status {
 } wc_xfer_status;
 
 const char *wc_xfer_status_name(wc_xfer_status status); /* "timeout-total", ... */
+/* The failure kind of a finished libcurl transfer from its CURLcode, the OS
+ * errno and error text it left (errbuf may be NULL), and whether a
+ * connection and a first response byte were seen. Aborts made by the
+ * caller's own callbacks (write errors, progress aborts) are the caller's
+ * to name: they come back as WC_XFER_OTHER. */
+wc_xfer_status wc_xfer_status_from_curl(int curl_code, long os_errno, const char *errbuf, bool connected,
+                                        bool got_first_byte);
 
 /* The defaults of wc_transport_opts, which the run options share. */
 #define WC_DEFAULT_CONNECT_TIMEOUT_MS 5000L
@@ -107,5 +114,55 @@ char *wc_exchange_curl_command(const wc_exchange *x);
 /* The exchange in report form (see report.h, "exchanges[]"), credential
  * redacted, bodies cut at body_cap bytes (0 = no cut) with the cut noted. */
 cJSON *wc_exchange_to_json(const wc_exchange *x, const char *id, size_t body_cap);
+
+/* ---- exchanges seen elsewhere (a capture, a proxy) ---------------------- */
+
+/* One header as it was on the wire. */
+typedef struct wc_wire_header {
+  const char *name;
+  const char *value;
+} wc_wire_header;
+
+/* A body as it was captured: data NULL = no body at all; truncated = the
+ * capture holds only the first len bytes of it. */
+typedef struct wc_wire_body {
+  const char *data;
+  size_t len;
+  bool truncated;
+} wc_wire_body;
+
+/* One exchange as seen on the wire. Any part may be missing: status 0 = no
+ * response (error says why, when known). Strings are borrowed. */
+typedef struct wc_wire_exchange {
+  const char *method;
+  const char *target; /* "/api/v1/users/me?account_id=biz_1" or an absolute URL */
+  const wc_wire_header *request_headers;
+  size_t request_header_count;
+  wc_wire_body request_body;
+  long status;
+  const wc_wire_header *response_headers;
+  size_t response_header_count;
+  wc_wire_body response_body;
+  double time_ms;         /* < 0 = unknown */
+  const char *started_at; /* RFC 3339 as recorded, or NULL */
+  const char *error;      /* why the exchange failed, or NULL */
+} wc_wire_exchange;
+
+/* True for a header that carries a credential whatever its value
+ * (Authorization, Proxy-Authorization, Cookie, X-Api-Key, ...) and for a
+ * query parameter named like one (access_token, api_key, token, ...). Both
+ * case-insensitive. */
+bool wc_wire_credential_header(const char *name);
+bool wc_wire_credential_param(const char *name, size_t len);
+/* The credential of an Authorization value: what follows the scheme
+ * ("Bearer abc" -> "abc", length 3); NULL when there is none. */
+const char *wc_wire_auth_credential(const char *value, size_t *len);
+
+/* The exchange recorded like one whopconf sent (wc_exchange_to_json,
+ * wc_exchange_curl_command work on it), with every credential redacted:
+ * Authorization keeps its scheme ("Bearer ***"), other credential headers
+ * and credential query parameters become "***", and the bearer credential is
+ * scrubbed from everything else. NULL when memory runs out. */
+wc_exchange *wc_exchange_from_wire(const wc_wire_exchange *w);
 
 #endif

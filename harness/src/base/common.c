@@ -454,3 +454,45 @@ void wc_sha256_hex(const void *data, size_t len, char out[65]) {
   if (tail_len == 128) sha_block(h, tail + 64);
   for (int i = 0; i < 8; i++) snprintf(out + 8 * i, 9, "%08x", h[i]);
 }
+
+static int base64_value(unsigned char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
+char *wc_base64_decode(const char *text, size_t len, size_t *out_len) {
+  char *out = malloc(len / 4 * 3 + 4);
+  if (!out) return NULL;
+  size_t n = 0, pad = 0;
+  unsigned acc = 0, bits = 0;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)text[i];
+    if (c == '\r' || c == '\n' || c == ' ' || c == '\t') continue;
+    if (c == '=') {
+      pad++;
+      continue;
+    }
+    int v = base64_value(c);
+    if (v < 0 || pad) { /* not base64, or data after padding */
+      free(out);
+      return NULL;
+    }
+    acc = (acc << 6) | (unsigned)v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[n++] = (char)((acc >> bits) & 0xFF);
+    }
+  }
+  if (bits >= 6 || pad > 2) { /* a lone sixth bit group cannot encode a byte */
+    free(out);
+    return NULL;
+  }
+  out[n] = '\0';
+  if (out_len) *out_len = n;
+  return out;
+}

@@ -262,20 +262,13 @@ static size_t write_cb(char *data, size_t size, size_t nmemb, void *ud) {
   return len;
 }
 
-/* Maps a curl result and what the callbacks saw to a failure kind. */
-static wc_xfer_status classify(CURLcode rc, const attempt *a, long os_errno, const char *errbuf) {
-  switch (rc) {
+wc_xfer_status wc_xfer_status_from_curl(int curl_code, long os_errno, const char *errbuf, bool connected,
+                                        bool got_first_byte) {
+  switch ((CURLcode)curl_code) {
   case CURLE_OK: return WC_XFER_OK;
-  case CURLE_WRITE_ERROR:
-    if (a->body_too_large) return WC_XFER_BODY_TOO_LARGE;
-    if (a->headers_too_large) return WC_XFER_HEADERS_TOO_LARGE;
-    if (a->malformed) return WC_XFER_MALFORMED;
-    return WC_XFER_OTHER;
-  case CURLE_ABORTED_BY_CALLBACK:
-    return a->first_byte_timeout ? WC_XFER_TIMEOUT_FIRST_BYTE : WC_XFER_OTHER;
   case CURLE_OPERATION_TIMEDOUT:
-    if (!a->connected) return WC_XFER_TIMEOUT_CONNECT;
-    return a->got_first_byte ? WC_XFER_TIMEOUT_TOTAL : WC_XFER_TIMEOUT_FIRST_BYTE;
+    if (!connected) return WC_XFER_TIMEOUT_CONNECT;
+    return got_first_byte ? WC_XFER_TIMEOUT_TOTAL : WC_XFER_TIMEOUT_FIRST_BYTE;
   case CURLE_COULDNT_CONNECT: return WC_XFER_CONNECT_REFUSED;
   case CURLE_COULDNT_RESOLVE_HOST:
   case CURLE_COULDNT_RESOLVE_PROXY: return WC_XFER_DNS;
@@ -298,7 +291,7 @@ static wc_xfer_status classify(CURLcode rc, const attempt *a, long os_errno, con
   case CURLE_SEND_ERROR:
     /* TLS back ends do not always pass errno up; their message still says. */
     if (os_errno == ECONNRESET || os_errno == EPIPE || os_errno == ECONNABORTED ||
-        strstr(errbuf, "reset by peer") || strstr(errbuf, "Broken pipe"))
+        (errbuf && (strstr(errbuf, "reset by peer") || strstr(errbuf, "Broken pipe"))))
       return WC_XFER_RESET;
     return WC_XFER_OTHER;
   case CURLE_GOT_NOTHING: return WC_XFER_RESET;
@@ -312,6 +305,20 @@ static wc_xfer_status classify(CURLcode rc, const attempt *a, long os_errno, con
   case CURLE_HTTP3:
   case CURLE_RANGE_ERROR: return WC_XFER_MALFORMED;
   default: return WC_XFER_OTHER;
+  }
+}
+
+/* Maps a curl result and what the callbacks saw to a failure kind. */
+static wc_xfer_status classify(CURLcode rc, const attempt *a, long os_errno, const char *errbuf) {
+  switch (rc) {
+  case CURLE_WRITE_ERROR:
+    if (a->body_too_large) return WC_XFER_BODY_TOO_LARGE;
+    if (a->headers_too_large) return WC_XFER_HEADERS_TOO_LARGE;
+    if (a->malformed) return WC_XFER_MALFORMED;
+    return WC_XFER_OTHER;
+  case CURLE_ABORTED_BY_CALLBACK:
+    return a->first_byte_timeout ? WC_XFER_TIMEOUT_FIRST_BYTE : WC_XFER_OTHER;
+  default: return wc_xfer_status_from_curl(rc, os_errno, errbuf, a->connected, a->got_first_byte);
   }
 }
 

@@ -11,17 +11,13 @@
  * connection stays alive. Faults hook into the pipeline at fixed
  * points (refserver_faults.c); a transport fault replaces the HTTP layer by
  * the raw responder (refserver_raw.c). */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
-#include <netdb.h>
-#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -339,66 +335,6 @@ static void quiet(void *cls, const char *fmt, va_list ap) {
 
 /* ---- start / stop ----------------------------------------------------------- */
 
-static bool is_loopback(const struct sockaddr *sa) {
-  if (sa->sa_family == AF_INET) {
-    const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
-    return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
-  }
-  if (sa->sa_family == AF_INET6) {
-    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
-    if (IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr)) return true;
-    return IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && in6->sin6_addr.s6_addr[12] == 127;
-  }
-  return false;
-}
-
-static int open_listener(rs_server *s, unsigned short port, bool allow_non_loopback, wc_err *err) {
-  struct addrinfo hints = {0}, *res = NULL;
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-  char service[8];
-  snprintf(service, sizeof service, "%u", port);
-  int rc = getaddrinfo(s->host, service, &hints, &res);
-  if (rc != 0) {
-    wc_err_set(err, WC_E_USAGE, "cannot resolve host \"%s\": %s", s->host, gai_strerror(rc));
-    return -1;
-  }
-  int fd = -1;
-  int last_errno = 0;
-  for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
-    if (!allow_non_loopback && !is_loopback(ai->ai_addr)) {
-      wc_err_set(err, WC_E_REFUSED, "refusing to listen on non-loopback address %s (set it explicitly to allow)",
-                 s->host);
-      freeaddrinfo(res);
-      return -1;
-    }
-    fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-    if (fd < 0) {
-      last_errno = errno;
-      continue;
-    }
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 128) != 0) {
-      last_errno = errno;
-      close(fd);
-      fd = -1;
-    }
-  }
-  freeaddrinfo(res);
-  if (fd < 0) {
-    wc_err_set(err, WC_E_IO, "cannot listen on %s port %u: %s", s->host, port, strerror(last_errno));
-    return -1;
-  }
-  struct sockaddr_storage ss;
-  socklen_t sl = sizeof ss;
-  if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
-    s->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-                                             : ((struct sockaddr_in *)&ss)->sin_port);
-  return fd;
-}
-
 static int copy_config(rs_server *s, const wc_refserver_opts *o, wc_err *err) {
   s->host = wc_strdup(o->host ? o->host : "127.0.0.1");
   s->prefix = wc_strdup(o->prefix ? o->prefix : WC_REFSERVER_DEFAULT_PREFIX);
@@ -502,12 +438,6 @@ static char *canned_user(rs_server *s) {
   return text;
 }
 
-static void set_base_url(rs_server *s) {
-  bool v6 = strchr(s->host, ':') != NULL;
-  snprintf(s->base_url, sizeof s->base_url, "http://%s%s%s:%u%s", v6 ? "[" : "", s->host, v6 ? "]" : "", s->port,
-           s->prefix);
-}
-
 wc_refserver *wc_refserver_start(const wc_refserver_opts *opts, wc_err *err) {
   wc_err_clear(err);
   wc_refserver_opts defaults;
@@ -534,8 +464,8 @@ wc_refserver *wc_refserver_start(const wc_refserver_opts *opts, wc_err *err) {
     wc_err_set(err, WC_E_NOMEM, "out of memory");
     goto fail;
   }
-  if ((s->listen_fd = open_listener(s, opts->port, opts->allow_non_loopback, err)) < 0) goto fail;
-  set_base_url(s);
+  if ((s->listen_fd = wc_listen_tcp(s->host, opts->port, opts->allow_non_loopback, 128, &s->port, err)) < 0) goto fail;
+  wc_http_base_url(s->base_url, sizeof s->base_url, s->host, s->port, s->prefix);
   if (s->transport_fault) {
     s->raw = rs_raw_start(s, s->listen_fd, s->transport_fault->raw, s->transport_fault->info.name, err);
     if (!s->raw) goto fail;

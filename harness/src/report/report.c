@@ -144,8 +144,18 @@ const char **wc_rep_families(const cJSON *report, size_t *count) {
   const char **out = malloc((cap ? cap : 1) * sizeof *out);
   *count = 0;
   if (!out) return NULL;
-  for (size_t i = 0; i < wc_family_count(); i++) out[(*count)++] = wc_family_get(i);
+  /* Catalogue order first, then any family this build does not know; a
+   * family without a requirement in this report is left out (a run report
+   * has no client requirements). */
   const cJSON *req;
+  for (size_t i = 0; i < wc_family_count(); i++) {
+    bool present = false;
+    cJSON_ArrayForEach(req, reqs) {
+      const char *family = wc_rep_req_field(req, "family");
+      if (family && strcmp(family, wc_family_get(i)) == 0) present = true;
+    }
+    if (present) out[(*count)++] = wc_family_get(i);
+  }
   cJSON_ArrayForEach(req, reqs) {
     const char *family = wc_rep_req_field(req, "family");
     if (!family) continue;

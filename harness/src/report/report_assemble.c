@@ -18,6 +18,7 @@
 /* What the sources said about one requirement. */
 typedef struct req_acc {
   bool excluded;
+  bool omitted; /* not in this report at all */
   char *unobserved_reason; /* or the exclusion's reason; NULL = the default */
   size_t checks, pass, fail, warn, skip;
   char *first_fail, *first_warn, *first_skip;
@@ -125,6 +126,19 @@ int wc_assembly_exclude(wc_assembly *a, const char *requirement, const char *rea
     return -1;
   }
   r->excluded = true;
+  return 0;
+}
+
+int wc_assembly_omit_family(wc_assembly *a, const char *family, wc_err *err) {
+  bool known = false;
+  for (size_t k = 0; k < a->req_count; k++) {
+    if (strcmp(wc_catalog_get(k)->family, family) != 0) continue;
+    a->reqs[k].omitted = a->reqs[k].excluded = known = true;
+  }
+  if (!known) {
+    wc_err_set(err, WC_E_USAGE, "%s is not a family of the catalogue", family);
+    return -1;
+  }
   return 0;
 }
 
@@ -405,10 +419,12 @@ static int verdict(const wc_assembly *a, bool failing, const char **why) {
 }
 
 cJSON *wc_assembly_finish(wc_assembly *a, const wc_report_meta *meta, int *exit_code, wc_err *err) {
-  size_t passed = 0, failed = 0, warnings = 0, skipped = 0;
+  size_t passed = 0, failed = 0, warnings = 0, skipped = 0, listed = 0;
   cJSON *report = cJSON_CreateObject();
   cJSON *reqs = cJSON_CreateArray();
   for (size_t k = 0; report && reqs && k < a->req_count; k++) {
+    if (a->reqs[k].omitted) continue;
+    listed++;
     const char *status;
     cJSON *o = requirement_object(a, &a->reqs[k], wc_catalog_get(k), meta->spec, &status);
     if (!o) break;
@@ -420,7 +436,7 @@ cJSON *wc_assembly_finish(wc_assembly *a, const wc_report_meta *meta, int *exit_
     default: skipped++;
     }
   }
-  if (!report || !reqs || (size_t)cJSON_GetArraySize(reqs) != a->req_count) {
+  if (!report || !reqs || (size_t)cJSON_GetArraySize(reqs) != listed) {
     cJSON_Delete(report);
     cJSON_Delete(reqs);
     wc_err_set(err, WC_E_NOMEM, "out of memory");
@@ -437,7 +453,7 @@ cJSON *wc_assembly_finish(wc_assembly *a, const wc_report_meta *meta, int *exit_
   cJSON_AddNumberToObject(summary, "failed", (double)failed);
   cJSON_AddNumberToObject(summary, "warnings", (double)warnings);
   cJSON_AddNumberToObject(summary, "skipped", (double)skipped);
-  cJSON_AddNumberToObject(summary, "total", (double)a->req_count);
+  cJSON_AddNumberToObject(summary, "total", (double)listed);
   cJSON_AddNumberToObject(summary, "exit_code", code);
   if (why) cJSON_AddStringToObject(summary, "reason", why);
   cJSON_AddItemToObject(report, "requirements", reqs);

@@ -199,6 +199,7 @@ static int add_cases(wc_assembly *a, loaded *cases, size_t ncases, wc_err *err) 
 /* --only: requirements not selected are left out; the others, when nothing
  * observed them, say why. */
 static int set_skip_reasons(wc_assembly *a, const wc_run *run, wc_err *err) {
+  if (wc_assembly_omit_family(a, "client", err) < 0) return -1;
   for (size_t k = 0; k < wc_catalog_count(); k++) {
     const char *id = wc_catalog_get(k)->id;
     if (!wc_run_requirement_selected(&run->opts, id) &&
