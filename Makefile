@@ -5,8 +5,9 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CTEST_JOBS ?= 2
 REPORT_DIR ?= reports
 FUZZ_SECONDS ?= 60
+PREFIX     ?= /usr/local
 
-.PHONY: all deps build build-asan run test test-release test-asan bench fuzz fuzz-smoke fuzz-coverage clean
+.PHONY: all deps build build-asan run install test test-release test-asan bench fuzz fuzz-smoke fuzz-coverage clean
 
 all: build
 
@@ -24,6 +25,11 @@ build-asan: deps
 # Runs the conformance suite against the embedded reference server.
 run: build
 	./$(BUILD)/whopconf run --report-dir $(REPORT_DIR)
+
+# bin/whopconf, share/man/man1/whopconf.1 and the bash completion under
+# $(PREFIX); DESTDIR=... stages them elsewhere (packaging).
+install: build
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
 
 CTEST_RELEASE = cd $(BUILD) && ctest --output-on-failure -j $(CTEST_JOBS)
 CTEST_ASAN = cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \

@@ -4,7 +4,7 @@
 # + system, which stays meaningful on a loaded machine) and peak RSS
 # (/usr/bin/time -v),
 # for a 50 MB and a 200 MB file, to show memory does not follow the size.
-# Goals (issue 13): 200 MB/s or more, peak RSS under 100 MB.
+# Goals: 200 MB/s or more, peak RSS under 100 MB.
 # usage: bench_check.sh BUILD_DIR [SIZE_MB...]   (default sizes: 50 200)
 set -euo pipefail
 build=${1:-build}

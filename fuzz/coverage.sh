@@ -58,5 +58,5 @@ for group in "request builder:request" "response parser:response" "strict JSON:j
       if (pct < 90) exit 1
     }' "$BUILD/report.txt" || status=1
 done
-echo "per-line detail: llvm-cov show ${objects[*]:1} -instr-profile=$BUILD/corpus.profdata harness/src/<file>.c"
+echo "per-line detail: llvm-cov show ${objects[*]:1} -instr-profile=$BUILD/corpus.profdata harness/src/<subsystem>/<file>.c"
 exit $status

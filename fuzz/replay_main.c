@@ -11,7 +11,7 @@
  *   "crash: PATH" for each that crashes (fuzz/run.sh uses it to keep merged
  *   inputs that only reproduce a known-open bug out of the seeds); exit 0.
  * --known-open FILE: lines "<target> <file name> [note]" name inputs that
- *   reproduce a crash not fixed yet (in another engineer's module). Those run
+ *   reproduce a crash not fixed yet. Those run
  *   in a child process: a crash is reported but does not fail the replay; an
  *   input that no longer crashes is reported so it can be taken off the list.
  *

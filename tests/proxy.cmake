@@ -1,4 +1,4 @@
-# The validating proxy (issue 13): tests beyond test_proxy*.c.
+# The validating proxy: tests beyond test_proxy*.c.
 #   proxy_cli  `whopconf proxy` in front of `whopconf serve`: first line, reports at
 #              --duration / --report-every / SIGTERM, exit codes 0-3, no credential written
 #   proxy_sdk  the official @whop/sdk through the proxy (skipped, 77, without Node or the

@@ -1,4 +1,4 @@
-# Reports (issue 6): tests beyond the Criterion binaries test_report*.c.
+# Reports: tests beyond the Criterion binaries test_report*.c.
 #   report_cli           `whopconf report diff|render`: exit codes, output, files
 #   ci_examples          examples/ci/*.yml are valid YAML and name only real flags
 #   report_golden_run    a fixed fault-injected run renders to tests/golden/report/run

@@ -12,15 +12,7 @@ rm -rf "$WORK"
 mkdir -p "$WORK"
 cd "$WORK" || exit 2
 
-pass=0
-fail=0
-ok() { echo "ok   $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
-check() { # check NAME CONDITION-COMMAND...
-  local name=$1
-  shift
-  if "$@"; then ok "$name"; else bad "$name"; fi
-}
+. "$SRC/tests/support/checks.sh"
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
 
 SERVE_PIDS=()
@@ -280,5 +272,4 @@ check "SHOULD failure without --strict: a warning" test "$(json lax/report.json 
 code=$?
 check "SHOULD failure with --strict: exit 1 (got $code)" test "$code" -eq 1
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+checks_summary

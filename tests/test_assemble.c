@@ -3,10 +3,13 @@
  * folded into report.json; exchange numbering across sources, SHOULD as a
  * warning, exclusions, skip reasons and the verdict's precedence. Every
  * report is checked against reports/report.schema.json. */
-#include "report_support.h"
-
+#include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "support/report_support.h"
 #include "whopconf/assemble.h"
 #include "whopconf/catalog.h"
 #include "whopconf/checks.h"
@@ -254,4 +257,57 @@ ParameterizedTest(size_t *index, assemble, verdict) {
       cr_expect_null(cJSON_GetObjectItemCaseSensitive(summary, "reason"), "%s", v->name);
     cJSON_Delete(report);
   }
+}
+
+/* Caps bound what a long stretch of traffic leaves in memory: findings and
+ * evidence per requirement, exchange records; a null record is numbered and
+ * counted; a snapshot leaves the assembly to go on; findings say their side. */
+Test(assemble, caps_null_records_sides_and_snapshots) {
+  wc_err err;
+  wc_assembly *a = wc_assembly_new(&err);
+  cr_assert_not_null(a, "%s", err.msg);
+  wc_assembly_set_caps(a, &(wc_assembly_caps){.findings = 2, .evidence = 2, .exchanges = 1, .sides = true});
+  cJSON *one = exchanges(1);
+  cJSON *unrecorded = cJSON_CreateArray();
+  cJSON_AddItemToArray(unrecorded, cJSON_CreateNull());
+  for (int i = 0; i < 4; i++) {
+    wc_observations *obs = wc_observations_new();
+    wc_observe(obs, WC_REQ_USER_SCHEMA, WC_OBS_FAIL, 1, "exchange %d: wrong", i + 1);
+    wc_observe(obs, WC_REQ_CL_AUTHORIZATION, WC_OBS_FAIL, 1, "request: no Authorization header");
+    /* x1 and x4 null; x2 and x3 offered, the cap keeps x2 */
+    cr_assert_eq(wc_assembly_add_source(a, "traffic", obs, i == 1 || i == 2 ? one : unrecorded, &err), 0);
+    wc_observations_free(obs);
+    if (i == 1) {
+      int code;
+      cJSON *snap = wc_assembly_snapshot(a, &meta, &code, &err);
+      cr_assert_not_null(snap, "%s", err.msg);
+      cr_expect_eq(code, 1);
+      cr_expect_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(requirement(snap, WC_REQ_USER_SCHEMA),
+                                                                         "findings")), 2);
+      cJSON_Delete(snap);
+    }
+  }
+  cr_expect_eq(wc_assembly_exchanges_left_out(a), 3, "one record kept of four exchanges");
+  int code;
+  cJSON *report = finish(a, &meta, &code);
+  cr_expect_eq(code, 1);
+  const cJSON *us = requirement(report, WC_REQ_USER_SCHEMA);
+  const cJSON *findings = cJSON_GetObjectItemCaseSensitive(us, "findings");
+  cr_assert_eq(cJSON_GetArraySize(findings), 3, "two findings and the note");
+  cr_expect_str_eq(member(cJSON_GetArrayItem(findings, 0), "exchange"), "x1");
+  cr_expect_str_eq(member(cJSON_GetArrayItem(findings, 1), "exchange"), "x2");
+  cr_expect_str_eq(member(cJSON_GetArrayItem(findings, 0), "side"), "response");
+  cr_expect_str_eq(member(cJSON_GetArrayItem(findings, 2), "message"), "2 more findings not listed");
+  cr_expect_str_eq(member(us, "reason"), "exchange 1: wrong [4 of 4 checks failed]");
+  const cJSON *evidence = cJSON_GetObjectItemCaseSensitive(us, "evidence");
+  cr_expect_eq(cJSON_GetArraySize(evidence), 2);
+  const cJSON *cl = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(requirement(report, WC_REQ_CL_AUTHORIZATION),
+                                                                      "findings"), 0);
+  cr_expect_str_eq(member(cl, "side"), "request");
+  const cJSON *xs = cJSON_GetObjectItemCaseSensitive(report, "exchanges");
+  cr_assert_eq(cJSON_GetArraySize(xs), 1);
+  cr_expect_str_eq(member(cJSON_GetArrayItem(xs, 0), "id"), "x2");
+  cJSON_Delete(report);
+  cJSON_Delete(one);
+  cJSON_Delete(unrecorded);
 }

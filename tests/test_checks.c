@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "support/params.h"
 #include "whopconf/catalog.h"
 #include "whopconf/checks.h"
 #include "whopconf/schema.h"
@@ -500,24 +501,34 @@ Test(checks, reflected_and_unchanged) {
 
 /* ---- value syntax -------------------------------------------------------------------------- */
 
-Test(checks, value_syntax) {
-  static const char *const decimals[] = {"0", "12.5", "-1.00", "1250.50000000"};
-  static const char *const not_decimals[] = {"", "1.", ".5", "1e5", " 1", "1,000", "NaN", "+1", "0x1"};
-  for (size_t i = 0; i < sizeof decimals / sizeof decimals[0]; i++)
-    cr_expect(wc_is_decimal_string(decimals[i]), "%s", decimals[i]);
-  for (size_t i = 0; i < sizeof not_decimals / sizeof not_decimals[0]; i++)
-    cr_expect_not(wc_is_decimal_string(not_decimals[i]), "%s", not_decimals[i]);
+static const char *const decimals[] = {"0", "12.5", "-1.00", "1250.50000000"};
+TABLE_PARAMETERS(checks, decimal_string, decimals)
+ParameterizedTest(const size_t *i, checks, decimal_string) {
+  cr_expect(wc_is_decimal_string(decimals[*i]), "'%s'", decimals[*i]);
+}
 
-  static const char *const stamps[] = {"2024-03-14T15:09:26.535Z", "2024-03-14T15:09:26+02:00",
-                                       "2024-02-29T00:00Z", "20240314T150926Z", "2024-03-14T15:09:26"};
-  static const char *const not_stamps[] = {"2024-03-14", "2024-03-14 15:09:26Z", "03/14/2024 15:09:26",
-                                           "2023-02-29T00:00:00Z", "2024-13-01T00:00:00Z",
-                                           "2024-03-14T24:00:00Z", "2024-03-14T15:09:26ZZ", ""};
-  for (size_t i = 0; i < sizeof stamps / sizeof stamps[0]; i++)
-    cr_expect(wc_is_iso8601_timestamp(stamps[i]), "%s", stamps[i]);
-  for (size_t i = 0; i < sizeof not_stamps / sizeof not_stamps[0]; i++)
-    cr_expect_not(wc_is_iso8601_timestamp(not_stamps[i]), "%s", not_stamps[i]);
+static const char *const not_decimals[] = {"", "1.", ".5", "1e5", " 1", "1,000", "NaN", "+1", "0x1"};
+TABLE_PARAMETERS(checks, not_a_decimal_string, not_decimals)
+ParameterizedTest(const size_t *i, checks, not_a_decimal_string) {
+  cr_expect_not(wc_is_decimal_string(not_decimals[*i]), "'%s'", not_decimals[*i]);
+}
 
+static const char *const stamps[] = {"2024-03-14T15:09:26.535Z", "2024-03-14T15:09:26+02:00", "2024-02-29T00:00Z",
+                                     "20240314T150926Z", "2024-03-14T15:09:26"};
+TABLE_PARAMETERS(checks, iso8601_timestamp, stamps)
+ParameterizedTest(const size_t *i, checks, iso8601_timestamp) {
+  cr_expect(wc_is_iso8601_timestamp(stamps[*i]), "'%s'", stamps[*i]);
+}
+
+static const char *const not_stamps[] = {"2024-03-14",           "2024-03-14 15:09:26Z", "03/14/2024 15:09:26",
+                                         "2023-02-29T00:00:00Z", "2024-13-01T00:00:00Z", "2024-03-14T24:00:00Z",
+                                         "2024-03-14T15:09:26ZZ", ""};
+TABLE_PARAMETERS(checks, not_an_iso8601_timestamp, not_stamps)
+ParameterizedTest(const size_t *i, checks, not_an_iso8601_timestamp) {
+  cr_expect_not(wc_is_iso8601_timestamp(not_stamps[*i]), "'%s'", not_stamps[*i]);
+}
+
+Test(checks, decimal_sums) {
   const char *values[] = {"1250.50", "1437.92"};
   cr_expect_eq(wc_decimal_sum_matches("2688.42", values, 2), 1);
   cr_expect_eq(wc_decimal_sum_matches("2689.42", values, 2), 0);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "support/params.h"
 #include "whopconf/json_strict.h"
 
 /* Checks input (n bytes) and returns the findings (caller frees). */
@@ -41,17 +42,17 @@ static void expect_one(const char *input, size_t n, const char *keyword, size_t 
 
 #define ONE(lit, kw, off, ptr, frag) expect_one(lit, sizeof(lit) - 1, kw, off, ptr, frag)
 
-Test(json_strict, clean_documents_have_no_findings) {
-  static const char *const ok[] = {
-      "{}", "[]", "0", "-0", "1.5e+10", "-1E-2", "\"\"", "true", "false", "null", " \t\r\n[ 1 , 2 ] \n",
-      "{\"a\":{\"b\":[1,{\"c\":null}]},\"d\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\uD83D\\uDE00\"}",
-      "\"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80\"", "[1e308, -1.7976931348623157e308, 1e-400]",
-      "{\"a\":1,\"A\":2,\"a \":3}"};
-  for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
-    wc_findings *f = check_n(ok[i], strlen(ok[i]));
-    cr_assert_eq(wc_findings_count(f), 0, "%s: %s", ok[i], wc_findings_count(f) ? wc_findings_get(f, 0)->message : "");
-    wc_findings_free(f);
-  }
+static const char *const clean_documents[] = {
+    "{}", "[]", "0", "-0", "1.5e+10", "-1E-2", "\"\"", "true", "false", "null", " \t\r\n[ 1 , 2 ] \n",
+    "{\"a\":{\"b\":[1,{\"c\":null}]},\"d\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\uD83D\\uDE00\"}",
+    "\"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80\"", "[1e308, -1.7976931348623157e308, 1e-400]",
+    "{\"a\":1,\"A\":2,\"a \":3}"};
+TABLE_PARAMETERS(json_strict, clean_document_has_no_findings, clean_documents)
+ParameterizedTest(const size_t *i, json_strict, clean_document_has_no_findings) {
+  const char *doc = clean_documents[*i];
+  wc_findings *f = check_n(doc, strlen(doc));
+  cr_assert_eq(wc_findings_count(f), 0, "%s: %s", doc, wc_findings_count(f) ? wc_findings_get(f, 0)->message : "");
+  wc_findings_free(f);
 }
 
 Test(json_strict, trailing_bytes) {
@@ -272,15 +273,18 @@ Test(json_strict, parse_keeps_trailing_bytes_out_of_the_tree) {
   wc_findings_free(f);
 }
 
-Test(json_strict, parse_refuses_what_is_not_json) {
-  static const char *const bad[] = {"", "{", "[1,]", "{\"a\"}", "nul", "[\"abc]"};
-  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-    wc_err err;
-    cJSON *tree = wc_json_parse(bad[i], strlen(bad[i]), NULL, NULL, &err);
-    cr_assert_null(tree, "%s parsed", bad[i]);
-    cr_assert_eq(err.code, WC_E_PARSE);
-    cr_assert(strstr(err.msg, "offset"), "%s: %s", bad[i], err.msg);
-  }
+static const char *const not_json[] = {"", "{", "[1,]", "{\"a\"}", "nul", "[\"abc]"};
+TABLE_PARAMETERS(json_strict, parse_refuses_what_is_not_json, not_json)
+ParameterizedTest(const size_t *i, json_strict, parse_refuses_what_is_not_json) {
+  const char *text = not_json[*i];
+  wc_err err;
+  cJSON *tree = wc_json_parse(text, strlen(text), NULL, NULL, &err);
+  cr_assert_null(tree, "'%s' parsed", text);
+  cr_assert_eq(err.code, WC_E_PARSE, "'%s': %s", text, err.msg);
+  cr_assert(strstr(err.msg, "offset"), "'%s': %s", text, err.msg);
+}
+
+Test(json_strict, parse_refuses_nan) {
   /* NaN: scanned to the end, but cJSON cannot represent it */
   wc_err err;
   cr_assert_null(wc_json_parse("[NaN]", 5, NULL, NULL, &err));

@@ -2,10 +2,16 @@
  * reference server as upstreams, and clients that send slowly, too much, or
  * nothing at all. Each costs bounded time and memory, never takes the proxy
  * down, and shows in the report as a failed exchange with its reason. */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "support/proxy_support.h"
-
-#include <criterion/parameterized.h> /* after criterion.h: the other order breaks Test() */
-
 #include "whopconf/traffic.h"
 
 #define UPSTREAM_TIMEOUT_MS 1500L

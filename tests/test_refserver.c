@@ -2,11 +2,16 @@
  * routes, check order, shapes, lifecycle. Bodies, overrides and balances are
  * in test_refserver_body.c; faults, transport, load and the CLI each have
  * their own file. */
+#include <criterion/criterion.h>
 #include <dirent.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
-#include "test_refserver_http.h"
+#include "support/params.h"
+#include "support/refserver_client.h"
 #include "whopconf/catalog.h"
 #include "whopconf/versions.h"
 
@@ -17,12 +22,13 @@ static void down(void) { srv_stop(&T); }
 #define SUPPORTED "Supported versions: 2025-01-01, 2026-06-08, 2026-06-09, 2026-06-20, 2026-07-01"
 
 static void expect_version_refused(const char *value) {
+  srv_label("%.60s", value);
   http_req rq = req_patch("{}");
   rq.version = value;
   http_resp r;
   send_req(&T, &rq, &r);
   assert_envelope(&r, 400, "invalid_api_version");
-  cr_assert(strstr(r.body, SUPPORTED), "message must list the supported versions: %s", r.body);
+  cr_assert(strstr(r.body, SUPPORTED), "%.60s: message must list the supported versions: %s", value, r.body);
   http_resp_free(&r);
 }
 
@@ -61,31 +67,39 @@ Test(versions, each_known_version_has_its_shape, .init = up, .fini = down) {
   cr_assert_null(wc_default_version(5));
 }
 
-Test(versions, unknown_dates_are_refused_with_the_list, .init = up, .fini = down) {
-  static const char *const dates[] = {
-      "2024-12-31", "1999-01-01", "2025-01-02", /* past */
-      "2026-06-10", "2026-06-30",               /* between known versions */
-      "2026-07-20", "2099-01-01",               /* future; the SDK's version */
-      "2026-07-08-1", "2026-07-01-1",           /* suffixed */
-      "2024-02-29",                             /* a leap day */
-  };
-  for (size_t i = 0; i < sizeof dates / sizeof dates[0]; i++) expect_version_refused(dates[i]);
+static const char *const unknown_dates[] = {
+    "2024-12-31", "1999-01-01", "2025-01-02", /* past */
+    "2026-06-10", "2026-06-30",               /* between known versions */
+    "2026-07-20", "2099-01-01",               /* future; the SDK's version */
+    "2026-07-08-1", "2026-07-01-1",           /* suffixed */
+    "2024-02-29",                             /* a leap day */
+};
+TABLE_PARAMETERS(versions, unknown_date_is_refused_with_the_list, unknown_dates)
+ParameterizedTest(const size_t *i, versions, unknown_date_is_refused_with_the_list, .init = up, .fini = down) {
+  expect_version_refused(unknown_dates[*i]);
+}
+
+Test(versions, unknown_date_message_names_the_value, .init = up, .fini = down) {
   http_req rq = req_patch("{}");
   rq.version = "2026-07-20";
   expect_error(&T, &rq, 400, "invalid_api_version", "Unsupported Api-Version-Date \"2026-07-20\". " SUPPORTED);
 }
 
-Test(versions, malformed_values_are_refused_with_the_list, .init = up, .fini = down) {
+static const char *const malformed_versions[] = {
+    "not-a-date", "2026- 07-01", "2026-07 -01", "2026-07-01T00:00:00Z", "2026-07-01 00:00",
+    "\xef\xbc\x92\xef\xbc\x90\xef\xbc\x92\xef\xbc\x96-07-01", "2026-07-01\xc3\xa9", "2026/07/01", "20260701",
+    "2026-13-01", "2026-02-30", "2025-02-29", "2026-7-1", "2026-07-01-", "2026-07-01-x", "2026-07-01-12345",
+    "v2026-07-01", "latest", "0000-00-00",
+};
+TABLE_PARAMETERS(versions, malformed_value_is_refused_with_the_list, malformed_versions)
+ParameterizedTest(const size_t *i, versions, malformed_value_is_refused_with_the_list, .init = up, .fini = down) {
+  expect_version_refused(malformed_versions[*i]);
+}
+
+Test(versions, long_and_empty_values_are_refused, .init = up, .fini = down) {
   char very_long[5001];
   memset(very_long, '7', 5000);
   very_long[5000] = '\0';
-  static const char *const values[] = {
-      "not-a-date", "2026- 07-01", "2026-07 -01", "2026-07-01T00:00:00Z", "2026-07-01 00:00",
-      "\xef\xbc\x92\xef\xbc\x90\xef\xbc\x92\xef\xbc\x96-07-01", "2026-07-01\xc3\xa9", "2026/07/01", "20260701",
-      "2026-13-01", "2026-02-30", "2025-02-29", "2026-7-1", "2026-07-01-", "2026-07-01-x", "2026-07-01-12345",
-      "v2026-07-01", "latest", "0000-00-00",
-  };
-  for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) expect_version_refused(values[i]);
   expect_version_refused(very_long);
   http_req rq = req_patch("{}");
   rq.version_empty = true;
@@ -150,16 +164,21 @@ static void expect_401(const http_req *rq) {
   http_resp_free(&r);
 }
 
-Test(credentials, missing_malformed_unknown_get_401, .init = up, .fini = down) {
+Test(credentials, missing_gets_401, .init = up, .fini = down) {
   http_req rq = req_patch("{}");
   rq.token = NULL;
   expect_401(&rq);
-  const char *auths[] = {"Basic d2M6d2M=", "Bearer", "Bearer ", "Token " TOKEN, "Bearer a b", TOKEN,
-                         "Bearer " TOKEN "x", "Bearer wc_unknown_token_0001"};
-  for (size_t i = 0; i < sizeof auths / sizeof auths[0]; i++) {
-    rq.auth = auths[i];
-    expect_401(&rq);
-  }
+}
+
+static const char *const refused_authorizations[] = {
+    "Basic d2M6d2M=", "Bearer", "Bearer ", "Token " TOKEN, "Bearer a b", TOKEN,
+    "Bearer " TOKEN "x", "Bearer wc_unknown_token_0001"};
+TABLE_PARAMETERS(credentials, malformed_or_unknown_gets_401, refused_authorizations)
+ParameterizedTest(const size_t *i, credentials, malformed_or_unknown_gets_401, .init = up, .fini = down) {
+  http_req rq = req_patch("{}");
+  rq.auth = refused_authorizations[*i];
+  srv_label("Authorization: %s", rq.auth);
+  expect_401(&rq);
 }
 
 Test(credentials, scheme_is_case_insensitive, .init = up, .fini = down) {
@@ -225,17 +244,19 @@ Test(credentials, tokens_never_echoed, .init = up, .fini = down) {
 
 /* ---- routes and order ------------------------------------------------------- */
 
-Test(routes, other_paths_get_404, .init = up, .fini = down) {
-  const char *paths[] = {"/", "/users/me", "/api/v1/users/you", "/api/v1/users/me/", "/api/v2/users/me",
-                         "/api/v1/users/me/extra", "/api/v1/USERS/me"};
-  for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
-    http_req rq = req_patch("{}");
-    rq.path = paths[i];
-    expect_error(&T, &rq, 404, "not_found", NULL);
-    rq.method = "GET";
-    rq.body = NULL;
-    expect_error(&T, &rq, 404, "not_found", NULL);
-  }
+static const char *const other_paths[] = {"/",        "/users/me",          "/api/v1/users/you",
+                                          "/api/v1/users/me/", "/api/v2/users/me", "/api/v1/users/me/extra",
+                                          "/api/v1/USERS/me"};
+TABLE_PARAMETERS(routes, other_path_gets_404, other_paths)
+ParameterizedTest(const size_t *i, routes, other_path_gets_404, .init = up, .fini = down) {
+  http_req rq = req_patch("{}");
+  rq.path = other_paths[*i];
+  srv_label("PATCH %s", rq.path);
+  expect_error(&T, &rq, 404, "not_found", NULL);
+  rq.method = "GET";
+  rq.body = NULL;
+  srv_label("GET %s", rq.path);
+  expect_error(&T, &rq, 404, "not_found", NULL);
 }
 
 Test(routes, query_string_is_not_part_of_the_path, .init = up, .fini = down) {
@@ -244,17 +265,21 @@ Test(routes, query_string_is_not_part_of_the_path, .init = up, .fini = down) {
   cJSON_Delete(expect_user(&T, &rq));
 }
 
-Test(routes, other_methods_get_405_with_allow, .init = up, .fini = down) {
-  const char *methods[] = {"GET", "POST", "PUT", "DELETE", "OPTIONS", "TRACE", "PROPFIND"};
-  for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
-    http_req rq = req_patch(strcmp(methods[i], "GET") == 0 ? NULL : "{}");
-    rq.method = methods[i];
-    http_resp r;
-    send_req(&T, &rq, &r);
-    assert_envelope(&r, 405, "method_not_allowed");
-    cr_assert_str_eq(r.allow, "PATCH", "%s: Allow %s", methods[i], r.allow);
-    http_resp_free(&r);
-  }
+static const char *const other_methods[] = {"GET", "POST", "PUT", "DELETE", "OPTIONS", "TRACE", "PROPFIND"};
+TABLE_PARAMETERS(routes, other_method_gets_405_with_allow, other_methods)
+ParameterizedTest(const size_t *i, routes, other_method_gets_405_with_allow, .init = up, .fini = down) {
+  const char *method = other_methods[*i];
+  srv_label("%s", method);
+  http_req rq = req_patch(strcmp(method, "GET") == 0 ? NULL : "{}");
+  rq.method = method;
+  http_resp r;
+  send_req(&T, &rq, &r);
+  assert_envelope(&r, 405, "method_not_allowed");
+  cr_assert_str_eq(r.allow, "PATCH", "%s: Allow %s", method, r.allow);
+  http_resp_free(&r);
+}
+
+Test(routes, head_gets_405_with_allow, .init = up, .fini = down) {
   http_req rq = req_patch(NULL);
   rq.method = "HEAD";
   http_resp r;

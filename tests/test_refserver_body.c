@@ -1,15 +1,21 @@
 /* The reference server's body rules, update semantics, account overrides,
  * balances and shapes, and a deterministic battery of odd bodies that must
  * never get anything but 200, 400 or 413. */
+#include <criterion/criterion.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-#include "test_refserver_http.h"
+#include "support/params.h"
+#include "support/refserver_client.h"
 
 static test_srv T;
 static void up(void) { srv_start(&T); }
 static void down(void) { srv_stop(&T); }
 
 static void expect_400(const char *body, const char *type, const char *message_part) {
+  srv_label("%.80s", body);
   http_req rq = req_patch(body);
   expect_error(&T, &rq, 400, type, message_part);
 }
@@ -84,11 +90,16 @@ Test(body, unknown_fields_ignored, .init = up, .fini = down) {
   cJSON_Delete(u);
 }
 
+static const char *const bad_usernames[] = {
+    "{\"username\": \"ab\"}",    "{\"username\": \"has space\"}", "{\"username\": \"caf\xc3\xa9\"}",
+    "{\"username\": \"a/b/c\"}", "{\"username\": \"\"}",
+    "{\"username\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}"};
+TABLE_PARAMETERS(body, bad_username_is_400, bad_usernames)
+ParameterizedTest(const size_t *i, body, bad_username_is_400, .init = up, .fini = down) {
+  expect_400(bad_usernames[*i], "invalid_parameters", "username");
+}
+
 Test(body, username_rules, .init = up, .fini = down) {
-  const char *bad[] = {"{\"username\": \"ab\"}", "{\"username\": \"has space\"}", "{\"username\": \"caf\xc3\xa9\"}",
-                       "{\"username\": \"a/b/c\"}", "{\"username\": \"\"}",
-                       "{\"username\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}"};
-  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) expect_400(bad[i], "invalid_parameters", "username");
   expect_400("{\"username\": \"wc_grace\"}", "invalid_parameters", "already taken");
   expect_400("{\"username\": \"WC_Grace\"}", "invalid_parameters", "already taken");
   cJSON *u = patch(ME, "{\"username\": \"wc_0123abcd\"}");
@@ -107,15 +118,19 @@ Test(body, profile_picture, .init = up, .fini = down) {
   cr_assert_str_eq(jstr(cJSON_GetObjectItemCaseSensitive(u, "profile_picture"), "url"),
                    "https://img.whopconf.invalid/profile/up_1.png");
   cJSON_Delete(u);
-  const char *bad[] = {
-      "{\"profile_picture\": \"x\"}",        "{\"profile_picture\": null}",
-      "{\"profile_picture\": []}",           "{\"profile_picture\": {}}",
-      "{\"profile_picture\": {\"id\": 1}}",  "{\"profile_picture\": {\"id\": null}}",
-      "{\"profile_picture\": {\"id\": \"\"}}", "{\"profile_picture\": {\"id\": \"../x\"}}",
-      "{\"profile_picture\": {\"id\": \"a\", \"direct_upload_id\": \"b\"}}",
-      "{\"profile_picture\": {\"direct_upload_id\": {}}}",
-  };
-  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) expect_400(bad[i], "invalid_parameters", "profile_picture");
+}
+
+static const char *const bad_pictures[] = {
+    "{\"profile_picture\": \"x\"}",        "{\"profile_picture\": null}",
+    "{\"profile_picture\": []}",           "{\"profile_picture\": {}}",
+    "{\"profile_picture\": {\"id\": 1}}",  "{\"profile_picture\": {\"id\": null}}",
+    "{\"profile_picture\": {\"id\": \"\"}}", "{\"profile_picture\": {\"id\": \"../x\"}}",
+    "{\"profile_picture\": {\"id\": \"a\", \"direct_upload_id\": \"b\"}}",
+    "{\"profile_picture\": {\"direct_upload_id\": {}}}",
+};
+TABLE_PARAMETERS(body, bad_profile_picture_is_400, bad_pictures)
+ParameterizedTest(const size_t *i, body, bad_profile_picture_is_400, .init = up, .fini = down) {
+  expect_400(bad_pictures[*i], "invalid_parameters", "profile_picture");
 }
 
 /* ---- invalid bodies ------------------------------------------------------------- */
@@ -133,31 +148,31 @@ Test(body, wrong_types_are_named_precisely, .init = up, .fini = down) {
   expect_400("true", "invalid_parameters", "got a boolean");
 }
 
-Test(body, not_json, .init = up, .fini = down) {
-  static const struct {
-    const char *body;
-    size_t len;
-    const char *part;
-  } cases[] = {
-      {"{\"name\": ", 0, "not valid JSON"},
-      {"{\"name\": \"a\", \"name\": \"b\"}", 0, "duplicate-key"},
-      {"{\"name\": \"a\"} x", 0, "trailing-bytes"},
-      {"{\"name\": \"\xff\xfe\"}", 0, "invalid-utf8"},
-      {"{\"name\": NaN}", 0, "not valid JSON"},
-      {"{\"n\": 1e999}", 0, "not valid JSON"},
-      {"\xef\xbb\xbf{}", 0, "not valid JSON"},
-      {"{'name': 'a'}", 0, "not valid JSON"},
-      {"{\"name\": \"a\\u0000b\"}", 0, "not valid JSON"},
-      {"{\"name\": \"\\ud800\"}", 0, "not valid JSON"},
-      {"{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"
-       "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}", 0, "not valid JSON"},
-      {"{\"name\": \"a\"}\0", 14, "not valid JSON"},
-  };
-  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    http_req rq = req_patch(cases[i].body);
-    rq.body_len = cases[i].len;
-    expect_error(&T, &rq, 400, "invalid_json", cases[i].part);
-  }
+static const struct {
+  const char *body;
+  size_t len; /* 0: strlen(body) */
+  const char *part;
+} not_json[] = {
+    {"{\"name\": ", 0, "not valid JSON"},
+    {"{\"name\": \"a\", \"name\": \"b\"}", 0, "duplicate-key"},
+    {"{\"name\": \"a\"} x", 0, "trailing-bytes"},
+    {"{\"name\": \"\xff\xfe\"}", 0, "invalid-utf8"},
+    {"{\"name\": NaN}", 0, "not valid JSON"},
+    {"{\"n\": 1e999}", 0, "not valid JSON"},
+    {"\xef\xbb\xbf{}", 0, "not valid JSON"},
+    {"{'name': 'a'}", 0, "not valid JSON"},
+    {"{\"name\": \"a\\u0000b\"}", 0, "not valid JSON"},
+    {"{\"name\": \"\\ud800\"}", 0, "not valid JSON"},
+    {"{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"
+     "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}", 0, "not valid JSON"},
+    {"{\"name\": \"a\"}\0", 14, "not valid JSON"},
+};
+TABLE_PARAMETERS(body, not_json_is_400, not_json)
+ParameterizedTest(const size_t *i, body, not_json_is_400, .init = up, .fini = down) {
+  http_req rq = req_patch(not_json[*i].body);
+  rq.body_len = not_json[*i].len;
+  srv_label("case %zu: %.60s", *i, rq.body);
+  expect_error(&T, &rq, 400, "invalid_json", not_json[*i].part);
 }
 
 Test(body, missing_body_is_400, .init = up, .fini = down) {

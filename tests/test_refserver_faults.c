@@ -2,9 +2,13 @@
  * of requests goes to a fault-free server and to the faulty one (each fresh);
  * the responses must be identical except where the fault's explanation below
  * says they differ, and there they must show exactly the violation. */
-#include "test_refserver_http.h"
+#include "support/refserver_client.h"
 
+#include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* ---- the battery -------------------------------------------------------------- */
 

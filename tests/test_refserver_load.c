@@ -1,10 +1,14 @@
 /* 8 concurrent clients x 1,000 requests against one server: no error, no
  * lost or mixed-up update, and the heap does not grow between two halves. */
+#include <criterion/criterion.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
-#include "test_refserver_http.h"
+#include "support/refserver_client.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define UNDER_ASAN 1

@@ -6,9 +6,13 @@
  * the same and the last shows exactly the violation.
  * Lenient options: just inside and just outside each rule, against the
  * default server. */
-#include "test_refserver_http.h"
-
+#include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "support/refserver_client.h"
 
 /* Bodies built at run time (lengths at a threshold). */
 static char name_64[128], name_65[128], name_101[160], bio_255[300], bio_256[300], bio_1001[1100];

@@ -1,14 +1,19 @@
 /* `whopconf serve` end to end: the real binary, its first line, requests,
  * signals, exit codes and --list-faults. */
+#include <criterion/criterion.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "test_refserver_http.h"
+#include "support/params.h"
+#include "support/refserver_client.h"
 #include "whopconf/catalog.h"
 
 extern char **environ;
@@ -202,38 +207,39 @@ Test(serve, transport_fault) {
   free(err);
 }
 
-Test(serve, bad_options_exit_2_with_one_line) {
-  const char *const *cases[] = {
-      (const char *const[]){WHOPCONF, "serve", "--port", "abc", NULL},
-      (const char *const[]){WHOPCONF, "serve", "--port", "70000", NULL},
-      (const char *const[]){WHOPCONF, "serve", "--port", "-1", NULL},
-      (const char *const[]){WHOPCONF, "serve", "--port", NULL},
-      (const char *const[]){WHOPCONF, "serve", "--fault", "nope", NULL},
-      (const char *const[]){WHOPCONF, "serve", "--bogus", NULL},
-      (const char *const[]){WHOPCONF, "serve", "extra", NULL},
-      (const char *const[]){WHOPCONF, "serve", "--max-body", "0", NULL},
-      (const char *const[]){WHOPCONF, "serve", "--max-body", "12x", NULL},
-      (const char *const[]){WHOPCONF, "serve", "--known-version", "", NULL},
-      (const char *const[]){WHOPCONF, "serve", "--known-version", "2026 07 01", NULL},
-      (const char *const[]){WHOPCONF, "serve", "--user-token", "", NULL},
-      (const char *const[]){WHOPCONF, "serve", "--api-key", "a b", NULL},
-      (const char *const[]){WHOPCONF, "serve", "--host", NULL},
-      (const char *const[]){WHOPCONF, "serve", "--host", "no.such.host.invalid", NULL},
-      (const char *const[]){WHOPCONF, "serve", "--fault", "silence", "--fault", "reset", NULL},
-      (const char *const[]){WHOPCONF, "serve", "--fault", "silence", "--fault", "id-no-prefix", NULL},
-      (const char *const[]){WHOPCONF, "serve", "--user-token", "same", "--api-key", "same", NULL},
-  };
-  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    char *out, *err;
-    int code = run(cases[i], &out, &err);
-    cr_assert_eq(code, 2, "case %zu (%s %s): exit %d, %s", i, cases[i][2], cases[i][3] ? cases[i][3] : "", code, err);
-    cr_assert_str_eq(out, "", "case %zu printed on stdout: %s", i, out);
-    char *nl = strchr(err, '\n');
-    cr_assert(nl && nl[1] == '\0' && strncmp(err, "whopconf serve: ", 16) == 0, "case %zu: not one line: %s", i,
-              err);
-    free(out);
-    free(err);
-  }
+static const char *const *const bad_serve_args[] = {
+    (const char *const[]){WHOPCONF, "serve", "--port", "abc", NULL},
+    (const char *const[]){WHOPCONF, "serve", "--port", "70000", NULL},
+    (const char *const[]){WHOPCONF, "serve", "--port", "-1", NULL},
+    (const char *const[]){WHOPCONF, "serve", "--port", NULL},
+    (const char *const[]){WHOPCONF, "serve", "--fault", "nope", NULL},
+    (const char *const[]){WHOPCONF, "serve", "--bogus", NULL},
+    (const char *const[]){WHOPCONF, "serve", "extra", NULL},
+    (const char *const[]){WHOPCONF, "serve", "--max-body", "0", NULL},
+    (const char *const[]){WHOPCONF, "serve", "--max-body", "12x", NULL},
+    (const char *const[]){WHOPCONF, "serve", "--known-version", "", NULL},
+    (const char *const[]){WHOPCONF, "serve", "--known-version", "2026 07 01", NULL},
+    (const char *const[]){WHOPCONF, "serve", "--user-token", "", NULL},
+    (const char *const[]){WHOPCONF, "serve", "--api-key", "a b", NULL},
+    (const char *const[]){WHOPCONF, "serve", "--host", NULL},
+    (const char *const[]){WHOPCONF, "serve", "--host", "no.such.host.invalid", NULL},
+    (const char *const[]){WHOPCONF, "serve", "--fault", "silence", "--fault", "reset", NULL},
+    (const char *const[]){WHOPCONF, "serve", "--fault", "silence", "--fault", "id-no-prefix", NULL},
+    (const char *const[]){WHOPCONF, "serve", "--user-token", "same", "--api-key", "same", NULL},
+};
+TABLE_PARAMETERS(serve, bad_options_exit_2_with_one_line, bad_serve_args)
+ParameterizedTest(const size_t *entry, serve, bad_options_exit_2_with_one_line) {
+  const size_t i = *entry;
+  const char *const *args = bad_serve_args[i];
+  char *out, *err;
+  int code = run(args, &out, &err);
+  cr_assert_eq(code, 2, "case %zu (%s %s): exit %d, %s", i, args[2], args[3] ? args[3] : "", code, err);
+  cr_assert_str_eq(out, "", "case %zu printed on stdout: %s", i, out);
+  char *nl = strchr(err, '\n');
+  cr_assert(nl && nl[1] == '\0' && strncmp(err, "whopconf serve: ", 16) == 0, "case %zu: not one line: %s", i,
+            err);
+  free(out);
+  free(err);
 }
 
 Test(serve, list_faults) {
@@ -281,14 +287,18 @@ Test(serve, lenient_options) {
   cr_assert_geq(lines, 3);
   free(out);
   free(err);
-  const char *const bad_options[] = {"nope", "max-name=0", "max-name=x", "max-name", "trim=1"};
-  for (size_t i = 0; i < sizeof bad_options / sizeof bad_options[0]; i++) {
-    code = run((const char *const[]){WHOPCONF, "serve", "--lenient", bad_options[i], NULL}, &out, &err);
-    cr_assert_eq(code, 2, "--lenient %s: exit %d", bad_options[i], code);
-    cr_assert(strstr(err, "lenient") && strchr(err, '\n') == err + strlen(err) - 1, "one line: %s", err);
-    free(out);
-    free(err);
-  }
+}
+
+static const char *const bad_lenient[] = {"nope", "max-name=0", "max-name=x", "max-name", "trim=1"};
+TABLE_PARAMETERS(serve, bad_lenient_option_exits_2, bad_lenient)
+ParameterizedTest(const size_t *i, serve, bad_lenient_option_exits_2) {
+  char *out, *err;
+  int code = run((const char *const[]){WHOPCONF, "serve", "--lenient", bad_lenient[*i], NULL}, &out, &err);
+  cr_assert_eq(code, 2, "--lenient %s: exit %d", bad_lenient[*i], code);
+  cr_assert(strstr(err, "lenient") && strchr(err, '\n') == err + strlen(err) - 1, "--lenient %s: one line: %s",
+            bad_lenient[*i], err);
+  free(out);
+  free(err);
 }
 
 Test(serve, help) {

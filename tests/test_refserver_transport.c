@@ -1,13 +1,17 @@
 /* Transport faults: each misbehaves as named, within bounds, lets go when
  * the client leaves, and never holds up wc_refserver_stop. */
 #include <arpa/inet.h>
+#include <criterion/criterion.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "test_refserver_http.h"
+#include "support/refserver_client.h"
 
 static test_srv T;
 

@@ -1,7 +1,17 @@
 /* Reports: format selection, writing, golden files for every format, and
  * the format-specific promises (JUnit counts and XSD, SARIF locations, HAR
  * entries, Markdown order, self-contained HTML). */
-#include "report_support.h"
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "support/params.h"
+#include "support/report_support.h"
+#include "whopconf/report.h"
+#include "whopconf/spec.h"
 
 static char *render_into(const char *name, const cJSON *doc, const wc_spec *spec, int formats) {
   char *dir = rs_dir(name);
@@ -196,28 +206,29 @@ Test(report_junit, valid_against_the_xsd_with_correct_counts) {
 }
 
 /* The XSD is strict where it matters: it must reject these. */
-Test(report_junit, the_xsd_catches_mistakes) {
-  const char *bad[] = {
-      "<testsuites><testsuite name=\"a\" tests=\"-1\"/></testsuites>",
-      "<testsuites><testsuite name=\"a\" tests=\"1\"><testcase name=\"t\"><system-out>x</system-out>"
-      "<failure message=\"m\">t</failure></testcase></testsuite></testsuites>",
-      "<testsuites><testsuite name=\"a\" tests=\"1\"><testcase classname=\"c\"/></testsuite></testsuites>",
-      "<testsuites><testsuite name=\"a\" tests=\"1\" failures=\"one\"/></testsuites>",
-      "<testsuites><testsuite name=\"a\" tests=\"1\"><testcase name=\"t\" time=\"fast\"/></testsuite></testsuites>",
-      "<testsuites><testsuite name=\"a\" tests=\"1\"><testcase name=\"t\"><skipped/><skipped/></testcase>"
-      "</testsuite></testsuites>",
-      "<testsuites><testsuite name=\"a\" tests=\"1\"><properties><property name=\"p\"/></properties>"
-      "</testsuite></testsuites>",
-  };
-  char *dir = rs_dir("xsd");
-  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    char *path = rs_fmt("%s/bad-%zu.xml", dir, i);
-    rs_write(path, bad[i]);
-    cr_expect_neq(rs_sh("xmllint --noout --schema '%s/tests/junit.xsd' '%s' 2>/dev/null", WC_SOURCE_DIR, path), 0,
-                  "the XSD accepts %s", bad[i]);
-    free(path);
-  }
+static const char *const bad_junit[] = {
+    "<testsuites><testsuite name=\"a\" tests=\"-1\"/></testsuites>",
+    "<testsuites><testsuite name=\"a\" tests=\"1\"><testcase name=\"t\"><system-out>x</system-out>"
+    "<failure message=\"m\">t</failure></testcase></testsuite></testsuites>",
+    "<testsuites><testsuite name=\"a\" tests=\"1\"><testcase classname=\"c\"/></testsuite></testsuites>",
+    "<testsuites><testsuite name=\"a\" tests=\"1\" failures=\"one\"/></testsuites>",
+    "<testsuites><testsuite name=\"a\" tests=\"1\"><testcase name=\"t\" time=\"fast\"/></testsuite></testsuites>",
+    "<testsuites><testsuite name=\"a\" tests=\"1\"><testcase name=\"t\"><skipped/><skipped/></testcase>"
+    "</testsuite></testsuites>",
+    "<testsuites><testsuite name=\"a\" tests=\"1\"><properties><property name=\"p\"/></properties>"
+    "</testsuite></testsuites>",
+};
+TABLE_PARAMETERS(report_junit, the_xsd_catches_mistakes, bad_junit)
+ParameterizedTest(const size_t *i, report_junit, the_xsd_catches_mistakes) {
+  char *name = rs_fmt("xsd-%zu", *i);
+  char *dir = rs_dir(name);
+  char *path = rs_path(dir, "bad.xml");
+  rs_write(path, bad_junit[*i]);
+  cr_expect_neq(rs_sh("xmllint --noout --schema '%s/tests/junit.xsd' '%s' 2>/dev/null", WC_SOURCE_DIR, path), 0,
+                "the XSD accepts %s", bad_junit[*i]);
+  free(path);
   free(dir);
+  free(name);
 }
 
 Test(report_junit, strict_turns_warnings_into_failures) {

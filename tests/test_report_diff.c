@@ -1,5 +1,11 @@
 /* `whopconf report diff`: what regressed between two runs. */
-#include "report_support.h"
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "support/report_support.h"
+#include "whopconf/report.h"
 
 static cJSON *req_by_id(cJSON *doc, const char *id) {
   cJSON *req;

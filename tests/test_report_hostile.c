@@ -4,7 +4,14 @@
  * format must still parse (xmllint, strict JSON) and show it escaped or cut.
  * And the secret canary: a credential that reached the document unredacted
  * must not reach any output file. */
-#include "report_support.h"
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "support/report_support.h"
+#include "whopconf/report.h"
+#include "whopconf/spec.h"
 
 #define CANARY "wcCanary_Zq81LmX0pT5s"
 #define BIG ((size_t)5 * 1024 * 1024)

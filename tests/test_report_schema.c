@@ -2,7 +2,16 @@
  * validator: report.json against reports/report.schema.json (the documented
  * format), report.sarif against a reduced SARIF 2.1.0 schema and
  * traffic.har against a reduced HAR 1.2 schema (both in tests/). */
-#include "report_support.h"
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "support/params.h"
+#include "support/report_support.h"
+#include "whopconf/report.h"
+#include "whopconf/schema.h"
+#include "whopconf/spec.h"
 
 #define REPORT_SCHEMA WC_SOURCE_DIR "/reports/report.schema.json"
 #define SARIF_SCHEMA WC_SOURCE_DIR "/tests/sarif-2.1.0-reduced.schema.json"
@@ -55,53 +64,53 @@ Test(report_schema, fixture_is_a_valid_report) {
 }
 
 /* Each mutation breaks one promise of the format; the schema must notice. */
-Test(report_schema, rejects_broken_reports) {
-  static const struct {
-    const char *what, *pointer, *json; /* pointer: "/a/0/b" replaced by json ("" = removed) */
-  } cases[] = {
-      {"wrong format", "/format", "\"whopconf-rep\""},
-      {"future version", "/format_version", "2"},
-      {"no summary", "/summary", ""},
-      {"bad verdict", "/summary/verdict", "\"ok\""},
-      {"negative count", "/summary/failed", "-1"},
-      {"error without reason", "/summary/verdict", "\"error\""},
-      {"bad status", "/requirements/0/status", "\"failed\""},
-      {"bad level", "/requirements/0/level", "\"MAY\""},
-      {"bad id", "/requirements/0/id", "\"US-1\""},
-      {"fail without findings", "/requirements/0/findings", "[]"},
-      {"warning on a MUST", "/requirements/0/status", "\"warn\""},
-      {"pointer not a pointer", "/requirements/0/findings/0/instance_pointer", "\"balances/0\""},
-      {"finding without message", "/requirements/0/findings/0/message", ""},
-      {"unredacted Authorization", "/exchanges/0/request/headers/0/value", "\"Bearer abc.def\""},
-      {"credential in curl", "/exchanges/0/curl", "\"curl -H 'Authorization: Bearer abcdef'\""},
-      {"response and error both null", "/exchanges/0/response", "null"},
-      {"bad sha256", "/run/spec/sha256", "\"xyz\""},
-      {"bad started_at", "/run/started_at", "\"yesterday\""},
-      {"credentials with a value", "/run/credentials/token", "\"wc_user_token\""},
-  };
-  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    cJSON *doc = rs_fixture();
-    /* Walk to the parent of the pointer's last token. */
-    char *path = wc_strdup(cases[i].pointer + 1);
-    char *last = strrchr(path, '/');
-    cJSON *parent = doc;
-    if (last) {
-      *last++ = '\0';
-      for (char *tok = strtok(path, "/"); tok; tok = strtok(NULL, "/"))
-        parent = cJSON_IsArray(parent) ? cJSON_GetArrayItem(parent, atoi(tok))
-                                       : cJSON_GetObjectItemCaseSensitive(parent, tok);
-    } else {
-      last = path;
-    }
-    cr_assert_not_null(parent, "%s: no parent", cases[i].what);
-    if (*cases[i].json)
-      cr_assert(cJSON_ReplaceItemInObjectCaseSensitive(parent, last, cJSON_Parse(cases[i].json)), "%s", cases[i].what);
-    else
-      cJSON_DeleteItemFromObjectCaseSensitive(parent, last);
-    free(path);
-    cr_expect_gt(rs_schema_errors(REPORT_SCHEMA, doc), 0, "the schema accepts a report with %s", cases[i].what);
-    cJSON_Delete(doc);
+static const struct {
+  const char *what, *pointer, *json; /* pointer: "/a/0/b" replaced by json ("" = removed) */
+} broken_reports[] = {
+    {"wrong format", "/format", "\"whopconf-rep\""},
+    {"future version", "/format_version", "2"},
+    {"no summary", "/summary", ""},
+    {"bad verdict", "/summary/verdict", "\"ok\""},
+    {"negative count", "/summary/failed", "-1"},
+    {"error without reason", "/summary/verdict", "\"error\""},
+    {"bad status", "/requirements/0/status", "\"failed\""},
+    {"bad level", "/requirements/0/level", "\"MAY\""},
+    {"bad id", "/requirements/0/id", "\"US-1\""},
+    {"fail without findings", "/requirements/0/findings", "[]"},
+    {"warning on a MUST", "/requirements/0/status", "\"warn\""},
+    {"pointer not a pointer", "/requirements/0/findings/0/instance_pointer", "\"balances/0\""},
+    {"finding without message", "/requirements/0/findings/0/message", ""},
+    {"unredacted Authorization", "/exchanges/0/request/headers/0/value", "\"Bearer abc.def\""},
+    {"credential in curl", "/exchanges/0/curl", "\"curl -H 'Authorization: Bearer abcdef'\""},
+    {"response and error both null", "/exchanges/0/response", "null"},
+    {"bad sha256", "/run/spec/sha256", "\"xyz\""},
+    {"bad started_at", "/run/started_at", "\"yesterday\""},
+    {"credentials with a value", "/run/credentials/token", "\"wc_user_token\""},
+};
+TABLE_PARAMETERS(report_schema, rejects_broken_reports, broken_reports)
+ParameterizedTest(const size_t *entry, report_schema, rejects_broken_reports) {
+  const size_t i = *entry;
+  cJSON *doc = rs_fixture();
+  /* Walk to the parent of the pointer's last token. */
+  char *path = wc_strdup(broken_reports[i].pointer + 1);
+  char *last = strrchr(path, '/');
+  cJSON *parent = doc;
+  if (last) {
+    *last++ = '\0';
+    for (char *tok = strtok(path, "/"); tok; tok = strtok(NULL, "/"))
+      parent = cJSON_IsArray(parent) ? cJSON_GetArrayItem(parent, atoi(tok))
+                                     : cJSON_GetObjectItemCaseSensitive(parent, tok);
+  } else {
+    last = path;
   }
+  cr_assert_not_null(parent, "%s: no parent", broken_reports[i].what);
+  if (*broken_reports[i].json)
+    cr_assert(cJSON_ReplaceItemInObjectCaseSensitive(parent, last, cJSON_Parse(broken_reports[i].json)), "%s", broken_reports[i].what);
+  else
+    cJSON_DeleteItemFromObjectCaseSensitive(parent, last);
+  free(path);
+  cr_expect_gt(rs_schema_errors(REPORT_SCHEMA, doc), 0, "the schema accepts a report with %s", broken_reports[i].what);
+  cJSON_Delete(doc);
 }
 
 Test(report_schema, sarif_matches_the_reduced_sarif_schema) {

@@ -2,9 +2,11 @@
  * strict pass, and each error-envelope problem on its own. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "support/hostile_server.c"
+#include "support/hostile_server.h"
+#include "support/params.h"
 #include "whopconf/request.h"
 #include "whopconf/response.h"
 
@@ -45,18 +47,18 @@ static const media_case media[] = {
     {"appli\xC3\xA9" "cation/json", false, false, "", ""},
 };
 
-Test(media_type, table) {
-  for (size_t i = 0; i < sizeof media / sizeof media[0]; i++) {
-    wc_media_type mt;
-    int rc = wc_media_type_parse(media[i].value, &mt);
-    const char *shown = media[i].value ? media[i].value : "(absent)";
-    cr_expect_eq(rc == 0, media[i].valid, "case %zu [%s]: rc %d", i, shown, rc);
-    cr_expect_eq(mt.present, media[i].value != NULL, "case %zu [%s]", i, shown);
-    cr_expect_eq(mt.valid, media[i].valid, "case %zu [%s]", i, shown);
-    cr_expect_eq(mt.is_json, media[i].is_json, "case %zu [%s]", i, shown);
-    cr_expect_str_eq(mt.essence, media[i].essence, "case %zu [%s]", i, shown);
-    cr_expect_str_eq(mt.charset, media[i].charset, "case %zu [%s]", i, shown);
-  }
+TABLE_PARAMETERS(media_type, table, media)
+ParameterizedTest(const size_t *entry, media_type, table) {
+  const size_t i = *entry;
+  wc_media_type mt;
+  int rc = wc_media_type_parse(media[i].value, &mt);
+  const char *shown = media[i].value ? media[i].value : "(absent)";
+  cr_expect_eq(rc == 0, media[i].valid, "case %zu [%s]: rc %d", i, shown, rc);
+  cr_expect_eq(mt.present, media[i].value != NULL, "case %zu [%s]", i, shown);
+  cr_expect_eq(mt.valid, media[i].valid, "case %zu [%s]", i, shown);
+  cr_expect_eq(mt.is_json, media[i].is_json, "case %zu [%s]", i, shown);
+  cr_expect_str_eq(mt.essence, media[i].essence, "case %zu [%s]", i, shown);
+  cr_expect_str_eq(mt.charset, media[i].charset, "case %zu [%s]", i, shown);
 }
 
 Test(media_type, overlong_parts_are_invalid_not_overflowed) {
@@ -171,30 +173,30 @@ static unsigned popcount(unsigned v) {
   return n;
 }
 
-Test(envelope, each_problem) {
-  for (size_t i = 0; i < sizeof envelopes / sizeof envelopes[0]; i++) {
-    const env_case *c = &envelopes[i];
-    wc_response *r = make(400, c->body, NULL);
-    wc_findings *f = wc_findings_new();
-    wc_envelope env;
-    unsigned got = wc_response_envelope(r, &env, f);
-    cr_expect_eq(got, c->want, "case %zu (%s): problems 0x%x, want 0x%x", i, c->body, got, c->want);
-    cr_expect_eq(env.problems, got);
-    cr_expect_eq(wc_findings_count(f), popcount(c->want), "case %zu: one finding per problem", i);
-    if (c->pointer && wc_findings_count(f) > 0)
-      cr_expect_str_eq(wc_findings_get(f, 0)->instance_pointer, c->pointer, "case %zu", i);
-    if (c->type) cr_expect(env.type && strcmp(env.type, c->type) == 0, "case %zu: type", i);
-    else cr_expect_null(env.type, "case %zu: type", i);
-    if (c->message) cr_expect(env.message && strcmp(env.message, c->message) == 0, "case %zu: message", i);
-    else cr_expect_null(env.message, "case %zu: message", i);
-    for (size_t k = 0; k < wc_findings_count(f); k++) {
-      const wc_finding *fi = wc_findings_get(f, k);
-      cr_expect(fi->keyword && strncmp(fi->keyword, "envelope-", 9) == 0, "case %zu", i);
-      cr_expect(fi->message && *fi->message, "case %zu", i);
-    }
-    wc_findings_free(f);
-    wc_response_free(r);
+TABLE_PARAMETERS(envelope, each_problem, envelopes)
+ParameterizedTest(const size_t *entry, envelope, each_problem) {
+  const size_t i = *entry;
+  const env_case *c = &envelopes[i];
+  wc_response *r = make(400, c->body, NULL);
+  wc_findings *f = wc_findings_new();
+  wc_envelope env;
+  unsigned got = wc_response_envelope(r, &env, f);
+  cr_expect_eq(got, c->want, "case %zu (%s): problems 0x%x, want 0x%x", i, c->body, got, c->want);
+  cr_expect_eq(env.problems, got);
+  cr_expect_eq(wc_findings_count(f), popcount(c->want), "case %zu: one finding per problem", i);
+  if (c->pointer && wc_findings_count(f) > 0)
+    cr_expect_str_eq(wc_findings_get(f, 0)->instance_pointer, c->pointer, "case %zu", i);
+  if (c->type) cr_expect(env.type && strcmp(env.type, c->type) == 0, "case %zu: type", i);
+  else cr_expect_null(env.type, "case %zu: type", i);
+  if (c->message) cr_expect(env.message && strcmp(env.message, c->message) == 0, "case %zu: message", i);
+  else cr_expect_null(env.message, "case %zu: message", i);
+  for (size_t k = 0; k < wc_findings_count(f); k++) {
+    const wc_finding *fi = wc_findings_get(f, k);
+    cr_expect(fi->keyword && strncmp(fi->keyword, "envelope-", 9) == 0, "case %zu", i);
+    cr_expect(fi->message && *fi->message, "case %zu", i);
   }
+  wc_findings_free(f);
+  wc_response_free(r);
 }
 
 Test(envelope, code_instead_of_type_is_said) {
@@ -217,32 +219,32 @@ Test(envelope, code_instead_of_type_is_said) {
 
 /* error.code of any JSON kind is named in the finding, and so is a "type"
  * or "message" of the wrong kind. */
-Test(envelope, wrong_kinds_are_named) {
-  static const struct {
-    const char *body, *kind;
-    unsigned bit;
-  } cases[] = {
-      {"{\"error\":{\"code\":{\"id\":1},\"message\":\"m\"}}", "an object", WC_ENV_CODE_INSTEAD_OF_TYPE},
-      {"{\"error\":{\"code\":[1],\"message\":\"m\"}}", "an array", WC_ENV_CODE_INSTEAD_OF_TYPE},
-      {"{\"error\":{\"code\":null,\"message\":\"m\"}}", "null", WC_ENV_CODE_INSTEAD_OF_TYPE},
-      {"{\"error\":{\"code\":false,\"message\":\"m\"}}", "a boolean", WC_ENV_CODE_INSTEAD_OF_TYPE},
-      {"{\"error\":{\"code\":7,\"message\":\"m\"}}", "a number", WC_ENV_CODE_INSTEAD_OF_TYPE},
-      {"{\"error\":{\"type\":{},\"message\":\"m\"}}", "an object", WC_ENV_TYPE_NOT_STRING},
-      {"{\"error\":{\"type\":\"t\",\"message\":{}}}", "an object", WC_ENV_MESSAGE_NOT_STRING},
-  };
-  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    wc_response *r = make(400, cases[i].body, NULL);
-    wc_findings *f = wc_findings_new();
-    wc_envelope env;
-    wc_response_envelope(r, &env, f);
-    cr_expect(env.problems & cases[i].bit, "case %zu: problems %#x", i, env.problems);
-    bool named = false;
-    for (size_t k = 0; k < wc_findings_count(f); k++)
-      named = named || strstr(wc_findings_get(f, k)->message, cases[i].kind) != NULL;
-    cr_expect(named, "case %zu: no finding says %s", i, cases[i].kind);
-    wc_findings_free(f);
-    wc_response_free(r);
-  }
+static const struct {
+  const char *body, *kind;
+  unsigned bit;
+} wrong_kinds[] = {
+    {"{\"error\":{\"code\":{\"id\":1},\"message\":\"m\"}}", "an object", WC_ENV_CODE_INSTEAD_OF_TYPE},
+    {"{\"error\":{\"code\":[1],\"message\":\"m\"}}", "an array", WC_ENV_CODE_INSTEAD_OF_TYPE},
+    {"{\"error\":{\"code\":null,\"message\":\"m\"}}", "null", WC_ENV_CODE_INSTEAD_OF_TYPE},
+    {"{\"error\":{\"code\":false,\"message\":\"m\"}}", "a boolean", WC_ENV_CODE_INSTEAD_OF_TYPE},
+    {"{\"error\":{\"code\":7,\"message\":\"m\"}}", "a number", WC_ENV_CODE_INSTEAD_OF_TYPE},
+    {"{\"error\":{\"type\":{},\"message\":\"m\"}}", "an object", WC_ENV_TYPE_NOT_STRING},
+    {"{\"error\":{\"type\":\"t\",\"message\":{}}}", "an object", WC_ENV_MESSAGE_NOT_STRING},
+};
+TABLE_PARAMETERS(envelope, wrong_kinds_are_named, wrong_kinds)
+ParameterizedTest(const size_t *entry, envelope, wrong_kinds_are_named) {
+  const size_t i = *entry;
+  wc_response *r = make(400, wrong_kinds[i].body, NULL);
+  wc_findings *f = wc_findings_new();
+  wc_envelope env;
+  wc_response_envelope(r, &env, f);
+  cr_expect(env.problems & wrong_kinds[i].bit, "case %zu: problems %#x", i, env.problems);
+  bool named = false;
+  for (size_t k = 0; k < wc_findings_count(f); k++)
+    named = named || strstr(wc_findings_get(f, k)->message, wrong_kinds[i].kind) != NULL;
+  cr_expect(named, "case %zu: no finding says %s", i, wrong_kinds[i].kind);
+  wc_findings_free(f);
+  wc_response_free(r);
 }
 
 /* Without an exchange there is no response: refused as a transport error. */

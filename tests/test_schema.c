@@ -652,7 +652,7 @@ Test(schema, user_schema_of_the_embedded_spec) {
   cJSON_Delete(missing);
   wc_findings_clear(f);
 
-  /* the example of the issue: a price sent as a string, through the $ref */
+  /* a price sent as a string, through the $ref */
   cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(typical, "balances"), 0),
                                          "price_usd", cJSON_CreateString("0.9998"));
   cJSON_ReplaceItemInObjectCaseSensitive(typical, "name", cJSON_CreateNumber(7));

@@ -7,19 +7,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "support/hostile_server.c"
-#include "support/transport_helpers.c"
+#include "support/hostile_server.h"
+#include "support/transport_helpers.h"
 
 /* ---- the good path and the record ---- */
 
 Test(transport, ok_and_recorded, .init = hs_watchdog) {
   char base[128];
-  hs_server *s = serve(HS_OK, base, sizeof base);
+  hs_server *s = tx_serve(HS_OK, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  quick_opts(&o);
-  wc_exchange *x = send_once(base, &o, NULL);
+  tx_quick_opts(&o);
+  wc_exchange *x = tx_send_once(base, &o, NULL);
   EXPECT_KIND(x, WC_XFER_OK);
   cr_expect_str_eq(wc_exchange_error(x), "");
   cr_expect_eq(wc_exchange_http_status(x), 200);
@@ -53,13 +54,13 @@ Test(transport, ok_and_recorded, .init = hs_watchdog) {
 
 Test(transport, keep_alive_one_connection, .init = hs_watchdog) {
   char base[128];
-  hs_server *s = serve(HS_OK, base, sizeof base);
+  hs_server *s = tx_serve(HS_OK, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  quick_opts(&o);
+  tx_quick_opts(&o);
   wc_err err;
   wc_transport *t = wc_transport_new(&o, &err);
-  wc_request *req = make_request(base, TOKEN);
+  wc_request *req = tx_request(base, TOKEN);
   wc_exchange *a = wc_transport_send(t, req);
   wc_exchange *b = wc_transport_send(t, req);
   EXPECT_KIND(a, WC_XFER_OK);
@@ -79,13 +80,13 @@ Test(transport, keep_alive_one_connection, .init = hs_watchdog) {
 
 Test(transport, slow_drip_is_total_timeout, .init = hs_watchdog) {
   char base[128];
-  hs_server *s = serve(HS_SLOW_DRIP, base, sizeof base);
+  hs_server *s = tx_serve(HS_SLOW_DRIP, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  quick_opts(&o);
+  tx_quick_opts(&o);
   o.timeout_ms = 1000;
   double ms;
-  wc_exchange *x = send_once(base, &o, &ms);
+  wc_exchange *x = tx_send_once(base, &o, &ms);
   EXPECT_KIND(x, WC_XFER_TIMEOUT_TOTAL);
   cr_expect_geq(ms, 900);
   cr_expect_leq(ms, 1000 + SLACK_MS);
@@ -96,13 +97,13 @@ Test(transport, slow_drip_is_total_timeout, .init = hs_watchdog) {
 
 Test(transport, silence_is_first_byte_timeout, .init = hs_watchdog) {
   char base[128];
-  hs_server *s = serve(HS_SILENCE, base, sizeof base);
+  hs_server *s = tx_serve(HS_SILENCE, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  quick_opts(&o);
+  tx_quick_opts(&o);
   o.timeout_ms = 1000;
   double ms;
-  wc_exchange *x = send_once(base, &o, &ms);
+  wc_exchange *x = tx_send_once(base, &o, &ms);
   EXPECT_KIND(x, WC_XFER_TIMEOUT_FIRST_BYTE);
   cr_expect_geq(ms, 900);
   cr_expect_leq(ms, 1000 + SLACK_MS);
@@ -114,14 +115,14 @@ Test(transport, silence_is_first_byte_timeout, .init = hs_watchdog) {
 
 Test(transport, first_byte_watchdog, .init = hs_watchdog) {
   char base[128];
-  hs_server *s = serve(HS_SILENCE, base, sizeof base);
+  hs_server *s = tx_serve(HS_SILENCE, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  quick_opts(&o);
+  tx_quick_opts(&o);
   o.timeout_ms = 10000;
   o.first_byte_timeout_ms = 500;
   double ms;
-  wc_exchange *x = send_once(base, &o, &ms);
+  wc_exchange *x = tx_send_once(base, &o, &ms);
   EXPECT_KIND(x, WC_XFER_TIMEOUT_FIRST_BYTE);
   cr_expect_geq(ms, 450);
   cr_expect_leq(ms, 500 + SLACK_MS, "the watchdog, not the 10 s total, must end it (took %.0f ms)", ms);
@@ -135,11 +136,11 @@ Test(transport, full_backlog_is_connect_timeout, .init = hs_watchdog) {
   char base[128];
   snprintf(base, sizeof base, "http://127.0.0.1:%u/api/v1", (unsigned)port);
   wc_transport_opts o;
-  quick_opts(&o);
+  tx_quick_opts(&o);
   o.connect_timeout_ms = 500;
   o.timeout_ms = 5000;
   double ms;
-  wc_exchange *x = send_once(base, &o, &ms);
+  wc_exchange *x = tx_send_once(base, &o, &ms);
   EXPECT_KIND(x, WC_XFER_TIMEOUT_CONNECT);
   cr_expect_geq(ms, 450);
   cr_expect_leq(ms, 500 + SLACK_MS);
@@ -154,9 +155,9 @@ Test(transport, closed_port_is_connect_refused, .init = hs_watchdog) {
   char base[128];
   snprintf(base, sizeof base, "http://127.0.0.1:%u/api/v1", (unsigned)hs_closed_port());
   wc_transport_opts o;
-  quick_opts(&o);
+  tx_quick_opts(&o);
   double ms;
-  wc_exchange *x = send_once(base, &o, &ms);
+  wc_exchange *x = tx_send_once(base, &o, &ms);
   EXPECT_KIND(x, WC_XFER_CONNECT_REFUSED);
   cr_expect_leq(ms, SLACK_MS);
   wc_exchange_free(x);
@@ -164,12 +165,12 @@ Test(transport, closed_port_is_connect_refused, .init = hs_watchdog) {
 
 Test(transport, reset_mid_body, .init = hs_watchdog) {
   char base[128];
-  hs_server *s = serve(HS_RESET_MID_BODY, base, sizeof base);
+  hs_server *s = tx_serve(HS_RESET_MID_BODY, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  quick_opts(&o);
+  tx_quick_opts(&o);
   double ms;
-  wc_exchange *x = send_once(base, &o, &ms);
+  wc_exchange *x = tx_send_once(base, &o, &ms);
   EXPECT_KIND(x, WC_XFER_RESET);
   cr_expect_leq(ms, 1500 + SLACK_MS);
   wc_exchange_free(x);
@@ -178,12 +179,12 @@ Test(transport, reset_mid_body, .init = hs_watchdog) {
 
 Test(transport, short_body_is_truncated, .init = hs_watchdog) {
   char base[128];
-  hs_server *s = serve(HS_SHORT_BODY, base, sizeof base);
+  hs_server *s = tx_serve(HS_SHORT_BODY, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  quick_opts(&o);
+  tx_quick_opts(&o);
   double ms;
-  wc_exchange *x = send_once(base, &o, &ms);
+  wc_exchange *x = tx_send_once(base, &o, &ms);
   EXPECT_KIND(x, WC_XFER_TRUNCATED);
   cr_expect_leq(ms, 1500 + SLACK_MS);
   size_t len;
@@ -198,13 +199,13 @@ Test(transport, short_body_is_truncated, .init = hs_watchdog) {
 
 Test(transport, endless_chunked_hits_the_cap, .init = hs_watchdog) {
   char base[128];
-  hs_server *s = serve(HS_ENDLESS_CHUNKED, base, sizeof base);
+  hs_server *s = tx_serve(HS_ENDLESS_CHUNKED, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  quick_opts(&o);
+  tx_quick_opts(&o);
   o.max_body = 64 * 1024;
   double ms;
-  wc_exchange *x = send_once(base, &o, &ms);
+  wc_exchange *x = tx_send_once(base, &o, &ms);
   EXPECT_KIND(x, WC_XFER_BODY_TOO_LARGE);
   cr_expect_leq(ms, 1500 + SLACK_MS);
   size_t len;
@@ -217,13 +218,13 @@ Test(transport, endless_chunked_hits_the_cap, .init = hs_watchdog) {
 
 Test(transport, body_over_cap_keeps_the_start, .init = hs_watchdog) {
   char base[128];
-  hs_server *s = serve(HS_BIG_BODY, base, sizeof base);
-  s->big_size = 100000;
+  hs_server *s = tx_serve(HS_BIG_BODY, base, sizeof base);
+  hs_set_big_size(s, 100000);
   hs_run(s);
   wc_transport_opts o;
-  quick_opts(&o);
+  tx_quick_opts(&o);
   o.max_body = 1000;
-  wc_exchange *x = send_once(base, &o, NULL);
+  wc_exchange *x = tx_send_once(base, &o, NULL);
   EXPECT_KIND(x, WC_XFER_BODY_TOO_LARGE);
   size_t len;
   const char *body = wc_exchange_body(x, &len);
@@ -238,13 +239,13 @@ Test(transport, body_over_cap_keeps_the_start, .init = hs_watchdog) {
 
 Test(transport, body_exactly_at_cap_is_fine, .init = hs_watchdog) {
   char base[128];
-  hs_server *s = serve(HS_BIG_BODY, base, sizeof base);
-  s->big_size = 4096;
+  hs_server *s = tx_serve(HS_BIG_BODY, base, sizeof base);
+  hs_set_big_size(s, 4096);
   hs_run(s);
   wc_transport_opts o;
-  quick_opts(&o);
+  tx_quick_opts(&o);
   o.max_body = 4096;
-  wc_exchange *x = send_once(base, &o, NULL);
+  wc_exchange *x = tx_send_once(base, &o, NULL);
   EXPECT_KIND(x, WC_XFER_OK);
   size_t len;
   wc_exchange_body(x, &len);
@@ -256,12 +257,12 @@ Test(transport, body_exactly_at_cap_is_fine, .init = hs_watchdog) {
 
 Test(transport, header_flood_count_cap, .init = hs_watchdog) {
   char base[128];
-  hs_server *s = serve(HS_HEADER_FLOOD, base, sizeof base);
+  hs_server *s = tx_serve(HS_HEADER_FLOOD, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  quick_opts(&o);
+  tx_quick_opts(&o);
   double ms;
-  wc_exchange *x = send_once(base, &o, &ms);
+  wc_exchange *x = tx_send_once(base, &o, &ms);
   EXPECT_KIND(x, WC_XFER_HEADERS_TOO_LARGE);
   cr_expect(strstr(wc_exchange_error(x), "100") != NULL, "%s", wc_exchange_error(x));
   cr_expect_leq(wc_exchange_header_count(x), 100);
@@ -272,13 +273,13 @@ Test(transport, header_flood_count_cap, .init = hs_watchdog) {
 
 Test(transport, header_flood_byte_cap, .init = hs_watchdog) {
   char base[128];
-  hs_server *s = serve(HS_HEADER_FLOOD, base, sizeof base);
+  hs_server *s = tx_serve(HS_HEADER_FLOOD, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  quick_opts(&o);
+  tx_quick_opts(&o);
   o.max_header_count = 100000;
   o.max_header_bytes = 4096;
-  wc_exchange *x = send_once(base, &o, NULL);
+  wc_exchange *x = tx_send_once(base, &o, NULL);
   EXPECT_KIND(x, WC_XFER_HEADERS_TOO_LARGE);
   cr_expect(strstr(wc_exchange_error(x), "4096 bytes") != NULL, "%s", wc_exchange_error(x));
   wc_exchange_free(x);
@@ -289,12 +290,12 @@ Test(transport, header_flood_byte_cap, .init = hs_watchdog) {
 
 Test(transport, garbage_status_line, .init = hs_watchdog) {
   char base[128];
-  hs_server *s = serve(HS_GARBAGE_STATUS, base, sizeof base);
+  hs_server *s = tx_serve(HS_GARBAGE_STATUS, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  quick_opts(&o);
+  tx_quick_opts(&o);
   double ms;
-  wc_exchange *x = send_once(base, &o, &ms);
+  wc_exchange *x = tx_send_once(base, &o, &ms);
   EXPECT_KIND(x, WC_XFER_MALFORMED);
   cr_expect_leq(ms, 1500 + SLACK_MS);
   wc_exchange_free(x);
@@ -303,11 +304,11 @@ Test(transport, garbage_status_line, .init = hs_watchdog) {
 
 Test(transport, header_without_colon, .init = hs_watchdog) {
   char base[128];
-  hs_server *s = serve(HS_BAD_HEADER, base, sizeof base);
+  hs_server *s = tx_serve(HS_BAD_HEADER, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  quick_opts(&o);
-  wc_exchange *x = send_once(base, &o, NULL);
+  tx_quick_opts(&o);
+  wc_exchange *x = tx_send_once(base, &o, NULL);
   EXPECT_KIND(x, WC_XFER_MALFORMED);
   wc_exchange_free(x);
   hs_stop(s);
@@ -320,18 +321,18 @@ Test(transport, redirect_not_followed, .init = hs_watchdog) {
   cr_assert_not_null(other, "cannot listen on 127.0.0.2");
   hs_run(other);
   char base[128];
-  hs_server *s = serve(HS_REDIRECT, base, sizeof base);
-  snprintf(s->location, sizeof s->location, "http://127.0.0.2:%u/api/v1/users/me", (unsigned)other->port);
+  hs_server *s = tx_serve(HS_REDIRECT, base, sizeof base);
+  hs_set_location(s, "http://127.0.0.2:%u/api/v1/users/me", (unsigned)hs_port(other));
   hs_run(s);
   wc_transport_opts o;
-  quick_opts(&o);
-  wc_exchange *x = send_once(base, &o, NULL);
+  tx_quick_opts(&o);
+  wc_exchange *x = tx_send_once(base, &o, NULL);
   EXPECT_KIND(x, WC_XFER_OK);
   cr_expect_eq(wc_exchange_http_status(x), 301, "a 3xx comes back as a normal exchange");
   bool has_location = false;
   for (size_t i = 0; i < wc_exchange_header_count(x); i++)
     if (strcmp(wc_exchange_header_name(x, i), "Location") == 0 &&
-        strcmp(wc_exchange_header_value(x, i), s->location) == 0)
+        strcmp(wc_exchange_header_value(x, i), hs_location(s)) == 0)
       has_location = true;
   cr_expect(has_location);
   hs_pause(other, 200); /* give a (wrongly) followed redirect time to land */
@@ -345,9 +346,9 @@ Test(transport, redirect_not_followed, .init = hs_watchdog) {
 
 Test(transport, plain_http_to_remote_refused_before_connect, .init = hs_watchdog) {
   wc_transport_opts o;
-  quick_opts(&o);
+  tx_quick_opts(&o);
   double ms;
-  wc_exchange *x = send_once("http://192.0.2.1/api/v1", &o, &ms);
+  wc_exchange *x = tx_send_once("http://192.0.2.1/api/v1", &o, &ms);
   EXPECT_KIND(x, WC_XFER_REFUSED_POLICY);
   cr_expect_lt(ms, 100, "refused without any network wait (%.1f ms)", ms);
   cr_expect_eq(wc_exchange_connects(x), 0, "no connection attempted");
@@ -356,7 +357,7 @@ Test(transport, plain_http_to_remote_refused_before_connect, .init = hs_watchdog
   cr_expect(strstr(wc_exchange_error(x), "192.0.2.1") != NULL);
   wc_exchange_free(x);
   /* Same for a host name: the policy looks at the URL, never at DNS. */
-  x = send_once("http://api.example.test/api/v1", &o, &ms);
+  x = tx_send_once("http://api.example.test/api/v1", &o, &ms);
   EXPECT_KIND(x, WC_XFER_REFUSED_POLICY);
   cr_expect_lt(ms, 100);
   wc_exchange_free(x);
@@ -366,8 +367,8 @@ Test(transport, plain_http_to_loopback_allowed, .init = hs_watchdog) {
   char base[128];
   snprintf(base, sizeof base, "http://localhost:%u/api/v1", (unsigned)hs_closed_port());
   wc_transport_opts o;
-  quick_opts(&o);
-  wc_exchange *x = send_once(base, &o, NULL);
+  tx_quick_opts(&o);
+  wc_exchange *x = tx_send_once(base, &o, NULL);
   cr_expect_neq(wc_exchange_status(x), WC_XFER_REFUSED_POLICY, "%s", wc_exchange_error(x));
   wc_exchange_free(x);
 }
@@ -376,12 +377,12 @@ Test(transport, plain_http_to_loopback_allowed, .init = hs_watchdog) {
 
 Test(transport, retry_after_seconds_then_ok, .init = hs_watchdog) {
   char base[128];
-  hs_server *s = serve(HS_RETRY_SECONDS, base, sizeof base);
+  hs_server *s = tx_serve(HS_RETRY_SECONDS, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  quick_opts(&o);
+  tx_quick_opts(&o);
   double ms;
-  wc_exchange *x = send_once(base, &o, &ms);
+  wc_exchange *x = tx_send_once(base, &o, &ms);
   EXPECT_KIND(x, WC_XFER_OK);
   cr_expect_eq(wc_exchange_http_status(x), 200, "the last response is kept");
   cr_expect_eq(wc_exchange_retries(x), 1);
@@ -396,12 +397,12 @@ Test(transport, retry_after_seconds_then_ok, .init = hs_watchdog) {
 
 Test(transport, retry_after_http_date_then_ok, .init = hs_watchdog) {
   char base[128];
-  hs_server *s = serve(HS_RETRY_DATE, base, sizeof base);
+  hs_server *s = tx_serve(HS_RETRY_DATE, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  quick_opts(&o);
+  tx_quick_opts(&o);
   double ms;
-  wc_exchange *x = send_once(base, &o, &ms);
+  wc_exchange *x = tx_send_once(base, &o, &ms);
   EXPECT_KIND(x, WC_XFER_OK);
   cr_expect_eq(wc_exchange_http_status(x), 200);
   cr_expect_eq(wc_exchange_retries(x), 1);
@@ -415,12 +416,12 @@ Test(transport, retry_after_http_date_then_ok, .init = hs_watchdog) {
 
 Test(transport, retries_exhausted_on_503, .init = hs_watchdog) {
   char base[128];
-  hs_server *s = serve(HS_ALWAYS_503, base, sizeof base);
+  hs_server *s = tx_serve(HS_ALWAYS_503, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  quick_opts(&o);
+  tx_quick_opts(&o);
   o.retry_max = 3;
-  wc_exchange *x = send_once(base, &o, NULL);
+  wc_exchange *x = tx_send_once(base, &o, NULL);
   EXPECT_KIND(x, WC_XFER_OK);
   cr_expect_eq(wc_exchange_http_status(x), 503);
   cr_expect_eq(wc_exchange_retries(x), 3);
@@ -432,12 +433,12 @@ Test(transport, retries_exhausted_on_503, .init = hs_watchdog) {
 
 Test(transport, retry_after_beyond_budget_not_waited, .init = hs_watchdog) {
   char base[128];
-  hs_server *s = serve(HS_RETRY_FAR, base, sizeof base);
+  hs_server *s = tx_serve(HS_RETRY_FAR, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  quick_opts(&o);
+  tx_quick_opts(&o);
   double ms;
-  wc_exchange *x = send_once(base, &o, &ms);
+  wc_exchange *x = tx_send_once(base, &o, &ms);
   EXPECT_KIND(x, WC_XFER_OK);
   cr_expect_eq(wc_exchange_http_status(x), 429);
   cr_expect_eq(wc_exchange_retries(x), 0);
@@ -449,12 +450,12 @@ Test(transport, retry_after_beyond_budget_not_waited, .init = hs_watchdog) {
 
 Test(transport, no_retry_when_retry_max_zero, .init = hs_watchdog) {
   char base[128];
-  hs_server *s = serve(HS_ALWAYS_503, base, sizeof base);
+  hs_server *s = tx_serve(HS_ALWAYS_503, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  quick_opts(&o);
+  tx_quick_opts(&o);
   o.retry_max = 0;
-  wc_exchange *x = send_once(base, &o, NULL);
+  wc_exchange *x = tx_send_once(base, &o, NULL);
   cr_expect_eq(wc_exchange_http_status(x), 503);
   cr_expect_eq(wc_exchange_retries(x), 0);
   cr_expect_eq(hs_requests(s), 1);
@@ -464,14 +465,14 @@ Test(transport, no_retry_when_retry_max_zero, .init = hs_watchdog) {
 
 Test(transport, rate_cap_spaces_requests, .init = hs_watchdog) {
   char base[128];
-  hs_server *s = serve(HS_OK, base, sizeof base);
+  hs_server *s = tx_serve(HS_OK, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  quick_opts(&o);
+  tx_quick_opts(&o);
   o.rate = 5; /* 200 ms apart */
   wc_err err;
   wc_transport *t = wc_transport_new(&o, &err);
-  wc_request *req = make_request(base, TOKEN);
+  wc_request *req = tx_request(base, TOKEN);
   double start = hs_now_ms();
   for (int i = 0; i < 3; i++) wc_exchange_free(wc_transport_send(t, req));
   double ms = hs_now_ms() - start;

@@ -2,13 +2,15 @@
  * (run for real through /bin/sh and the curl CLI), and the secret canary
  * across a battery of good, failing and retried exchanges. */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
-#include "support/hostile_server.c"
-#include "support/transport_helpers.c"
+#include "support/hostile_server.h"
+#include "support/transport_helpers.h"
 
 /* ---- the report form and the reproduction command ---- */
 
@@ -23,11 +25,11 @@ static bool has_exactly(const cJSON *obj, const char *const *keys) {
 
 Test(record, json_form, .init = hs_watchdog) {
   char base[128];
-  hs_server *s = serve(HS_OK, base, sizeof base);
+  hs_server *s = tx_serve(HS_OK, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  quick_opts(&o);
-  wc_exchange *x = send_once(base, &o, NULL);
+  tx_quick_opts(&o);
+  wc_exchange *x = tx_send_once(base, &o, NULL);
   cJSON *j = wc_exchange_to_json(x, "x7", 0);
   cr_assert_not_null(j);
   static const char *const top[] = {"id", "request", "response", "error", "time_ms", "retries", "curl", NULL};
@@ -69,8 +71,8 @@ Test(record, json_form, .init = hs_watchdog) {
 
 Test(record, json_form_of_failure_and_lossy_body, .init = hs_watchdog) {
   wc_transport_opts o;
-  quick_opts(&o);
-  wc_exchange *x = send_once("http://192.0.2.1/api/v1", &o, NULL);
+  tx_quick_opts(&o);
+  wc_exchange *x = tx_send_once("http://192.0.2.1/api/v1", &o, NULL);
   cJSON *j = wc_exchange_to_json(x, "x1", 0);
   cr_expect(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(j, "response")));
   const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "error");
@@ -80,9 +82,9 @@ Test(record, json_form_of_failure_and_lossy_body, .init = hs_watchdog) {
   wc_exchange_free(x);
 
   char base[128];
-  hs_server *s = serve(HS_BINARY, base, sizeof base);
+  hs_server *s = tx_serve(HS_BINARY, base, sizeof base);
   hs_run(s);
-  x = send_once(base, &o, NULL);
+  x = tx_send_once(base, &o, NULL);
   EXPECT_KIND(x, WC_XFER_OK);
   j = wc_exchange_to_json(x, "x2", 0);
   const cJSON *resp = cJSON_GetObjectItemCaseSensitive(j, "response");
@@ -142,7 +144,7 @@ Test(record, curl_command_reproduces, .init = hs_watchdog) {
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char base[128];
-    hs_server *s = serve(HS_OK, base, sizeof base);
+    hs_server *s = tx_serve(HS_OK, base, sizeof base);
     hs_run(s);
     wc_request_desc d = {0};
     d.base_url = base;
@@ -167,9 +169,9 @@ Test(record, curl_command_reproduces, .init = hs_watchdog) {
     cr_expect_neq(access("/tmp/wc_pwned", F_OK), 0, "case %zu: the command ran a substitution", i);
     cr_expect_eq(hs_requests(s), 2);
     /* The server saw the same request twice, credential included. */
-    pthread_mutex_lock(&s->lock);
-    const char *log = s->log.data;
-    size_t log_len = s->log.len;
+    size_t log_len = 0;
+    char *log = hs_log_copy(s, &log_len);
+    cr_assert_not_null(log);
     const char *sep = find_bytes(log, log_len, "\n----\n");
     cr_assert_not_null(sep);
     const char *second = sep + 6;
@@ -183,7 +185,7 @@ Test(record, curl_command_reproduces, .init = hs_watchdog) {
     cr_expect(strstr(second, "Api-Version-Date: 2026-07-01\r\n") != NULL, "case %zu", i);
     cr_expect(strstr(second, "Content-Type: application/json\r\n") != NULL, "case %zu", i);
     cr_expect(strstr(second, "PATCH /api/v1/users/me HTTP/1.1\r\n") != NULL, "case %zu", i);
-    pthread_mutex_unlock(&s->lock);
+    free(log);
     free(cmd);
     wc_exchange_free(x);
     wc_request_free(req);
@@ -235,15 +237,15 @@ Test(canary, token_never_recorded, .init = hs_watchdog) {
                                   HS_GARBAGE_STATUS, HS_BAD_HEADER, HS_REDIRECT,   HS_SHORT_BODY, HS_RESET_MID_BODY,
                                   HS_BIG_BODY,    HS_HEADER_FLOOD, HS_RETRY_FAR,    HS_BINARY};
   wc_transport_opts o;
-  quick_opts(&o);
+  tx_quick_opts(&o);
   o.timeout_ms = 800;
   o.max_body = 500;
   o.retry_max = 1;
   int exchanges = 0;
   for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
     char base[128];
-    hs_server *s = serve(modes[m], base, sizeof base);
-    snprintf(s->location, sizeof s->location, "http://127.0.0.2:9/%s", "x");
+    hs_server *s = tx_serve(modes[m], base, sizeof base);
+    hs_set_location(s, "http://127.0.0.2:9/x");
     hs_run(s);
     wc_request_desc d = {0};
     d.base_url = base;

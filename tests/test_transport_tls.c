@@ -4,21 +4,21 @@
  * name is refused even with the CA. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "support/hostile_server.c"
-#include "support/tls_server.c"
+#include "support/hostile_server.h"
+#include "support/tls_server.h"
 #include "whopconf/request.h"
 #include "whopconf/transport.h"
 
 #define CANARY "tok_tls_canary_8d1e77b2"
 
 static tls_server *start_tls(char *base, size_t size) {
-  tls_server *s = tls_start();
-  cr_assert_not_null(s);
-  cr_assert_not_null(s->cert_pem, "openssl could not make a certificate (is the openssl CLI installed?)");
-  cr_assert_not_null(s->daemon, "libmicrohttpd could not start a TLS daemon");
-  snprintf(base, size, "https://127.0.0.1:%u/api/v1", (unsigned)s->port);
+  const char *why = NULL;
+  tls_server *s = tls_start(&why);
+  cr_assert_not_null(s, "%s", why);
+  snprintf(base, size, "https://127.0.0.1:%u/api/v1", (unsigned)tls_port(s));
   return s;
 }
 
@@ -84,7 +84,7 @@ Test(tls, accepted_with_cacert, .init = hs_watchdog) {
   tls_server *s = start_tls(base, sizeof base);
   wc_transport_opts o;
   opts(&o);
-  o.cacert = s->cert_path;
+  o.cacert = tls_cert_path(s);
   wc_exchange *x = send_tls(base, &o, NULL);
   EXPECT_KIND(x, WC_XFER_OK);
   cr_expect_eq(wc_exchange_http_status(x), 200);
@@ -119,10 +119,10 @@ Test(tls, accepted_with_insecure, .init = hs_watchdog) {
 Test(tls, wrong_host_name_refused_even_with_cacert, .init = hs_watchdog) {
   char base[128];
   tls_server *s = start_tls(base, sizeof base);
-  snprintf(base, sizeof base, "https://localhost:%u/api/v1", (unsigned)s->port);
+  snprintf(base, sizeof base, "https://localhost:%u/api/v1", (unsigned)tls_port(s));
   wc_transport_opts o;
   opts(&o);
-  o.cacert = s->cert_path;
+  o.cacert = tls_cert_path(s);
   wc_exchange *x = send_tls(base, &o, NULL);
   EXPECT_KIND(x, WC_XFER_TLS);
   cr_expect_eq(tls_requests(s, NULL), 0);
@@ -147,7 +147,7 @@ Test(tls, keep_alive_over_tls, .init = hs_watchdog) {
   tls_server *s = start_tls(base, sizeof base);
   wc_transport_opts o;
   opts(&o);
-  o.cacert = s->cert_path;
+  o.cacert = tls_cert_path(s);
   wc_request_desc d = {0};
   d.base_url = base;
   d.token = CANARY;
@@ -173,7 +173,7 @@ Test(tls, handshake_stall_is_connect_timeout, .init = hs_watchdog) {
   cr_assert_not_null(h);
   hs_run(h);
   char base[128];
-  snprintf(base, sizeof base, "https://127.0.0.1:%u/api/v1", (unsigned)h->port);
+  snprintf(base, sizeof base, "https://127.0.0.1:%u/api/v1", (unsigned)hs_port(h));
   wc_transport_opts o;
   opts(&o);
   o.connect_timeout_ms = 600;
@@ -192,7 +192,7 @@ Test(tls, plain_server_closing_is_tls_failure, .init = hs_watchdog) {
   cr_assert_not_null(h);
   hs_run(h);
   char base[128];
-  snprintf(base, sizeof base, "https://127.0.0.1:%u/api/v1", (unsigned)h->port);
+  snprintf(base, sizeof base, "https://127.0.0.1:%u/api/v1", (unsigned)hs_port(h));
   wc_transport_opts o;
   opts(&o);
   wc_exchange *x = send_tls(base, &o, NULL);

@@ -1,4 +1,4 @@
-# Traffic (issue 13): tests beyond the Criterion binaries test_traffic_*.c.
+# Traffic: tests beyond the Criterion binaries test_traffic_*.c.
 #   traffic_check_cli   `whopconf check` on traffic a Python client recorded
 #                       against `whopconf serve` (plain, faulty), malformed files
 add_test(NAME traffic_check_cli

@@ -1,12 +1,4 @@
-/* Test support: a raw-socket HTTP/1.1 server that misbehaves on demand.
- *
- * Included by the transport tests (#include "support/hostile_server.c").
- * One thread per server, one connection at a time (a keep-alive connection
- * is served until the client closes it). Everything blocking polls a stop
- * pipe, so hs_stop() always returns promptly, and every write uses
- * MSG_NOSIGNAL so a client hanging up never kills the test process. Each
- * request head and body is logged so tests can check what arrived (for
- * example that the credential did, or did not). */
+/* Test support: the misbehaving HTTP/1.1 server (see hostile_server.h). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -22,32 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "whopconf/common.h"
+#include "hostile_server.h"
 
-typedef enum hs_mode {
-  HS_OK,              /* 200 JSON, keep-alive */
-  HS_ECHO,            /* 200, echoes the request head in a header and the body */
-  HS_SLOW_DRIP,       /* Content-Length 1000, one byte every 100 ms */
-  HS_ENDLESS_CHUNKED, /* chunked, never ends */
-  HS_BIG_BODY,        /* Content-Length big_size, all sent */
-  HS_SHORT_BODY,      /* Content-Length 100, 10 bytes, close */
-  HS_RESET_MID_BODY,  /* Content-Length 1000, 10 bytes, RST (SO_LINGER 0) */
-  HS_SILENCE,         /* reads the request, never answers */
-  HS_GARBAGE_STATUS,  /* "HELLO WORLD" instead of a status line */
-  HS_BAD_HEADER,      /* a header line without a colon */
-  HS_REDIRECT,        /* 301 to location */
-  HS_RETRY_SECONDS,   /* fail_count x 429 Retry-After: 1, then 200 */
-  HS_RETRY_DATE,      /* fail_count x 429 Retry-After: <HTTP-date now+2s>, then 200 */
-  HS_RETRY_FAR,       /* 429 Retry-After: 3600, always */
-  HS_ALWAYS_503,      /* 503 Retry-After: 0, always */
-  HS_HEADER_FLOOD,    /* 200 with 5000 header fields */
-  HS_REPEATED,        /* 200 with repeated and folded headers, problem+json */
-  HS_BINARY,          /* 200 with a body that is not UTF-8 (and holds a NUL) */
-  HS_CLOSE,           /* accept, then close at once (counts connections) */
-  HS_HOP_BY_HOP       /* 201 with hop-by-hop fields (and one Connection names) among end-to-end ones */
-} hs_mode;
-
-typedef struct hs_server {
+struct hs_server {
   int listen_fd;
   int stop_pipe[2];
   pthread_t thread;
@@ -61,27 +30,22 @@ typedef struct hs_server {
   int connections;
   int requests;
   wc_buf log; /* every request head + body, in order */
-} hs_server;
+};
 
-/* Per-test safety net, used as `.init = hs_watchdog`: SIGALRM ends a hung
- * test (Criterion reports it as a crash). Criterion's own `.timeout` is not
- * used because its runner leaks a timeout record under --jobs=2, which the
- * ASan build reports as a failure. */
-static inline void hs_watchdog(void) { alarm(60); }
+void hs_watchdog(void) { alarm(60); }
 
-static inline double hs_now_ms(void) {
+double hs_now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
-/* Sleeps up to ms; returns true when the server is being stopped. */
-static inline bool hs_pause(hs_server *s, int ms) {
+bool hs_pause(hs_server *s, int ms) {
   struct pollfd p = {s->stop_pipe[0], POLLIN, 0};
   return poll(&p, 1, ms) > 0;
 }
 
-static inline bool hs_send(int fd, const void *data, size_t len) {
+bool hs_send(int fd, const void *data, size_t len) {
   const char *p = data;
   while (len > 0) {
     ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
@@ -93,8 +57,8 @@ static inline bool hs_send(int fd, const void *data, size_t len) {
   return true;
 }
 
-static inline bool hs_sendf(int fd, const char *fmt, ...) WC_PRINTF(2, 3);
-static inline bool hs_sendf(int fd, const char *fmt, ...) {
+static bool hs_sendf(int fd, const char *fmt, ...) WC_PRINTF(2, 3);
+static bool hs_sendf(int fd, const char *fmt, ...) {
   char buf[4096];
   va_list ap;
   va_start(ap, fmt);
@@ -105,7 +69,7 @@ static inline bool hs_sendf(int fd, const char *fmt, ...) {
 
 /* Reads one request (head, then Content-Length bytes of body) into req.
  * Returns false on EOF, error, or stop. */
-static inline bool hs_read_request(hs_server *s, int fd, wc_buf *req) {
+static bool hs_read_request(hs_server *s, int fd, wc_buf *req) {
   req->len = 0;
   if (req->data) req->data[0] = '\0'; /* the previous request's head must not be parsed again */
   size_t head_end = 0, need = 0;
@@ -134,7 +98,7 @@ static inline bool hs_read_request(hs_server *s, int fd, wc_buf *req) {
   }
 }
 
-static inline void hs_http_date(char *out, size_t size, time_t when) {
+static void hs_http_date(char *out, size_t size, time_t when) {
   struct tm tm;
   gmtime_r(&when, &tm);
   strftime(out, size, "%a, %d %b %Y %H:%M:%S GMT", &tm);
@@ -142,14 +106,14 @@ static inline void hs_http_date(char *out, size_t size, time_t when) {
 
 static const char hs_json[] = "{\"id\":\"user_1\",\"name\":\"Ada\"}";
 
-static inline void hs_ok(int fd) {
+static void hs_ok(int fd) {
   hs_sendf(fd,
            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
            strlen(hs_json), hs_json);
 }
 
 /* Serves one request; returns true to keep the connection open. */
-static inline bool hs_respond(hs_server *s, int fd, const wc_buf *req, int nth) {
+static bool hs_respond(hs_server *s, int fd, const wc_buf *req, int nth) {
   switch (s->mode) {
   case HS_OK: hs_ok(fd); return true;
   case HS_HOP_BY_HOP:
@@ -299,8 +263,7 @@ static void *hs_thread(void *arg) {
   return NULL;
 }
 
-/* Starts a server on host (an IPv4 loopback address) and an ephemeral port. */
-static inline hs_server *hs_start(const char *host, hs_mode mode) {
+hs_server *hs_start(const char *host, hs_mode mode) {
   hs_server *s = calloc(1, sizeof *s);
   if (!s) return NULL;
   s->mode = mode;
@@ -327,10 +290,9 @@ static inline hs_server *hs_start(const char *host, hs_mode mode) {
   return s;
 }
 
-/* Configure (mode, fail_count, location, ...) between hs_start and hs_run. */
-static inline void hs_run(hs_server *s) { pthread_create(&s->thread, NULL, hs_thread, s); }
+void hs_run(hs_server *s) { pthread_create(&s->thread, NULL, hs_thread, s); }
 
-static inline void hs_stop(hs_server *s) {
+void hs_stop(hs_server *s) {
   if (!s) return;
   if (write(s->stop_pipe[1], "x", 1) < 0) {
   }
@@ -343,36 +305,57 @@ static inline void hs_stop(hs_server *s) {
   free(s);
 }
 
-static inline int hs_connections(hs_server *s) {
+int hs_connections(hs_server *s) {
   pthread_mutex_lock(&s->lock);
   int n = s->connections;
   pthread_mutex_unlock(&s->lock);
   return n;
 }
 
-static inline int hs_requests(hs_server *s) {
+int hs_requests(hs_server *s) {
   pthread_mutex_lock(&s->lock);
   int n = s->requests;
   pthread_mutex_unlock(&s->lock);
   return n;
 }
 
-/* True when needle occurs in anything the server received. */
-static inline bool hs_log_contains(hs_server *s, const char *needle) {
+bool hs_log_contains(hs_server *s, const char *needle) {
   pthread_mutex_lock(&s->lock);
   bool found = s->log.data && strstr(s->log.data, needle) != NULL;
   pthread_mutex_unlock(&s->lock);
   return found;
 }
 
-/* "http://127.0.0.1:PORT/api/v1" */
-static inline void hs_base(const hs_server *s, char *out, size_t size) {
+void hs_base(const hs_server *s, char *out, size_t size) {
   snprintf(out, size, "http://%s:%u/api/v1", s->host, (unsigned)s->port);
 }
 
-/* A listener whose accept queue is full: a new connect never completes,
- * so the client's connect timeout fires. Close *filler and *listener after. */
-static inline unsigned short hs_backlog_full(int *listener, int *filler) {
+void hs_set_location(hs_server *s, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(s->location, sizeof s->location, fmt, ap);
+  va_end(ap);
+}
+
+void hs_set_big_size(hs_server *s, size_t size) { s->big_size = size; }
+
+unsigned short hs_port(const hs_server *s) { return s->port; }
+
+const char *hs_location(const hs_server *s) { return s->location; }
+
+char *hs_log_copy(hs_server *s, size_t *len) {
+  pthread_mutex_lock(&s->lock);
+  char *copy = malloc(s->log.len + 1);
+  if (copy) {
+    if (s->log.len) memcpy(copy, s->log.data, s->log.len);
+    copy[s->log.len] = '\0';
+    if (len) *len = s->log.len;
+  }
+  pthread_mutex_unlock(&s->lock);
+  return copy;
+}
+
+unsigned short hs_backlog_full(int *listener, int *filler) {
   *listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   struct sockaddr_in a = {0};
   a.sin_family = AF_INET;
@@ -388,8 +371,7 @@ static inline unsigned short hs_backlog_full(int *listener, int *filler) {
   return ntohs(a.sin_port);
 }
 
-/* A port on 127.0.0.1 nobody listens on (bound, then released). */
-static inline unsigned short hs_closed_port(void) {
+unsigned short hs_closed_port(void) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   struct sockaddr_in a = {0};
   a.sin_family = AF_INET;

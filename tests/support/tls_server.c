@@ -1,6 +1,4 @@
-/* Test support: a TLS server (libmicrohttpd with GnuTLS) using a
- * certificate generated at test time by the openssl CLI in a temporary
- * directory. Included by tests/test_transport_tls.c. */
+/* Test support: the TLS server (see tls_server.h). */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <microhttpd.h>
@@ -12,9 +10,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tls_server.h"
 #include "whopconf/common.h"
 
-typedef struct tls_server {
+struct tls_server {
   struct MHD_Daemon *daemon;
   unsigned short port;
   char dir[64];
@@ -24,10 +23,10 @@ typedef struct tls_server {
   pthread_mutex_t lock;
   int requests;
   int with_bearer; /* requests that carried an Authorization: Bearer header */
-} tls_server;
+};
 
 /* Runs argv with stdout/stderr silenced; returns the exit status. */
-static inline int tls_run(char *const argv[]) {
+static int tls_run(char *const argv[]) {
   pid_t pid = fork();
   if (pid == 0) {
     int devnull = open("/dev/null", O_WRONLY);
@@ -41,8 +40,7 @@ static inline int tls_run(char *const argv[]) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-/* A self-signed P-256 certificate for 127.0.0.1 (and nothing else). */
-static inline bool tls_make_cert(tls_server *s) {
+static bool tls_make_cert(tls_server *s) {
   snprintf(s->dir, sizeof s->dir, "/tmp/wc_tls_XXXXXX");
   if (!mkdtemp(s->dir)) return false;
   char key[128];
@@ -89,11 +87,18 @@ static enum MHD_Result tls_handler(void *cls, struct MHD_Connection *conn, const
   return ret;
 }
 
-static inline tls_server *tls_start(void) {
+tls_server *tls_start(const char **why) {
   tls_server *s = calloc(1, sizeof *s);
-  if (!s) return NULL;
+  if (!s) {
+    *why = "out of memory";
+    return NULL;
+  }
   pthread_mutex_init(&s->lock, NULL);
-  if (!tls_make_cert(s)) return s; /* daemon NULL: the caller reports it */
+  if (!tls_make_cert(s)) {
+    *why = "openssl could not make a certificate (is the openssl CLI installed?)";
+    tls_stop(s);
+    return NULL;
+  }
   struct sockaddr_in a = {0};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -101,14 +106,18 @@ static inline tls_server *tls_start(void) {
                                MHD_OPTION_HTTPS_MEM_KEY, s->key_pem, MHD_OPTION_HTTPS_MEM_CERT, s->cert_pem,
                                MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&a, MHD_OPTION_CONNECTION_TIMEOUT,
                                (unsigned int)10, MHD_OPTION_END);
-  if (s->daemon) {
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    s->port = info ? info->port : 0;
+  const union MHD_DaemonInfo *info =
+      s->daemon ? MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+  if (!info || info->port == 0) {
+    *why = "libmicrohttpd could not start a TLS daemon";
+    tls_stop(s);
+    return NULL;
   }
+  s->port = info->port;
   return s;
 }
 
-static inline void tls_stop(tls_server *s) {
+void tls_stop(tls_server *s) {
   if (!s) return;
   if (s->daemon) MHD_stop_daemon(s->daemon);
   char path[160];
@@ -122,10 +131,14 @@ static inline void tls_stop(tls_server *s) {
   free(s);
 }
 
-static inline int tls_requests(tls_server *s, int *with_bearer) {
+int tls_requests(tls_server *s, int *with_bearer) {
   pthread_mutex_lock(&s->lock);
   int n = s->requests;
   if (with_bearer) *with_bearer = s->with_bearer;
   pthread_mutex_unlock(&s->lock);
   return n;
 }
+
+unsigned short tls_port(const tls_server *s) { return s->port; }
+
+const char *tls_cert_path(const tls_server *s) { return s->cert_path; }

@@ -20,8 +20,10 @@
  *
  * Folding: a failed SHOULD becomes a warning (wc_assembly_effective); per
  * requirement the status is fail > warn > pass > skip, with the first reason
- * of that status, up to 50 findings and the first few exchange ids as
- * evidence.
+ * of that status, up to 50 findings (then "N more findings not listed") and
+ * the first 5 exchange ids as evidence. Those caps, and one on the exchange
+ * records kept, are wc_assembly_caps: with all three set, the assembly's
+ * memory does not grow with the traffic (`check`, `proxy`).
  *
  * Verdict: exit 3 ("error") when the source of the trouble was stated with
  * wc_assembly_stopped; else 1 ("fail") when a requirement failed, or warned
@@ -64,6 +66,19 @@ typedef struct wc_assembly wc_assembly;
 wc_assembly *wc_assembly_new(wc_err *err);
 void wc_assembly_free(wc_assembly *a);
 
+typedef struct wc_assembly_caps {
+  size_t findings;  /* findings listed per requirement; 0 = 50 */
+  size_t evidence;  /* exchange ids per requirement; 0 = 5 */
+  size_t exchanges; /* exchange records kept; 0 = every one */
+  bool sides;       /* each finding says "side": "request" (client family) or "response" */
+} wc_assembly_caps;
+
+/* Before any source is added. */
+void wc_assembly_set_caps(wc_assembly *a, const wc_assembly_caps *caps);
+/* Exchanges numbered but not in the report's exchanges (null records and
+ * those past the cap). */
+size_t wc_assembly_exchanges_left_out(const wc_assembly *a);
+
 /* The status a report gives an observation: a failed SHOULD is a warning. */
 wc_obs_status wc_assembly_effective(const char *requirement, wc_obs_status observed);
 
@@ -85,8 +100,10 @@ int wc_assembly_unobserved_reason(wc_assembly *a, const char *requirement, const
 /* Adds one source. name: its "case" in exchanges and findings. obs: its
  * observations (NULL = none). exchanges: an array of wc_exchange_to_json
  * objects in sequence order (NULL = none); members "id" and "seq" are
- * dropped, any other member is kept ("started_at" first). 0, or -1 (err set)
- * when memory runs out. */
+ * dropped, any other member is kept ("started_at" first). A JSON null in
+ * the array is an exchange seen but not recorded: numbered (observations may
+ * refer to it), counted, not listed. 0, or -1 (err set) when memory runs
+ * out. */
 int wc_assembly_add_source(wc_assembly *a, const char *name, const wc_observations *obs,
                            const cJSON *exchanges, wc_err *err);
 
@@ -102,5 +119,8 @@ void wc_assembly_incomplete(wc_assembly *a, const char *reason);
 /* report.json (caller frees); *exit_code gets 0, 1 or 3. NULL (err set)
  * only when memory runs out. The assembly is spent: free it next. */
 cJSON *wc_assembly_finish(wc_assembly *a, const wc_report_meta *meta, int *exit_code, wc_err *err);
+/* The same document of what was added so far, the assembly left as it was
+ * (more sources may follow): for reports rewritten while traffic flows. */
+cJSON *wc_assembly_snapshot(wc_assembly *a, const wc_report_meta *meta, int *exit_code, wc_err *err);
 
 #endif

@@ -34,7 +34,7 @@ int wc_obs_status_parse(const char *name);
 typedef struct wc_observation {
   const char *requirement; /* a catalogue id (static string) */
   wc_obs_status status;
-  char *reason;            /* one line */
+  char *reason;            /* one line; NULL for a pass when pass reasons are omitted */
   int exchange;            /* 1-based sequence of the exchange in its source; 0 = none */
   bool note;               /* reason worth keeping in the requirement summary (shapes) */
   wc_findings *findings;   /* never NULL */
@@ -44,6 +44,10 @@ typedef struct wc_observations wc_observations;
 
 wc_observations *wc_observations_new(void);
 void wc_observations_free(wc_observations *obs);
+/* From now on a pass's reason is not formatted (reason NULL): for callers
+ * that fold passes into counts (the traffic tally), where formatting every
+ * passing check's reason was most of the judge's cost. */
+void wc_observations_omit_pass_reasons(wc_observations *obs);
 size_t wc_observations_count(const wc_observations *obs);
 const wc_observation *wc_observations_get(const wc_observations *obs, size_t index);
 

@@ -31,7 +31,6 @@ typedef struct wc_refserver_opts {
    * from server threads, serialised by the server. */
   void (*log)(void *ctx, const char *line);
   void *log_ctx;
-  /* Added after the first version (keep new fields at the end). */
   bool show_balances;      /* PATCH replies carry balances and total_usd
                               (by default total_usd is null, balances []) */
   bool allow_non_loopback; /* needed to bind anything but 127/8 or ::1 */

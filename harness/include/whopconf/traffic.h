@@ -121,7 +121,11 @@ typedef struct wc_capture_opts {
   size_t max_entry;          /* bytes of one entry; 0 = 16 MiB (larger ones are skipped, noted) */
 } wc_capture_opts;
 
-/* Reads from f (not closed by the reader); name is used in messages. */
+/* Reads from f (not closed by the reader); name is used in messages. With
+ * the cJSON arena installed (json_arena.h) an entry's tree lives in a
+ * region of the calling thread's arena until the next wc_capture_next or
+ * wc_capture_free: call them on one thread, outside any region of the
+ * caller's own. */
 wc_capture *wc_capture_open(FILE *f, const char *name, const wc_capture_opts *opts, wc_err *err);
 void wc_capture_free(wc_capture *cap);
 wc_capture_format wc_capture_get_format(const wc_capture *cap);

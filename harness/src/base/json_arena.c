@@ -9,7 +9,10 @@
 typedef struct arena {
   unsigned char *block;
   size_t used;
-  bool active;
+  unsigned depth;                         /* regions open */
+  size_t mark[WC_JSON_ARENA_MAX_DEPTH];   /* `used` at each region's begin */
+  bool held[WC_JSON_ARENA_MAX_DEPTH];     /* the region takes no new allocations */
+  bool spilled[WC_JSON_ARENA_MAX_DEPTH];  /* the arena was full: some of it came from malloc */
 } arena;
 
 static _Thread_local arena *this_thread;
@@ -33,13 +36,14 @@ static bool owns(const arena *a, const void *p) {
 
 static void *arena_malloc(size_t n) {
   arena *a = this_thread;
-  if (a && a->active) {
+  if (a && a->depth && !a->held[a->depth - 1]) {
     size_t need = (n + 15) & ~(size_t)15; /* max_align_t */
     if (need >= n && WC_JSON_ARENA_SIZE - a->used >= need) {
       void *p = a->block + a->used;
       a->used += need;
       return p;
     }
+    a->spilled[a->depth - 1] = true;
   }
   return malloc(n);
 }
@@ -73,17 +77,29 @@ bool wc_json_arena_begin(void) {
     }
     this_thread = a;
   }
-  if (a->active) return false;
-  a->active = true;
-  a->used = 0;
+  if (a->depth == WC_JSON_ARENA_MAX_DEPTH) return false;
+  a->mark[a->depth] = a->used;
+  a->held[a->depth] = false;
+  a->spilled[a->depth] = false;
+  a->depth++;
   return true;
 }
 
 void wc_json_arena_end(void) {
   arena *a = this_thread;
-  if (!a) return;
-  a->active = false;
-  a->used = 0;
+  if (!a || a->depth == 0) return;
+  a->depth--;
+  a->used = a->mark[a->depth];
+}
+
+void wc_json_arena_hold(void) {
+  arena *a = this_thread;
+  if (a && a->depth) a->held[a->depth - 1] = true;
+}
+
+bool wc_json_arena_spilled(void) {
+  arena *a = this_thread;
+  return !a || a->depth == 0 || a->spilled[a->depth - 1];
 }
 
 size_t wc_json_arena_used(void) { return this_thread ? this_thread->used : 0; }

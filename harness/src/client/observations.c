@@ -14,7 +14,12 @@ struct wc_observations {
   wc_observation *items;
   size_t count;
   size_t cap;
+  bool pass_reasons_off; /* a pass's reason is left unformatted (NULL) */
 };
+
+void wc_observations_omit_pass_reasons(wc_observations *obs) {
+  if (obs) obs->pass_reasons_off = true;
+}
 
 
 static const char *const status_names[] = {
@@ -71,19 +76,24 @@ static wc_observation *observe_v(wc_observations *obs, const char *requirement,
     obs->items = items;
     obs->cap = cap;
   }
-  va_list copy;
-  va_copy(copy, ap);
-  char small[1];
-  int n = vsnprintf(small, sizeof small, fmt ? fmt : "", copy);
-  va_end(copy);
-  char *reason = n >= 0 ? malloc((size_t)n + 1) : NULL;
+  /* Most reasons fit the stack buffer: formatted once, copied once. */
+  char small[256];
+  char *reason = NULL;
+  if (!(status == WC_OBS_PASS && obs->pass_reasons_off)) {
+    va_list copy;
+    va_copy(copy, ap);
+    int n = vsnprintf(small, sizeof small, fmt ? fmt : "", copy);
+    va_end(copy);
+    reason = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (!reason) return NULL;
+    if ((size_t)n < sizeof small) memcpy(reason, small, (size_t)n + 1);
+    else vsnprintf(reason, (size_t)n + 1, fmt ? fmt : "", ap);
+  }
   wc_findings *findings = wc_findings_new();
-  if (!reason || !findings) {
+  if (!findings) {
     free(reason);
-    wc_findings_free(findings);
     return NULL;
   }
-  vsnprintf(reason, (size_t)n + 1, fmt ? fmt : "", ap);
   one_line(reason);
   wc_observation *o = &obs->items[obs->count++];
   *o = (wc_observation){.requirement = req->id, .status = status, .reason = reason,

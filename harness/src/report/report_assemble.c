@@ -11,8 +11,8 @@
 #include "whopconf/catalog.h"
 #include "whopconf/report.h"
 
-#define MAX_FINDINGS_PER_REQ 50
-#define MAX_EVIDENCE 5
+#define DEFAULT_FINDINGS 50
+#define DEFAULT_EVIDENCE 5
 #define MAX_NOTES_LEN 1500
 
 /* What the sources said about one requirement. */
@@ -23,9 +23,10 @@ typedef struct req_acc {
   size_t checks, pass, fail, warn, skip;
   char *first_fail, *first_warn, *first_skip;
   cJSON *findings;
-  size_t findings_left_out;
+  size_t findings_count, findings_left_out;
   cJSON *evidence;      /* of failures and warnings */
   cJSON *pass_evidence; /* shown when nothing failed */
+  size_t evidence_count, pass_evidence_count;
   wc_buf notes;         /* reasons of passing observations marked note */
 } req_acc;
 
@@ -35,6 +36,8 @@ struct wc_assembly {
   char *unobserved_default;
   cJSON *exchanges;
   size_t next_exchange; /* number of the next exchange: x<next_exchange> */
+  size_t exchanges_kept, exchanges_left_out;
+  wc_assembly_caps caps; /* zeros replaced by the defaults */
   char *stopped, *incomplete;
 };
 
@@ -46,6 +49,7 @@ wc_assembly *wc_assembly_new(wc_err *err) {
     a->reqs = calloc(n, sizeof *a->reqs);
     a->exchanges = cJSON_CreateArray();
     a->next_exchange = 1;
+    a->caps = (wc_assembly_caps){.findings = DEFAULT_FINDINGS, .evidence = DEFAULT_EVIDENCE};
   }
   bool ok = a && a->reqs && a->exchanges;
   for (size_t k = 0; ok && k < n; k++) {
@@ -91,17 +95,22 @@ wc_obs_status wc_assembly_effective(const char *requirement, wc_obs_status obser
   return r && r->level == WC_LEVEL_SHOULD ? WC_OBS_WARN : WC_OBS_FAIL;
 }
 
+void wc_assembly_set_caps(wc_assembly *a, const wc_assembly_caps *caps) {
+  a->caps = *caps;
+  if (!a->caps.findings) a->caps.findings = DEFAULT_FINDINGS;
+  if (!a->caps.evidence) a->caps.evidence = DEFAULT_EVIDENCE;
+}
+
+size_t wc_assembly_exchanges_left_out(const wc_assembly *a) { return a->exchanges_left_out; }
+
 /* The accumulator of a catalogue id, and its catalogue entry; NULL when the
- * id is not in the catalogue. */
+ * id is not in the catalogue. Observations hold the catalogue's own id
+ * pointers, which the catalogue matches without string compares. */
 static req_acc *acc_of(wc_assembly *a, const char *id, const wc_requirement **req) {
-  for (size_t k = 0; id && k < a->req_count; k++) {
-    const wc_requirement *r = wc_catalog_get(k);
-    if (strcmp(r->id, id) == 0) {
-      if (req) *req = r;
-      return &a->reqs[k];
-    }
-  }
-  return NULL;
+  const wc_requirement *r = wc_catalog_find(id);
+  if (!r) return NULL;
+  if (req) *req = r;
+  return &a->reqs[r - wc_catalog_get(0)];
 }
 
 /* Replaces *slot with a copy of text (NULL stays NULL). */
@@ -196,13 +205,20 @@ static cJSON *reshaped_exchange(const cJSON *x, const char *id, const char *sour
   return o;
 }
 
-/* Numbers the source's exchanges; returns the number of its first one. */
+/* Numbers the source's exchanges and keeps their records (a null one, or
+ * one past the cap, is numbered and counted only). *first gets the number
+ * of its first exchange. */
 static int add_exchanges(wc_assembly *a, const char *source, const cJSON *exchanges, size_t *first) {
   *first = a->next_exchange;
   const cJSON *x;
   cJSON_ArrayForEach(x, exchanges) {
     char id[24];
     snprintf(id, sizeof id, "x%zu", a->next_exchange++);
+    if (cJSON_IsNull(x) || (a->caps.exchanges && a->exchanges_kept >= a->caps.exchanges)) {
+      a->exchanges_left_out++;
+      continue;
+    }
+    a->exchanges_kept++;
     cJSON *shaped = reshaped_exchange(x, id, source);
     if (!shaped) return -1;
     cJSON_AddItemToArray(a->exchanges, shaped);
@@ -212,34 +228,49 @@ static int add_exchanges(wc_assembly *a, const char *source, const cJSON *exchan
 
 /* ---- observations ---------------------------------------------------------- */
 
-static void add_evidence(cJSON *arr, const char *id) {
-  if (!id || cJSON_GetArraySize(arr) >= MAX_EVIDENCE) return;
+/* Exchange number n as its id "x<n>"; 0 = none (NULL). */
+static const char *exchange_id(size_t n, char *buf, size_t size) {
+  if (!n) return NULL;
+  snprintf(buf, size, "x%zu", n);
+  return buf;
+}
+
+/* Adds exchange n to a requirement's evidence (up to cap, no repeats). */
+static void add_evidence(cJSON *arr, size_t *count, size_t cap, size_t n) {
+  if (!n || *count >= cap) return;
+  char buf[24];
+  const char *id = exchange_id(n, buf, sizeof buf);
   const cJSON *e;
   cJSON_ArrayForEach(e, arr) {
     if (strcmp(e->valuestring, id) == 0) return;
   }
   cJSON_AddItemToArray(arr, cJSON_CreateString(id));
+  (*count)++;
 }
 
 static cJSON *string_or_null(const char *s) { return s ? cJSON_CreateString(s) : cJSON_CreateNull(); }
 
 /* One finding; f NULL: the observation's reason stands for it. */
-static void add_finding(req_acc *r, const wc_requirement *req, const char *source, const char *xid,
-                        const wc_finding *f, const char *reason) {
-  if (cJSON_GetArraySize(r->findings) >= MAX_FINDINGS_PER_REQ) {
+static void add_finding(const wc_assembly *a, req_acc *r, const wc_requirement *req, const char *source,
+                        size_t n, const wc_finding *f, const char *reason) {
+  if (r->findings_count >= a->caps.findings) {
     r->findings_left_out++;
     return;
   }
   cJSON *o = cJSON_CreateObject();
   if (!o) return;
+  char buf[24];
   cJSON_AddStringToObject(o, "case", source);
-  cJSON_AddItemToObject(o, "exchange", string_or_null(xid));
+  cJSON_AddItemToObject(o, "exchange", string_or_null(exchange_id(n, buf, sizeof buf)));
+  if (a->caps.sides)
+    cJSON_AddStringToObject(o, "side", wc_requirement_is_client(req) ? "request" : "response");
   cJSON_AddItemToObject(o, "instance_pointer", string_or_null(f ? f->instance_pointer : NULL));
   cJSON_AddStringToObject(o, "spec_pointer", f && f->schema_pointer ? f->schema_pointer : req->spec_pointer);
   cJSON_AddItemToObject(o, "keyword", string_or_null(f ? f->keyword : NULL));
   const char *message = f ? f->message : reason;
   cJSON_AddStringToObject(o, "message", message ? message : "");
   cJSON_AddItemToArray(r->findings, o);
+  r->findings_count++;
 }
 
 static void add_note(req_acc *r, const char *reason) {
@@ -252,14 +283,15 @@ static int keep_first(char **slot, const char *reason) {
   return *slot ? 0 : set_text(slot, reason ? reason : "");
 }
 
-static int fold_observation(req_acc *r, const wc_requirement *req, const char *source,
-                            const wc_observation *o, const char *xid) {
+/* n: the observation's exchange number in the report (0 = none). */
+static int fold_observation(const wc_assembly *a, req_acc *r, const wc_requirement *req, const char *source,
+                            const wc_observation *o, size_t n) {
   wc_obs_status status = wc_assembly_effective(req->id, o->status);
   if (status != WC_OBS_SKIP) r->checks++;
   switch (status) {
   case WC_OBS_PASS:
     r->pass++;
-    add_evidence(r->pass_evidence, xid);
+    add_evidence(r->pass_evidence, &r->pass_evidence_count, a->caps.evidence, n);
     if (o->note) add_note(r, o->reason);
     return 0;
   case WC_OBS_FAIL:
@@ -267,10 +299,10 @@ static int fold_observation(req_acc *r, const wc_requirement *req, const char *s
     if (status == WC_OBS_FAIL) r->fail++;
     else r->warn++;
     if (keep_first(status == WC_OBS_FAIL ? &r->first_fail : &r->first_warn, o->reason) < 0) return -1;
-    add_evidence(r->evidence, xid);
-    size_t n = wc_findings_count(o->findings);
-    if (n == 0) add_finding(r, req, source, xid, NULL, o->reason);
-    for (size_t i = 0; i < n; i++) add_finding(r, req, source, xid, wc_findings_get(o->findings, i), NULL);
+    add_evidence(r->evidence, &r->evidence_count, a->caps.evidence, n);
+    size_t count = wc_findings_count(o->findings);
+    if (count == 0) add_finding(a, r, req, source, n, NULL, o->reason);
+    for (size_t i = 0; i < count; i++) add_finding(a, r, req, source, n, wc_findings_get(o->findings, i), NULL);
     return 0;
   }
   default:
@@ -289,9 +321,8 @@ int wc_assembly_add_source(wc_assembly *a, const char *name, const wc_observatio
     const wc_requirement *req = NULL;
     req_acc *r = acc_of(a, o->requirement, &req);
     if (!r || r->excluded) continue;
-    char xid[24] = "";
-    if (o->exchange > 0) snprintf(xid, sizeof xid, "x%zu", first + (size_t)o->exchange - 1);
-    if (fold_observation(r, req, source, o, xid[0] ? xid : NULL) < 0) goto nomem;
+    size_t n = o->exchange > 0 ? first + (size_t)o->exchange - 1 : 0;
+    if (fold_observation(a, r, req, source, o, n) < 0) goto nomem;
   }
   return 0;
 nomem:
@@ -339,9 +370,18 @@ static void status_and_reason(const wc_assembly *a, const req_acc *r, const char
   }
 }
 
-/* The requirement's entry; moves its findings and evidence into it. */
+/* What r holds, moved out (take) or copied. */
+static cJSON *taken(cJSON **slot, bool take) {
+  if (!take) return cJSON_Duplicate(*slot, 1);
+  cJSON *v = *slot;
+  *slot = NULL;
+  return v;
+}
+
+/* The requirement's entry; its findings and evidence moved into it (take)
+ * or copied. */
 static cJSON *requirement_object(const wc_assembly *a, req_acc *r, const wc_requirement *req,
-                                 const wc_spec *spec, const char **status) {
+                                 const wc_spec *spec, const char **status, bool take) {
   char reason[2048];
   status_and_reason(a, r, status, reason, sizeof reason);
   cJSON *o = cJSON_CreateObject();
@@ -357,23 +397,23 @@ static cJSON *requirement_object(const wc_assembly *a, req_acc *r, const wc_requ
   cJSON_AddStringToObject(o, "status", *status);
   cJSON_AddStringToObject(o, "reason", reason);
   cJSON_AddNumberToObject(o, "checks", (double)r->checks);
-  if (r->findings_left_out) {
+  cJSON *findings = taken(&r->findings, take);
+  if (r->findings_left_out && findings) {
     cJSON *more = cJSON_CreateObject();
     cJSON_AddStringToObject(more, "case", "");
     cJSON_AddNullToObject(more, "exchange");
+    if (a->caps.sides)
+      cJSON_AddStringToObject(more, "side", wc_requirement_is_client(req) ? "request" : "response");
     cJSON_AddNullToObject(more, "instance_pointer");
     cJSON_AddStringToObject(more, "spec_pointer", req->spec_pointer);
     cJSON_AddNullToObject(more, "keyword");
     char msg[96];
     snprintf(msg, sizeof msg, "%zu more findings not listed", r->findings_left_out);
     cJSON_AddStringToObject(more, "message", msg);
-    cJSON_AddItemToArray(r->findings, more);
+    cJSON_AddItemToArray(findings, more);
   }
-  cJSON_AddItemToObject(o, "findings", r->findings);
-  r->findings = NULL;
-  cJSON **evidence = r->fail || r->warn ? &r->evidence : &r->pass_evidence;
-  cJSON_AddItemToObject(o, "evidence", *evidence);
-  *evidence = NULL;
+  cJSON_AddItemToObject(o, "findings", findings);
+  cJSON_AddItemToObject(o, "evidence", taken(r->fail || r->warn ? &r->evidence : &r->pass_evidence, take));
   return o;
 }
 
@@ -418,7 +458,7 @@ static int verdict(const wc_assembly *a, bool failing, const char **why) {
   return 0;
 }
 
-cJSON *wc_assembly_finish(wc_assembly *a, const wc_report_meta *meta, int *exit_code, wc_err *err) {
+static cJSON *document(wc_assembly *a, const wc_report_meta *meta, int *exit_code, bool take, wc_err *err) {
   size_t passed = 0, failed = 0, warnings = 0, skipped = 0, listed = 0;
   cJSON *report = cJSON_CreateObject();
   cJSON *reqs = cJSON_CreateArray();
@@ -426,7 +466,7 @@ cJSON *wc_assembly_finish(wc_assembly *a, const wc_report_meta *meta, int *exit_
     if (a->reqs[k].omitted) continue;
     listed++;
     const char *status;
-    cJSON *o = requirement_object(a, &a->reqs[k], wc_catalog_get(k), meta->spec, &status);
+    cJSON *o = requirement_object(a, &a->reqs[k], wc_catalog_get(k), meta->spec, &status, take);
     if (!o) break;
     cJSON_AddItemToArray(reqs, o);
     switch (status[0]) {
@@ -457,8 +497,15 @@ cJSON *wc_assembly_finish(wc_assembly *a, const wc_report_meta *meta, int *exit_
   cJSON_AddNumberToObject(summary, "exit_code", code);
   if (why) cJSON_AddStringToObject(summary, "reason", why);
   cJSON_AddItemToObject(report, "requirements", reqs);
-  cJSON_AddItemToObject(report, "exchanges", a->exchanges);
-  a->exchanges = NULL;
+  cJSON_AddItemToObject(report, "exchanges", taken(&a->exchanges, take));
   if (exit_code) *exit_code = code;
   return report;
+}
+
+cJSON *wc_assembly_finish(wc_assembly *a, const wc_report_meta *meta, int *exit_code, wc_err *err) {
+  return document(a, meta, exit_code, true, err);
+}
+
+cJSON *wc_assembly_snapshot(wc_assembly *a, const wc_report_meta *meta, int *exit_code, wc_err *err) {
+  return document(a, meta, exit_code, false, err);
 }

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "capture_internal.h"
+#include "whopconf/json_arena.h"
 
 #define DEFAULT_MAX_ENTRY ((size_t)16 << 20)
 
@@ -22,6 +23,7 @@ struct wc_capture {
   size_t index;
   /* The current entry's storage. */
   cJSON *tree;
+  bool tree_in_arena; /* the tree lives in a held region of this thread's arena */
   wc_wire_header *req_headers, *resp_headers;
   char *req_decoded, *resp_decoded;
   wc_buf note;
@@ -68,7 +70,10 @@ wc_capture *wc_capture_open(FILE *f, const char *name, const wc_capture_opts *op
 }
 
 static void clear_entry(wc_capture *c) {
-  cJSON_Delete(c->tree);
+  /* A tree wholly in the arena goes with its region, unwalked. */
+  if (!c->tree_in_arena || wc_json_arena_spilled()) cJSON_Delete(c->tree);
+  if (c->tree_in_arena) wc_json_arena_end();
+  c->tree_in_arena = false;
   free(c->req_headers);
   free(c->resp_headers);
   free(c->req_decoded);
@@ -208,7 +213,15 @@ static bool ndjson_entry(wc_capture *c, const cJSON *e, wc_wire_exchange *x) {
 int wc_capture_next(wc_capture *c, wc_capture_entry *entry, wc_err *err) {
   clear_entry(c);
   memset(entry, 0, sizeof *entry);
+  /* The entry's tree is the reader's largest allocation churn: it comes
+   * from the arena (when installed) and stays there, held, until the next
+   * entry, while the judge parses bodies in a region inside it. */
+  c->tree_in_arena = wc_json_arena_begin();
   int rc = c->format == WC_CAPTURE_HAR ? wc_scan_har_next(&c->scan, err) : wc_scan_line(&c->scan, err);
+  if (rc > 0 && !c->scan.tree && !c->scan.oversized) c->tree = wc_scan_parse(&c->scan, err);
+  else c->tree = c->scan.tree;
+  c->scan.tree = NULL;
+  if (c->tree_in_arena) wc_json_arena_hold();
   if (rc <= 0) return rc;
   entry->index = ++c->index;
   entry->offset = c->scan.value_offset;
@@ -218,7 +231,6 @@ int wc_capture_next(wc_capture *c, wc_capture_entry *entry, wc_err *err) {
     entry->note = c->note.data ? c->note.data : "";
     return 1;
   }
-  c->tree = wc_scan_parse(&c->scan, err);
   if (!c->tree) return -1;
   if (!cJSON_IsObject(c->tree)) {
     wc_err_set(err, WC_E_PARSE, "%s: byte %zu: an entry is not a JSON object", c->scan.name, entry->offset);

@@ -18,6 +18,7 @@ typedef struct wc_scan {
   wc_buf value;       /* the last value or line scanned */
   size_t value_offset; /* its file offset */
   bool oversized;     /* it was longer than max_entry: value holds nothing usable */
+  cJSON *tree;        /* a HAR entry already parsed in place (value empty); the caller takes it */
   /* HAR walk */
   int har_depth;      /* 1 = in the root object, 2 = in log */
   bool need_comma, empty_check, in_entries, entries_first, saw_log, saw_entries, done;
@@ -34,7 +35,8 @@ int wc_scan_value(wc_scan *s, wc_err *err);
 cJSON *wc_scan_parse(wc_scan *s, wc_err *err);
 
 /* HAR: consume the opening of the root object, then each call leaves the
- * next entry in s->value: 1, 0 at the end of the document, -1 malformed. */
+ * next entry in s->tree (parsed in place) or in s->value: 1, 0 at the end
+ * of the document, -1 malformed. */
 int wc_scan_har_start(wc_scan *s, wc_err *err);
 int wc_scan_har_next(wc_scan *s, wc_err *err);
 /* NDJSON: the next non-blank line in s->value: 1, 0 at the end, -1. */

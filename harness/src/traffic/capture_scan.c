@@ -13,7 +13,9 @@
 #include "capture_internal.h"
 
 #define READ_CHUNK ((size_t)1 << 20)
-#define MAX_NESTING 512
+/* The same limit as cJSON's, so an entry is refused for its depth the same
+ * way whether it is parsed in place or copied first. */
+#define MAX_NESTING CJSON_NESTING_LIMIT
 
 int wc_scan_fill(wc_scan *s, wc_err *err) {
   if (s->pos < s->len) return 1;
@@ -43,6 +45,7 @@ int wc_scan_init(wc_scan *s, FILE *f, const char *name, size_t max_entry) {
 }
 
 void wc_scan_free(wc_scan *s) {
+  cJSON_Delete(s->tree);
   free(s->buf);
   wc_buf_free(&s->value);
 }
@@ -83,6 +86,18 @@ static int keep(wc_scan *s, const char *from, size_t n) {
   return wc_buf_append(&s->value, from, n);
 }
 
+/* The first '"' or '\\' in [p, end), or end: the plain run of a string
+ * skipped with memchr, which is most of a capture's bytes. */
+static const char *string_stop(const char *p, const char *end) {
+  const char *quote = memchr(p, '"', (size_t)(end - p));
+  const char *limit = quote ? quote : end;
+  const char *backslash = memchr(p, '\\', (size_t)(limit - p));
+  return backslash ? backslash : limit;
+}
+
+/* Bytes that matter between strings: quotes and brackets. */
+static bool structural(char ch) { return ch == '"' || ch == '{' || ch == '[' || ch == '}' || ch == ']'; }
+
 /* Copies one JSON value (object, array, string or scalar) into s->value,
  * tracking only strings and nesting. */
 int wc_scan_value(wc_scan *s, wc_err *err) {
@@ -105,33 +120,46 @@ int wc_scan_value(wc_scan *s, wc_err *err) {
     const char *p = s->buf + s->pos, *end = s->buf + s->len;
     const char *q = p;
     bool done = false;
-    for (; q < end && !done; q++) {
-      char ch = *q;
+    while (q < end && !done) {
       if (in_string) {
-        if (escape) escape = false;
-        else if (ch == '\\') escape = true;
-        else if (ch == '"') {
+        if (escape) {
+          escape = false;
+          q++;
+          continue;
+        }
+        q = string_stop(q, end);
+        if (q == end) break;
+        if (*q++ == '\\') {
+          escape = true;
+        } else {
           in_string = false;
           done = depth == 0;
         }
       } else if (scalar) {
-        if (ch == ',' || ch == '}' || ch == ']' || ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t') {
-          done = true;
-          q--; /* not part of the value */
+        char ch = *q;
+        if (ch == ',' || ch == '}' || ch == ']' || ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t')
+          done = true; /* not part of the value */
+        else
+          q++;
+      } else {
+        while (q < end && !structural(*q)) q++;
+        if (q == end) break;
+        char ch = *q;
+        if (ch == '"') {
+          in_string = true;
+        } else if (ch == '{' || ch == '[') {
+          if (++depth > MAX_NESTING) {
+            s->pos = (size_t)(q - s->buf);
+            return malformed(s, err, "nested too deep");
+          }
+        } else {
+          if (depth == 0) {
+            s->pos = (size_t)(q - s->buf);
+            return malformed(s, err, "unbalanced bracket");
+          }
+          done = --depth == 0;
         }
-      } else if (ch == '"') {
-        in_string = true;
-      } else if (ch == '{' || ch == '[') {
-        if (++depth > MAX_NESTING) {
-          s->pos = (size_t)(q - s->buf);
-          return malformed(s, err, "nested too deep");
-        }
-      } else if (ch == '}' || ch == ']') {
-        if (depth == 0) {
-          s->pos = (size_t)(q - s->buf);
-          return malformed(s, err, "unbalanced bracket");
-        }
-        done = --depth == 0;
+        q++;
       }
     }
     if (keep(s, p, (size_t)(q - p)) != 0) {
@@ -190,6 +218,28 @@ static int after_member(wc_scan *s, wc_err *err, char closer) {
     return 0;
   }
   return malformed(s, err, c == -1 ? "unexpected end of file" : closer == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
+}
+
+/* An entry parsed straight from the read buffer when it lies there whole
+ * (nearly always: entries are small next to READ_CHUNK), sparing the copy
+ * and the scanner's pass over its bytes. Anything else (an entry across the
+ * buffer's end, a malformed or an oversized one) takes the scanner's path,
+ * which says where it breaks. */
+static bool parse_in_place(wc_scan *s) {
+  const char *start = s->buf + s->pos, *end = NULL;
+  cJSON *v = cJSON_ParseWithLengthOpts(start, s->len - s->pos, &end, false);
+  if (!v) return false;
+  size_t n = (size_t)(end - start);
+  if (n > s->max_entry) {
+    cJSON_Delete(v);
+    return false;
+  }
+  s->tree = v;
+  s->value.len = 0;
+  s->oversized = false;
+  s->value_offset = wc_scan_offset(s);
+  s->pos += n;
+  return true;
 }
 
 /* Walks objects until the entries array is open: state LOG_OBJECT at depth
@@ -272,6 +322,7 @@ int wc_scan_har_next(wc_scan *s, wc_err *err) {
       }
       s->entries_first = false;
       if (c != '{') return malformed(s, err, c == -1 ? "unexpected end of file" : "an entry is not an object");
+      if (parse_in_place(s)) return 1;
       return wc_scan_value(s, err) == 0 ? 1 : -1;
     }
     if (s->done) return 0;

@@ -1,9 +1,5 @@
-/* Helpers shared by the report tests (test_report*.c): loading the fixture
- * and the spec, scratch directories, running external checkers (xmllint),
- * strict JSON parsing and schema validation with whopconf's own validator.
- * Header-only (static functions) because each test_*.c is its own binary. */
-#ifndef WHOPCONF_TESTS_REPORT_SUPPORT_H
-#define WHOPCONF_TESTS_REPORT_SUPPORT_H
+/* Test support: report test helpers (see report_support.h). */
+#include "report_support.h"
 
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -11,25 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "whopconf/common.h"
 #include "whopconf/json_strict.h"
-#include "whopconf/report.h"
 #include "whopconf/schema.h"
-#include "whopconf/spec.h"
 
-#define RS_FIXTURE WC_SOURCE_DIR "/tests/fixtures/report/sample-report.json"
-#define RS_SPEC WC_SOURCE_DIR "/spec/openapi.yml"
-#define RS_GOLDEN WC_SOURCE_DIR "/tests/golden/report"
-
-/* printf into a new string. */
-static inline __attribute__((unused)) __attribute__((format(printf, 1, 2))) char *rs_fmt(const char *fmt, ...) {
-  va_list ap, copy;
-  va_start(ap, fmt);
+static char *rs_vfmt(const char *fmt, va_list ap) {
+  va_list copy;
   va_copy(copy, ap);
   int n = vsnprintf(NULL, 0, fmt, copy);
   va_end(copy);
@@ -37,11 +22,18 @@ static inline __attribute__((unused)) __attribute__((format(printf, 1, 2))) char
   char *out = malloc((size_t)n + 1);
   cr_assert_not_null(out);
   vsnprintf(out, (size_t)n + 1, fmt, ap);
+  return out;
+}
+
+char *rs_fmt(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *out = rs_vfmt(fmt, ap);
   va_end(ap);
   return out;
 }
 
-static inline __attribute__((unused)) char *rs_read(const char *path, size_t *len) {
+char *rs_read(const char *path, size_t *len) {
   wc_err err;
   size_t n = 0;
   char *text = wc_read_file(path, (size_t)1 << 30, &n, &err);
@@ -50,7 +42,7 @@ static inline __attribute__((unused)) char *rs_read(const char *path, size_t *le
   return text;
 }
 
-static inline __attribute__((unused)) cJSON *rs_load(const char *path) {
+cJSON *rs_load(const char *path) {
   size_t len = 0;
   char *text = rs_read(path, &len);
   cJSON *doc = cJSON_ParseWithLength(text, len);
@@ -59,20 +51,16 @@ static inline __attribute__((unused)) cJSON *rs_load(const char *path) {
   return doc;
 }
 
-static inline __attribute__((unused)) cJSON *rs_fixture(void) { return rs_load(RS_FIXTURE); }
+cJSON *rs_fixture(void) { return rs_load(RS_FIXTURE); }
 
-static inline __attribute__((unused)) wc_spec *rs_spec(void) {
+wc_spec *rs_spec(void) {
   wc_err err;
   wc_spec *spec = wc_spec_load_file(RS_SPEC, &err);
   cr_assert_not_null(spec, "spec: %s", err.msg);
   return spec;
 }
 
-/* A fresh scratch directory under the build tree,
- * WC_BINARY_DIR/report-tests/<name>-<pid>; those of earlier runs with the
- * same name are removed (the last one stays for inspection). Each test uses
- * its own names. */
-static inline __attribute__((unused)) char *rs_dir(const char *name) {
+char *rs_dir(const char *name) {
   char *path = rs_fmt("%s/report-tests/%s-%d", WC_BINARY_DIR, name, (int)getpid());
   char *cmd = rs_fmt("rm -rf '%s/report-tests/%s-'* && mkdir -p '%s'", WC_BINARY_DIR, name, path);
   cr_assert_eq(system(cmd), 0, "cannot create %s", path);
@@ -80,58 +68,48 @@ static inline __attribute__((unused)) char *rs_dir(const char *name) {
   return path;
 }
 
-static inline __attribute__((unused)) char *rs_path(const char *dir, const char *file) {
+char *rs_path(const char *dir, const char *file) {
   return rs_fmt("%s/%s", dir, file);
 }
 
-static inline __attribute__((unused)) void rs_write(const char *path, const char *text) {
+void rs_write(const char *path, const char *text) {
   FILE *f = fopen(path, "wb");
   cr_assert_not_null(f, "cannot write %s: %s", path, strerror(errno));
   cr_assert_eq(fwrite(text, 1, strlen(text), f), strlen(text));
   cr_assert_eq(fclose(f), 0);
 }
 
-static inline __attribute__((unused)) char *rs_read_in(const char *dir, const char *file) {
+char *rs_read_in(const char *dir, const char *file) {
   char *path = rs_path(dir, file);
   char *text = rs_read(path, NULL);
   free(path);
   return text;
 }
 
-static inline __attribute__((unused)) cJSON *rs_load_in(const char *dir, const char *file) {
+cJSON *rs_load_in(const char *dir, const char *file) {
   char *path = rs_path(dir, file);
   cJSON *doc = rs_load(path);
   free(path);
   return doc;
 }
 
-/* Runs a shell command; returns its exit status (or -1). Output goes to the
- * test's stderr so a failure explains itself. */
-static inline __attribute__((unused)) __attribute__((format(printf, 1, 2))) int rs_sh(const char *fmt, ...) {
-  va_list ap, copy;
+int rs_sh(const char *fmt, ...) {
+  va_list ap;
   va_start(ap, fmt);
-  va_copy(copy, ap);
-  int n = vsnprintf(NULL, 0, fmt, copy);
-  va_end(copy);
-  cr_assert(n > 0);
-  char *cmd = malloc((size_t)n + 1);
-  cr_assert_not_null(cmd);
-  vsnprintf(cmd, (size_t)n + 1, fmt, ap);
+  char *cmd = rs_vfmt(fmt, ap);
   va_end(ap);
   int status = system(cmd);
   free(cmd);
   return status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-static inline __attribute__((unused)) size_t rs_count(const char *hay, const char *needle) {
+size_t rs_count(const char *hay, const char *needle) {
   size_t n = 0, len = strlen(needle);
   for (const char *p = strstr(hay, needle); p; p = strstr(p + len, needle)) n++;
   return n;
 }
 
-/* Parses with whopconf's strict JSON checker: the text must be RFC 8259
- * JSON with no defect at all (duplicate keys, invalid UTF-8, ...). */
-static inline __attribute__((unused)) cJSON *rs_strict_json(const char *text, const char *what) {
+cJSON *rs_strict_json(const char *text, const char *what) {
   wc_findings *defects = wc_findings_new();
   wc_err err;
   cJSON *doc = wc_json_parse(text, strlen(text), NULL, defects, &err);
@@ -144,9 +122,7 @@ static inline __attribute__((unused)) cJSON *rs_strict_json(const char *text, co
   return doc;
 }
 
-/* Validates doc against the JSON Schema file with whopconf's validator;
- * returns the number of errors (printing the first few). */
-static inline __attribute__((unused)) size_t rs_schema_errors(const char *schema_path, const cJSON *doc) {
+size_t rs_schema_errors(const char *schema_path, const cJSON *doc) {
   cJSON *schema_doc = rs_load(schema_path);
   wc_schema_opts opts;
   wc_schema_opts_default(&opts);
@@ -167,5 +143,3 @@ static inline __attribute__((unused)) size_t rs_schema_errors(const char *schema
   cJSON_Delete(schema_doc);
   return n;
 }
-
-#endif

@@ -1,63 +1,35 @@
-/* Shared by the reference-server tests: a tiny libcurl client (real
- * loopback HTTP, no whopconf transport involved) and server helpers.
- * Everything is static: each test_refserver*.c includes it once. */
-#ifndef TEST_REFSERVER_HTTP_H
-#define TEST_REFSERVER_HTTP_H
+/* Test support: the reference-server tests' HTTP client and server set-up
+ * (see refserver_client.h). */
+#include "refserver_client.h"
 
-#include <cjson/cJSON.h>
-#include <criterion/criterion.h>
-#include <curl/curl.h>
-#include <stdbool.h>
-#include <stddef.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "whopconf/refserver.h"
-
-#define UNUSED_FN __attribute__((unused))
-
-#define TOKEN WC_REFSERVER_DEFAULT_USER_TOKEN
-#define NO_SCOPE WC_REFSERVER_DEFAULT_TOKEN_WITHOUT_SCOPE
-#define API_KEY WC_REFSERVER_DEFAULT_API_KEY
-#define ME "/api/v1/users/me"
-#define LATEST "2026-07-01"
-
-typedef struct http_req {
-  const char *method;       /* NULL = PATCH */
-  const char *path;         /* from the origin; NULL = ME */
-  const char *token;        /* Bearer token; NULL = no Authorization */
-  const char *auth;         /* the whole Authorization value (overrides token) */
-  const char *version;      /* Api-Version-Date; NULL = absent */
-  bool version_empty;       /* send "Api-Version-Date:" with an empty value */
-  const char *extra_header; /* one more raw header line, or NULL */
-  const char *body;         /* NULL = no body (Content-Length: 0 for PATCH) */
-  size_t body_len;          /* 0 = strlen(body) */
-  bool chunked;             /* send the body with Transfer-Encoding: chunked */
-  long timeout_ms;          /* 0 = 10 s */
-} http_req;
-
-typedef struct http_resp {
-  CURLcode rc;
-  long status;
-  char *body;
-  size_t len;
-  char content_type[128];
-  char allow[64];
-  char www_authenticate[128];
-  char location[256];
-  bool has_content_length;
-  long new_connections;
-  double ms;
-} http_resp;
+#include <criterion/criterion.h>
 
 typedef struct http_upload {
   const char *data;
   size_t len, off;
 } http_upload;
 
-static size_t http_body_cb(char *p, size_t sz, size_t n, void *ud) {
+/* "[entry] " while a parameterized test checks a table entry, else "".
+ * Every test runs in its own worker process, so it lives for one test. */
+static char label[256];
+
+void srv_label(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(label + 1, sizeof label - 3, fmt, ap);
+  va_end(ap);
+  size_t len = n < 0 ? 0 : (size_t)n < sizeof label - 3 ? (size_t)n : sizeof label - 4;
+  label[0] = '[';
+  memcpy(label + 1 + len, "] ", 3);
+}
+
+size_t http_body_cb(char *p, size_t sz, size_t n, void *ud) {
   http_resp *r = ud;
   size_t add = sz * n;
   char *grown = realloc(r->body, r->len + add + 1);
@@ -112,13 +84,12 @@ static size_t http_read_cb(char *buf, size_t sz, size_t n, void *ud) {
   return take;
 }
 
-static void http_resp_free(http_resp *r) {
+void http_resp_free(http_resp *r) {
   free(r->body);
   memset(r, 0, sizeof *r);
 }
 
-/* One request on handle h (reused: keep-alive). origin: "http://127.0.0.1:N". */
-static UNUSED_FN CURLcode http_do(CURL *h, const char *origin, const http_req *rq, http_resp *out) {
+CURLcode http_do(CURL *h, const char *origin, const http_req *rq, http_resp *out) {
   memset(out, 0, sizeof *out);
   curl_easy_reset(h);
   char url[4096];
@@ -177,13 +148,8 @@ static UNUSED_FN CURLcode http_do(CURL *h, const char *origin, const http_req *r
 
 /* ---- a server per test ---------------------------------------------------- */
 
-typedef struct test_srv {
-  wc_refserver *srv;
-  char origin[128];
-  CURL *h;
-} test_srv;
 
-static UNUSED_FN void srv_start_opts(test_srv *t, const wc_refserver_opts *opts) {
+void srv_start_opts(test_srv *t, const wc_refserver_opts *opts) {
   wc_err err;
   t->srv = wc_refserver_start(opts, &err);
   cr_assert_not_null(t->srv, "server start: %s", err.msg);
@@ -192,13 +158,13 @@ static UNUSED_FN void srv_start_opts(test_srv *t, const wc_refserver_opts *opts)
   cr_assert_not_null(t->h);
 }
 
-static UNUSED_FN void srv_start(test_srv *t) {
+void srv_start(test_srv *t) {
   wc_refserver_opts o;
   wc_refserver_opts_default(&o);
   srv_start_opts(t, &o);
 }
 
-static UNUSED_FN void srv_start_fault(test_srv *t, const char *fault, bool show_balances) {
+void srv_start_fault(test_srv *t, const char *fault, bool show_balances) {
   wc_refserver_opts o;
   wc_refserver_opts_default(&o);
   const char *faults[1] = {fault};
@@ -208,49 +174,42 @@ static UNUSED_FN void srv_start_fault(test_srv *t, const char *fault, bool show_
   srv_start_opts(t, &o);
 }
 
-static UNUSED_FN void srv_stop(test_srv *t) {
+void srv_stop(test_srv *t) {
   if (t->h) curl_easy_cleanup(t->h);
   wc_refserver_stop(t->srv);
   memset(t, 0, sizeof *t);
 }
 
-/* A PATCH with the user token pinned to the latest version (a compound
- * literal, so &req_patch(...) works). */
-#define req_patch(b) ((http_req){.token = TOKEN, .version = LATEST, .body = (b)})
 
-static UNUSED_FN void send_req(test_srv *t, const http_req *rq, http_resp *out) {
+void send_req(test_srv *t, const http_req *rq, http_resp *out) {
   CURLcode rc = http_do(t->h, t->origin, rq, out);
-  cr_assert_eq(rc, CURLE_OK, "curl: %s", curl_easy_strerror(rc));
+  cr_assert_eq(rc, CURLE_OK, "%scurl: %s", label, curl_easy_strerror(rc));
 }
 
-static UNUSED_FN cJSON *json_of(const http_resp *r) {
+cJSON *json_of(const http_resp *r) {
   cJSON *j = cJSON_ParseWithLength(r->body, r->len);
-  cr_assert_not_null(j, "not JSON: %.200s", r->body);
+  cr_assert_not_null(j, "%snot JSON: %.200s", label, r->body);
   return j;
 }
 
-static UNUSED_FN const char *jstr(const cJSON *obj, const char *key) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-  return cJSON_IsString(v) ? v->valuestring : NULL;
+const char *jstr(const cJSON *obj, const char *key) {
+  return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, key));
 }
 
-/* The error envelope rules every error response of the server follows. */
-static UNUSED_FN void assert_envelope(const http_resp *r, long status, const char *type) {
-  cr_assert_eq(r->status, status, "status %ld, expected %ld: %.300s", r->status, status, r->body);
-  cr_assert_str_eq(r->content_type, "application/json; charset=utf-8");
-  cr_assert(r->has_content_length, "no Content-Length");
+void assert_envelope(const http_resp *r, long status, const char *type) {
+  cr_assert_eq(r->status, status, "%sstatus %ld, expected %ld: %.300s", label, r->status, status, r->body);
+  cr_assert_str_eq(r->content_type, "application/json; charset=utf-8", "%scontent type %s", label, r->content_type);
+  cr_assert(r->has_content_length, "%sno Content-Length", label);
   cJSON *j = json_of(r);
   const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "error");
-  cr_assert(cJSON_IsObject(e), "no error object: %s", r->body);
+  cr_assert(cJSON_IsObject(e), "%sno error object: %s", label, r->body);
   const char *t = jstr(e, "type"), *m = jstr(e, "message");
-  cr_assert(t && *t && m && *m, "type and message must be non-empty strings: %s", r->body);
-  if (type) cr_assert_str_eq(t, type);
+  cr_assert(t && *t && m && *m, "%stype and message must be non-empty strings: %s", label, r->body);
+  if (type) cr_assert_str_eq(t, type, "%serror type %s, expected %s", label, t, type);
   cJSON_Delete(j);
 }
 
-/* Sends rq and checks it gets an envelope whose message contains
- * message_part (when given). */
-static UNUSED_FN void expect_error(test_srv *t, const http_req *rq, long status, const char *type,
+void expect_error(test_srv *t, const http_req *rq, long status, const char *type,
                                    const char *message_part) {
   http_resp r;
   send_req(t, rq, &r);
@@ -258,32 +217,28 @@ static UNUSED_FN void expect_error(test_srv *t, const http_req *rq, long status,
   if (message_part) {
     cJSON *j = json_of(&r);
     const char *m = jstr(cJSON_GetObjectItemCaseSensitive(j, "error"), "message");
-    cr_assert(m && strstr(m, message_part), "message lacks \"%s\": %s", message_part, r.body);
+    cr_assert(m && strstr(m, message_part), "%smessage lacks \"%s\": %s", label, message_part, r.body);
     cJSON_Delete(j);
   }
   http_resp_free(&r);
 }
 
-/* Sends rq, expects 200 with JSON; returns the user (caller frees). */
-static UNUSED_FN cJSON *expect_user(test_srv *t, const http_req *rq) {
+cJSON *expect_user(test_srv *t, const http_req *rq) {
   http_resp r;
   send_req(t, rq, &r);
-  cr_assert_eq(r.status, 200, "status %ld: %.300s", r.status, r.body);
-  cr_assert_str_eq(r.content_type, "application/json; charset=utf-8");
-  cr_assert(r.has_content_length);
+  cr_assert_eq(r.status, 200, "%sstatus %ld: %.300s", label, r.status, r.body);
+  cr_assert_str_eq(r.content_type, "application/json; charset=utf-8", "%scontent type %s", label, r.content_type);
+  cr_assert(r.has_content_length, "%sno Content-Length", label);
   cJSON *j = json_of(&r);
-  cr_assert(cJSON_IsObject(j));
+  cr_assert(cJSON_IsObject(j), "%snot an object: %.300s", label, r.body);
   http_resp_free(&r);
   return j;
 }
 
-/* "id,username,..." : the member names of an object in order. */
-static UNUSED_FN void keys_of(const cJSON *o, char *out, size_t cap) {
+void keys_of(const cJSON *o, char *out, size_t cap) {
   out[0] = '\0';
   for (const cJSON *c = o ? o->child : NULL; c; c = c->next) {
     if (out[0]) strncat(out, ",", cap - strlen(out) - 1);
     strncat(out, c->string, cap - strlen(out) - 1);
   }
 }
-
-#endif
