@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config clang llvm libclang-rt-14-dev
   libcurl4-openssl-dev libcjson-dev libcriterion-dev libyaml-dev libmicrohttpd-dev
-  libxml2-utils openssl curl python3 ca-certificates zip man-db
+  libxml2-utils openssl curl python3 ca-certificates zip man-db bsdutils time
 )
 
 missing=()

@@ -11,6 +11,11 @@
 #                profiles (global and both accounts) as found afterwards
 #   canary       a run with unique credentials writes them nowhere (every
 #                report file, stdout, stderr)
+#   fuzz         whopconf fuzz against `whopconf serve --fault
+#                name-over-64-truncated`: every format valid against its
+#                schema, every distinct finding evidence of its requirement in
+#                all six, the HTML pairs the minimal and the original request,
+#                the HAR names each finding's exchanges and the count left out
 # Masking replaces what legitimately changes between runs: timestamps (RFC
 # 3339 and HTTP dates), durations (JSON members, JUnit time, "N ms" text) and
 # the ephemeral port of the server.
@@ -147,9 +152,10 @@ case "$mode" in
     status=0
     for f in det1 det2; do
       if ! python3 - "$work/$f/report.json" <<'PY'
-# The update cases wrote and put the profile back themselves (their last
-# write sends the snapshot's values), the end-of-run restore had nothing
-# left to do, and no other case ever saw a changed profile.
+# The update cases and the coverage phase wrote and put the profile back
+# themselves (their last write sends the snapshot's values), the end-of-run
+# restore had nothing left to do, and no other case ever saw a changed
+# profile.
 import json, sys, urllib.parse
 r = json.load(open(sys.argv[1]))
 fields = ("name", "bio", "username")
@@ -165,7 +171,10 @@ def user(x):
     return u if resp.get("status") == 200 and isinstance(u, dict) else None
 snap = {account(x): user(x) for x in r["exchanges"] if x["case"] == "setup"}
 assert len(snap) == 3 and all(snap.values()), snap
-writers = ("update_fields", "account_isolation")
+# The generated coverage phase writes too, and its put-back case restores
+# after it (the coverage exchanges themselves are the phase's to judge).
+writers = ("update_fields", "account_isolation", "coverage-put-back")
+generated = ("coverage",)
 for case in writers:
     sent = [json.loads(x["request"]["body"]) for x in r["exchanges"]
             if x["case"] == case and x["request"].get("body") not in (None, "{}")]
@@ -176,7 +185,7 @@ for x in r["exchanges"]:
     if x["case"] == "teardown":
         assert x["request"].get("body") == "{}", ("the end-of-run restore had to write", x["id"])
     u = user(x)
-    if x["case"] in writers or u is None:
+    if x["case"] in writers or x["case"] in generated or u is None:
         continue
     was = snap[account(x)]
     for k in fields:
@@ -236,6 +245,39 @@ PY
     n=$(ls "$work/canary" | wc -l)
     [ "$found" = 0 ] && echo "report_run.sh: no credential in $n report files, stdout or stderr (2 runs)"
     exit "$found"
+    ;;
+  fuzz)
+    start_server fuzz --fault name-over-64-truncated
+    rc=0
+    timeout 300 "$whopconf" fuzz --base-url "$base_url" --allow-writes --seed 1 --max-requests 300 \
+      --report-dir "$work/fuzz" >"$work/fuzz.stdout" 2>"$work/fuzz.stderr" || rc=$?
+    stop_server
+    # A sanitizer report (ASan build) reaches the test's output, which fails it.
+    grep -hE 'ERROR: (Leak|Address)Sanitizer|runtime error:' "$work/fuzz.stderr" "$work/fuzz.serve.err" >&2 || true
+    if [ "$rc" != 1 ]; then
+      echo "report_run.sh: whopconf fuzz against name-over-64-truncated exited $rc, not 1:" >&2
+      tail -20 "$work/fuzz.stderr" "$work/fuzz.stdout" >&2
+      exit 1
+    fi
+    status=0
+    for pair in "report.json:$here/../reports/report.schema.json" "report.sarif:$here/sarif-2.1.0-reduced.schema.json" \
+        "traffic.har:$here/har-1.2-reduced.schema.json"; do
+      file=${pair%%:*} schema=${pair#*:}
+      if ! "$whopconf" validate "$work/fuzz/$file" --spec "$schema" --schema '#' >"$work/validate.out" 2>&1; then
+        echo "report_run.sh: fuzz $file is not valid against $(basename "$schema"):" >&2
+        head -20 "$work/validate.out" >&2
+        status=1
+      fi
+    done
+    xmllint --noout --schema "$here/junit.xsd" "$work/fuzz/junit.xml" 2>"$work/xmllint.out" ||
+      { echo "report_run.sh: fuzz junit.xml is not valid:" >&2; head -20 "$work/xmllint.out" >&2; status=1; }
+    if grep -rl -- "$WHOPCONF_TOKEN" "$work/fuzz" "$work/fuzz.stdout" "$work/fuzz.stderr"; then
+      echo "report_run.sh: the token was written to the files above" >&2
+      status=1
+    fi
+    python3 "$here/report_fuzz_check.py" "$work/fuzz" || status=1
+    [ "$status" = 0 ] && echo "report_run.sh: fuzz reports valid in 6 formats, every finding is evidence in each"
+    exit "$status"
     ;;
   *)
     echo "report_run.sh: unknown mode $mode" >&2

@@ -152,6 +152,61 @@ Test(gen, coverage_has_every_class_on_every_member_and_parameter) {
   cJSON_Delete(set);
 }
 
+/* Two top-level string members with one class on both: every pair, every
+ * class, exactly those two members, the same value in each. */
+Test(gen, coverage_puts_each_class_on_every_pair_of_string_members) {
+  static const char *const names[] = {"name", "bio", "username"};
+  static const char *const classes[] = {"script", "crlf", "non-bmp", "edge-spaces", "zero-width", "empty"};
+  size_t found[3][3][sizeof classes / sizeof classes[0]];
+  memset(found, 0, sizeof found);
+  size_t n = wc_gen_coverage_count(gen), pairs = 0;
+  for (size_t i = 0; i < n; i++) {
+    wc_gen_request *r = coverage(i);
+    const char *edge = wc_gen_request_edge_class(r);
+    const cJSON *body = wc_gen_request_json(r);
+    if (strncmp(edge, "pair:", 5) == 0) pairs++;
+    /* (a body cJSON cannot hold, e.g. with a NUL escape, has no tree) */
+    if (strncmp(edge, "pair:", 5) == 0 && body) {
+      cr_assert_eq(cJSON_GetArraySize(body), 2, "%s: %s", edge, wc_gen_request_description(r));
+      int first = -1, second = -1;
+      for (int k = 0; k < 3; k++)
+        if (cJSON_HasObjectItem(body, names[k])) *(first < 0 ? &first : &second) = k;
+      cr_assert(first >= 0 && second > first, "%s: not two string members", edge);
+      char *a = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(body, names[first]));
+      char *b = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(body, names[second]));
+      cr_expect_str_eq(a, b, "%s: the two members differ", edge);
+      free(a);
+      free(b);
+      for (size_t c = 0; c < sizeof classes / sizeof classes[0]; c++)
+        if (strcmp(edge + 5, classes[c]) == 0) found[first][second][c]++;
+    }
+    wc_gen_request_free(r);
+  }
+  for (int f = 0; f < 3; f++)
+    for (int g = f + 1; g < 3; g++)
+      for (size_t c = 0; c < sizeof classes / sizeof classes[0]; c++)
+        cr_expect_eq(found[f][g][c], 1, "pair:%s on %s and %s seen %zu times", classes[c], names[f], names[g],
+                     found[f][g][c]);
+  cr_expect_leq(pairs, 3 * 40, "pairs of classes are bounded (%zu)", pairs);
+}
+
+/* What a length writes is echoed until the next write: each member's
+ * ladder runs from the longest to the shortest. */
+Test(gen, coverage_length_ladder_ends_short) {
+  size_t n = wc_gen_coverage_count(gen), last = 0, seen_name = 0;
+  for (size_t i = 0; i < n; i++) {
+    wc_gen_request *r = coverage(i);
+    const char *edge = wc_gen_request_edge_class(r);
+    if (strncmp(edge, "length:", 7) == 0 && strcmp(wc_gen_request_target(r), "/name") == 0) {
+      size_t len = (size_t)strtoull(edge + 7, NULL, 10);
+      if (seen_name++) cr_expect_lt(len, last, "length %zu after %zu", len, last);
+      last = len;
+    }
+    wc_gen_request_free(r);
+  }
+  cr_expect_geq(seen_name, 10);
+}
+
 /* The verdict re-derived with a validator compiled here, apart from the
  * generator's. */
 typedef struct oracle {

@@ -298,8 +298,8 @@ Test(routes, check_order_is_route_version_auth_body, .init = up, .fini = down) {
   /* credentials before the body */
   expect_error(&T, &(http_req){.version = LATEST, .body = "x"}, 401, NULL, NULL);
   expect_error(&T, &(http_req){.token = NO_SCOPE, .version = LATEST, .body = "x"}, 403, NULL, NULL);
-  /* account_id before the body */
-  expect_error(&T, &(http_req){.token = TOKEN, .version = LATEST, .path = ME "?account_id=", .body = "x"}, 400,
+  /* account_id (not UTF-8: not a string) before the body */
+  expect_error(&T, &(http_req){.token = TOKEN, .version = LATEST, .path = ME "?account_id=%FF", .body = "x"}, 400,
                "invalid_parameters", "account_id");
   /* then the body */
   expect_error(&T, &(http_req){.token = TOKEN, .version = LATEST, .body = "x"}, 400, "invalid_json", NULL);

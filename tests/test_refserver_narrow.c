@@ -46,6 +46,7 @@ static const char *letters(size_t n) {
 
 typedef enum expect {
   SERVER_ERROR,  /* the faulty server answers 500 with an envelope; the clean one does not */
+  REFUSED_422,   /* the faulty server answers 422 with an envelope; the clean one accepts */
   MEMBER,        /* the faulty server's user has key == value; the clean one's differs */
   CONTENT_TYPE,  /* same status and bytes, the faulty server's content type is value */
   ACCEPTED,      /* the clean server refuses with 400, the faulty one answers 200 */
@@ -60,44 +61,47 @@ typedef struct narrow_case {
   http_req out[MAX_STEPS]; /* none may differ */
   expect expect;
   const char *key, *value;
+  const char *lenient; /* the option the fault implies, given to the clean server too */
 } narrow_case;
 
 #define P(b) {.token = TOKEN, .version = LATEST, .body = (b)}
 #define PQ(q, b) {.token = TOKEN, .version = LATEST, .path = ME q, .body = (b)}
 
 static const narrow_case cases[] = {
-    {"name-over-64-truncated", {P(name_65)}, {P(name_64), P(name_101)}, MEMBER, "name", A64},
-    {"bio-over-255-error", {P(bio_256)}, {P(bio_255), P(bio_1001)}, SERVER_ERROR, NULL, NULL},
+    {"name-over-64-truncated", {P(name_65)}, {P(name_64), P(bio_1001)}, MEMBER, "name", A64, NULL},
+    {"bio-over-255-error", {P(bio_256)}, {P(bio_255), P(name_101)}, SERVER_ERROR, NULL, NULL, NULL},
+    {"bio-cr-422", {P("{\"bio\": \"a\\rb\"}")}, {P("{\"bio\": \"a\\nb\"}"), P("{\"name\": \"a\\rb\"}")},
+     REFUSED_422, NULL, NULL, NULL},
     {"zwj-dropped", {P("{\"name\": \"a\\u200db\"}")}, {P("{\"name\": \"a\\u200cb\"}"), P("{\"bio\": \"a\\u2060b\"}")},
-     MEMBER, "name", "ab"},
+     MEMBER, "name", "ab", NULL},
     {"nbsp-replaced", {P("{\"bio\": \"a\\u00a0b\"}")}, {P("{\"name\": \"a\\u00a0b\"}"), P("{\"bio\": \"a\\u202fb\"}")},
-     MEMBER, "bio", "a b"},
+     MEMBER, "bio", "a b", NULL},
     {"name-bio-angle-error", {P("{\"name\": \"<\", \"bio\": \"<\"}")},
-     {P("{\"name\": \"<\", \"bio\": \">\"}"), P("{\"name\": \"<\"}"), P("{\"bio\": \"<\"}")}, SERVER_ERROR, NULL, NULL},
+     {P("{\"name\": \"<\", \"bio\": \">\"}"), P("{\"name\": \"<\"}"), P("{\"bio\": \"<\"}")}, SERVER_ERROR, NULL, NULL, NULL},
     {"account-id-percent-error", {PQ("?account_id=a%25b", "{}")},
-     {PQ("?account_id=a%2Bb", "{}"), PQ("?account_id=a%20b", "{}")}, SERVER_ERROR, NULL, NULL},
+     {PQ("?account_id=a%2Bb", "{}"), PQ("?account_id=a%20b", "{}")}, SERVER_ERROR, NULL, NULL, "id-rules"},
     {"account-id-empty-plain", {PQ("?account_id=", "{}")}, {PQ("?account_id=%20", "{}"), PQ("?account_id=a", "{}")},
-     CONTENT_TYPE, NULL, "text/plain; charset=utf-8"},
+     CONTENT_TYPE, NULL, "text/plain; charset=utf-8", "id-rules"},
     {"picture-both-ids-error", {P("{\"profile_picture\": {\"id\": \"p1\", \"direct_upload_id\": \"p2\"}}")},
      {P("{\"profile_picture\": {\"id\": \"p1\"}}"), P("{\"profile_picture\": {\"direct_upload_id\": \"p2\", \"url\": \"u\"}}")},
-     SERVER_ERROR, NULL, NULL},
+     SERVER_ERROR, NULL, NULL, NULL},
     {"bio-array-accepted", {P("{\"bio\": []}")}, {P("{\"bio\": {}}"), P("{\"bio\": 1}"), P("{\"bio\": [], \"name\": 1}")},
-     ACCEPTED, NULL, NULL},
+     ACCEPTED, NULL, NULL, NULL},
     {"name-negative-zero-accepted", {P("{\"name\": -0}")}, {P("{\"name\": 0}"), P("{\"name\": -1}"), P("{\"name\": -0.5}")},
-     ACCEPTED, NULL, NULL},
+     ACCEPTED, NULL, NULL, NULL},
     {"third-override-write-leaks",
      {PQ("?account_id=acc", "{\"name\": \"one\"}"), PQ("?account_id=acc", "{\"name\": \"two\"}"),
       PQ("?account_id=acc", "{\"name\": \"three\"}"), P("{}")},
      {PQ("?account_id=acc", "{\"name\": \"one\"}"), PQ("?account_id=acc", "{\"name\": \"two\"}"),
       PQ("?account_id=acc", "{}"), PQ("?account_id=other", "{\"name\": \"three\"}"), P("{}")},
-     MEMBER, "name", "three"},
+     MEMBER, "name", "three", NULL},
     {"uppercase-username-lowered", {P("{\"username\": \"Wc_Ada\"}"), P("{}")},
-     {P("{\"username\": \"wc_ada_2\"}"), P("{\"name\": \"ADA\"}"), P("{}")}, MEMBER, "username", "wc_ada"},
+     {P("{\"username\": \"wc_ada_2\"}"), P("{\"name\": \"ADA\"}"), P("{}")}, MEMBER, "username", "wc_ada", NULL},
     {"lone-surrogate-empty-message", {P("{\"name\": \"\\ud800\"}")},
      {P("{\"name\": \"\\ud83d\\ude00\"}"), P("{\"name\": \"\\u0000\"}"), P("{\"name\": \"\\x\"}")}, EMPTY_MESSAGE,
-     NULL, NULL},
+     NULL, NULL, NULL},
     {"duplicate-key-html", {P("{\"name\": \"a\", \"name\": \"a\"}")},
-     {P("{\"name\": \"a\", \"bio\": \"a\"}"), P("{\"name\": \"\xff\"}")}, CONTENT_TYPE, NULL, "text/html; charset=utf-8"},
+     {P("{\"name\": \"a\", \"bio\": \"a\"}"), P("{\"name\": \"\xff\"}")}, CONTENT_TYPE, NULL, "text/html; charset=utf-8", NULL},
 };
 
 #define NCASES (sizeof cases / sizeof cases[0])
@@ -108,10 +112,11 @@ static size_t steps(const http_req *seq) {
   return n;
 }
 
-/* Sends seq to a fresh server (fault or none); out[i] are the responses. */
-static void run_seq(const char *fault, const http_req *seq, size_t n, http_resp *out) {
+/* Sends seq to a fresh server (fault or none, with the case's lenient
+ * option); out[i] are the responses. */
+static void run_seq(const char *fault, const char *lenient, const http_req *seq, size_t n, http_resp *out) {
   test_srv t;
-  srv_start_fault(&t, fault, false);
+  srv_start_with(&t, fault, lenient, false);
   for (size_t i = 0; i < n; i++) send_req(&t, &seq[i], &out[i]);
   srv_stop(&t);
 }
@@ -135,6 +140,10 @@ static void judge(const narrow_case *c, const http_resp *clean, const http_resp 
     cr_assert_str_eq(faulty->content_type, "application/json; charset=utf-8");
     error_message(faulty, &b);
     cr_assert_str_eq(jstr(cJSON_GetObjectItemCaseSensitive(b, "error"), "type"), "internal_error");
+    break;
+  case REFUSED_422:
+    cr_assert_eq(clean->status, 200, "%s: clean %ld %s", c->fault, clean->status, clean->body);
+    assert_envelope(faulty, 422, "unprocessable_entity");
     break;
   case MEMBER:
     cr_assert_eq(clean->status, 200, "%s: clean %ld %s", c->fault, clean->status, clean->body);
@@ -191,8 +200,8 @@ ParameterizedTest(size_t *index, narrow, region) {
   build_bodies();
   http_resp clean[MAX_STEPS], faulty[MAX_STEPS];
   size_t n = steps(c->out);
-  run_seq(NULL, c->out, n, clean);
-  run_seq(c->fault, c->out, n, faulty);
+  run_seq(NULL, c->lenient, c->out, n, clean);
+  run_seq(c->fault, c->lenient, c->out, n, faulty);
   for (size_t i = 0; i < n; i++) {
     cr_assert(same(&clean[i], &faulty[i]), "%s: outside step %zu differs: %ld %s / %ld %s", c->fault, i,
               clean[i].status, clean[i].body, faulty[i].status, faulty[i].body);
@@ -200,8 +209,8 @@ ParameterizedTest(size_t *index, narrow, region) {
     http_resp_free(&faulty[i]);
   }
   n = steps(c->in);
-  run_seq(NULL, c->in, n, clean);
-  run_seq(c->fault, c->in, n, faulty);
+  run_seq(NULL, c->lenient, c->in, n, clean);
+  run_seq(c->fault, c->lenient, c->in, n, faulty);
   for (size_t i = 0; i + 1 < n; i++)
     cr_assert(same(&clean[i], &faulty[i]), "%s: inside step %zu (before the judged one) differs", c->fault, i);
   judge(c, &clean[n - 1], &faulty[n - 1]);
@@ -213,14 +222,7 @@ ParameterizedTest(size_t *index, narrow, region) {
 
 /* ---- lenient options ----------------------------------------------------------- */
 
-static void start_lenient(test_srv *t, const char *option) {
-  wc_refserver_opts o;
-  wc_refserver_opts_default(&o);
-  const char *list[1] = {option};
-  o.lenient = option ? list : NULL;
-  o.lenient_count = option ? 1 : 0;
-  srv_start_opts(t, &o);
-}
+static void start_lenient(test_srv *t, const char *option) { srv_start_with(t, NULL, option, false); }
 
 /* name/bio after a PATCH with body on a server with option (NULL: default). */
 static void stored(const char *option, const char *body, const char *key, const char *expected) {
@@ -255,9 +257,19 @@ Test(lenient, trim_drops_edge_white_space_only) {
 Test(lenient, trim_counts_after_trimming) {
   char body[200];
   fill(body, "name", 101);
-  body[10] = ' '; /* a leading space and 100 letters: within the default 100 once trimmed */
-  stored("trim", body, "name", letters(100));
-  refused(NULL, body, "at most 100");
+  body[10] = ' '; /* a leading space and 100 letters: within 100 once trimmed */
+  const char *both[] = {"trim", "max-name=100"};
+  test_srv t;
+  wc_refserver_opts o;
+  wc_refserver_opts_default(&o);
+  o.lenient = both;
+  o.lenient_count = 2;
+  srv_start_opts(&t, &o);
+  cJSON *u = expect_user(&t, &req_patch(body));
+  cr_assert_str_eq(jstr(u, "name"), letters(100));
+  cJSON_Delete(u);
+  srv_stop(&t);
+  refused("max-name=100", body, "at most 100");
 }
 
 Test(lenient, username_rules) {
@@ -265,7 +277,11 @@ Test(lenient, username_rules) {
   refused("username-rules", "{\"username\": \"Wc_ada\"}", "lowercase letters");
   refused("username-rules", "{\"username\": \"wc-ada\"}", "lowercase letters");
   refused("username-rules", "{\"username\": \"wc\"}", "3 to 40");
+  refused("username-rules", "{\"username\": \"\"}", "3 to 40");
+  /* by default the contract alone: any string */
   stored(NULL, "{\"username\": \"Wc-ada\"}", "username", "Wc-ada");
+  stored(NULL, "{\"username\": \"\"}", "username", "");
+  stored(NULL, "{\"username\": \"caf\u00e9 a/b\"}", "username", "caf\xc3\xa9 a/b");
 }
 
 Test(lenient, max_name_and_bio) {
@@ -275,7 +291,8 @@ Test(lenient, max_name_and_bio) {
   fill(body, "name", 11);
   refused("max-name=10", body, "at most 10");
   fill(body, "name", 150);
-  stored("max-name=150", body, "name", letters(150)); /* past the default 100 */
+  stored("max-name=150", body, "name", letters(150));
+  stored(NULL, body, "name", letters(150)); /* no limit by default */
   fill(body, "bio", 5);
   stored("max-bio=5", body, "bio", letters(5));
   fill(body, "bio", 6);

@@ -113,6 +113,29 @@ ParameterizedTest(const size_t *entry, report_schema, rejects_broken_reports) {
   cJSON_Delete(doc);
 }
 
+/* The MUSTs whose oracle allows some answers as warnings may warn; the
+ * others may not (rejects_broken_reports, "warning on a MUST"). */
+Test(report_schema, warning_on_a_must_with_allowed_answers) {
+  static const struct {
+    const char *id;
+    bool valid;
+  } cases[] = {{"WC-UPD-005", true}, {"WC-UPD-001", true}, {"WC-ERR-004", true},
+                 {"WC-UPD-002", false}, {"WC-TR-001", false}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    cJSON *doc = rs_fixture();
+    cJSON *req = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "requirements"), 0);
+    cJSON_ReplaceItemInObjectCaseSensitive(req, "id", cJSON_CreateString(cases[i].id));
+    cJSON_ReplaceItemInObjectCaseSensitive(req, "level", cJSON_CreateString("MUST"));
+    cJSON_ReplaceItemInObjectCaseSensitive(req, "status", cJSON_CreateString("warn"));
+    size_t errors = rs_schema_errors(REPORT_SCHEMA, doc);
+    if (cases[i].valid)
+      cr_expect_eq(errors, 0, "a warning on %s is refused", cases[i].id);
+    else
+      cr_expect_gt(errors, 0, "a warning on %s is accepted", cases[i].id);
+    cJSON_Delete(doc);
+  }
+}
+
 Test(report_schema, sarif_matches_the_reduced_sarif_schema) {
   cJSON *doc = rs_fixture();
   wc_spec *spec = rs_spec();

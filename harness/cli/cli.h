@@ -15,6 +15,7 @@ int wc_cli_serve(int argc, char **argv);    /* cli_serve.c */
 int wc_cli_proxy(int argc, char **argv);    /* cli_proxy.c */
 int wc_cli_run(int argc, char **argv);      /* cli_run.c */
 int wc_cli_report(int argc, char **argv);   /* cli_report.c */
+int wc_cli_fuzz(int argc, char **argv);     /* cli_fuzz.c */
 int wc_cli_check(int argc, char **argv);    /* cli_check.c */
 
 /* Criterion re-executes this binary for each test case; cli_run.c decides

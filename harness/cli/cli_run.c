@@ -12,7 +12,9 @@
 #include "cli.h"
 #include "cli_args.h"
 #include "cli_run.h"
+#include "cli_summary.h"
 #include "cli_target_opts.h"
+#include "whopconf/campaign.h"
 #include "whopconf/catalog.h"
 #include "whopconf/refserver.h"
 #include "whopconf/report.h"
@@ -49,6 +51,8 @@ static void usage(FILE *out) {
       "  --strict                  SHOULD failures fail the run too\n"
       "  --seed N                  seed for generated values (default 1); same seed, same requests\n"
       "  -j, --jobs N              cases run in parallel (default: the number of cores)\n"
+      "  --phases LIST             generated phases after the cases: coverage, fuzzing, stateful, all or\n"
+      "                            none (default coverage: the generator's deterministic list)\n"
       "  --keep-going              do not stop at the first transport failure\n"
       "  --report-dir DIR          where the reports go (default reports/)\n"
       "  --format LIST             json,junit,sarif,md,html,har or all (default all)\n"
@@ -75,6 +79,8 @@ typedef struct cli_state {
   wc_cli_target target; /* the flags shared with the other sending commands */
   bool list_requirements, list_cases, help;
   wc_cli_exec_opts exec;
+  const char *phases; /* --phases (default coverage) */
+  wc_campaign_opts campaign;
 } cli_state;
 
 /* The flags of run alone: 0, or the usage error's exit code. */
@@ -90,26 +96,12 @@ static int parse_own(int argc, char **argv, int *i, cli_state *st) {
     st->list_requirements = true;
   } else if (strcmp(a, "--list-cases") == 0) {
     st->list_cases = true;
-  } else if (strcmp(a, "--allow-writes") == 0) {
-    o->allow_writes = true;
-  } else if (strcmp(a, "--allow-picture-writes") == 0) {
-    o->allow_picture_writes = true;
-  } else if (strcmp(a, "--strict") == 0) {
-    o->strict = true;
   } else if (strcmp(a, "--keep-going") == 0) {
     o->keep_going = true;
-  } else if (FLAG("--picture-id")) {
-    if (!wc_cli_clean_value(v))
-      return wc_cli_usage_error("run", "--picture-id needs an id of visible ASCII characters");
-    o->picture_id = v;
   } else if (FLAG("--only")) {
     if (!v || !*v) return wc_cli_usage_error("run", "--only needs a value");
     if (o->only_count == WC_RUN_MAX_LIST) return wc_cli_usage_error("run", "--only given too many times");
     o->only[o->only_count++] = v;
-  } else if (FLAG("--seed")) {
-    if (!wc_cli_parse_u64(v, (1ULL << 53) - 1, &n))
-      return wc_cli_usage_error("run", "--seed needs a number from 0 to 2^53-1, got '%s'", v ? v : "");
-    o->seed = n;
   } else if (FLAG("-j") || FLAG("--jobs")) {
     if (!wc_cli_parse_u64(v, 64, &n) || n == 0)
       return wc_cli_usage_error("run", "--jobs needs a number from 1 to 64, got '%s'", v ? v : "");
@@ -127,6 +119,7 @@ static int parse(int argc, char **argv, cli_state *st) {
   wc_cli_target_init(&st->target);
   for (int i = 1; i < argc; i++) {
     int shared = wc_cli_target_flag(&st->target, "run", argc, argv, &i);
+    if (shared == 0) shared = wc_cli_writer_flag(&st->target, &st->phases, "run", argc, argv, &i);
     if (shared < 0) return WC_EXIT_USAGE;
     if (shared == 0) {
       int rc = parse_own(argc, argv, &i, st);
@@ -148,37 +141,26 @@ static void list_requirements(void) {
 
 /* ---- the summary ------------------------------------------------------------ */
 
-static void print_group(const cJSON *reqs, const char *status, const char *title) {
-  bool header = false;
-  const cJSON *r;
-  cJSON_ArrayForEach(r, reqs) {
-    if (strcmp(wc_json_str(r, "status", ""), status) != 0) continue;
-    if (!header) printf("  %s:\n", title);
-    header = true;
-    printf("    %-10s %-6s %s\n", wc_json_str(r, "id", ""), wc_json_str(r, "level", ""),
-           wc_json_str(r, "title", ""));
-    printf("               %.300s\n", wc_json_str(r, "reason", ""));
-  }
-}
-
-static void print_summary(const cJSON *report, wc_run *run, size_t cases, const char *dir, int formats,
-                          bool written) {
+static void print_summary(const cJSON *report, wc_run *run, size_t cases, const wc_campaign_stats *generated,
+                          const char *dir, int formats, bool written) {
   const cJSON *sum = cJSON_GetObjectItemCaseSensitive(report, "summary");
   const cJSON *run_obj = cJSON_GetObjectItemCaseSensitive(report, "run");
   const cJSON *reqs = cJSON_GetObjectItemCaseSensitive(report, "requirements");
-  int code = (int)wc_json_num(sum, "exit_code", 0);
-  const char *verdict = code == 0 ? "CONFORMANT" : code == 1 ? "NOT CONFORMANT" : "COULD NOT TEST";
-  printf("whopconf run: %s (exit %d) against %s\n", verdict, code,
-         wc_json_str(cJSON_GetObjectItemCaseSensitive(run_obj, "target"), "base_url", ""));
-  if (code == 3) printf("  reason: %s\n", wc_json_str(sum, "reason", ""));
+  wc_cli_print_verdict("run", report);
   printf("  %.0f requirements: %.0f passed, %.0f failed, %.0f warnings, %.0f skipped; %zu cases, %d "
          "exchanges in %.2f s\n",
          wc_json_num(sum, "total", 0), wc_json_num(sum, "passed", 0), wc_json_num(sum, "failed", 0),
          wc_json_num(sum, "warnings", 0), wc_json_num(sum, "skipped", 0), cases,
          cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(report, "exchanges")),
          wc_json_num(run_obj, "duration_ms", 0) / 1000.0);
-  print_group(reqs, "fail", "failed");
-  print_group(reqs, "warn", "warnings");
+  if (generated->sent || generated->skipped)
+    printf("  generated: %llu requests sent (%llu coverage items%s), %llu not sent (writes not allowed), %zu "
+           "distinct findings\n",
+           (unsigned long long)generated->sent, (unsigned long long)generated->coverage_count,
+           generated->shrink_requests ? ", shrinking included" : "", (unsigned long long)generated->skipped,
+           generated->findings);
+  wc_cli_print_group(reqs, "fail", "failed");
+  wc_cli_print_group(reqs, "warn", "warnings");
   const char *names[3];
   double ms[3];
   size_t n = wc_run_slowest(run, names, ms, 3);
@@ -187,38 +169,10 @@ static void print_summary(const cJSON *report, wc_run *run, size_t cases, const 
     for (size_t i = 0; i < n; i++) printf("%s %s %.0f ms", i ? "," : "", names[i], ms[i]);
     printf("\n");
   }
-  if (written) {
-    static const struct {
-      int bit;
-      const char *file;
-    } files[] = {{WC_REPORT_JSON, "report.json"}, {WC_REPORT_JUNIT, "junit.xml"},
-                 {WC_REPORT_SARIF, "report.sarif"}, {WC_REPORT_MD, "summary.md"},
-                 {WC_REPORT_HTML, "report.html"}, {WC_REPORT_HAR, "traffic.har"}};
-    printf("  reports:");
-    bool first = true;
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-      if (!(formats & files[i].bit)) continue;
-      printf("%s %s/%s", first ? "" : ",", dir, files[i].file);
-      first = false;
-    }
-    printf("\n");
-  }
+  if (written) wc_cli_print_report_files(dir, formats);
 }
 
 /* ---- the run -------------------------------------------------------------------- */
-
-static FILE *progress_stream(void) {
-  /* Criterion points stderr at /dev/null while the cases run (quiet mode);
-   * progress lines need the real one. */
-  int fd = dup(STDERR_FILENO);
-  FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-  if (!f) {
-    if (fd >= 0) close(fd);
-    return stderr;
-  }
-  setvbuf(f, NULL, _IOLBF, 0);
-  return f;
-}
 
 int wc_cli_run_worker(int argc, char **argv) {
   (void)argc;
@@ -238,12 +192,13 @@ typedef struct run_resources {
   FILE *progress;
   wc_run *run;
   bool signals;
+  wc_campaign_stats generated; /* the generated phases after the cases */
 } run_resources;
 
 static void release(run_resources *r) {
   if (r->signals) wc_cli_run_signals_stop();
   wc_run_free(r->run);
-  if (r->progress && r->progress != stderr) fclose(r->progress);
+  wc_cli_progress_close(r->progress);
   wc_refserver_stop(r->srv);
   wc_spec_free(r->spec);
   wc_cli_cases_free(r->set);
@@ -268,6 +223,13 @@ static int run_cases(cli_state *st, run_resources *r, size_t *cases) {
     /* the report says why (summary.reason), and so does the last line */
   } else {
     *cases = wc_cli_cases_run(r->set, r->run, &st->target.run, &st->exec, r->progress);
+    /* The generated phases (by default the deterministic coverage list)
+     * after the cases, under the same snapshot and restore. */
+    if (st->campaign.phases && !wc_run_stopped(r->run) &&
+        wc_campaign_run(r->run, r->spec, &st->campaign, &r->generated, &err) != 0) {
+      fprintf(stderr, "whopconf run: %s\n", err.msg);
+      code = err.code == WC_E_NOMEM ? WC_EXIT_UNTESTABLE : WC_EXIT_USAGE;
+    }
   }
   wc_buf_init(&msg);
   wc_run_teardown(r->run, &msg);
@@ -292,7 +254,7 @@ static int write_reports(cli_state *st, run_resources *r, size_t cases) {
     fprintf(stderr, "whopconf run: cannot write the reports: %s\n", err.msg);
     if (code == WC_EXIT_OK) code = WC_EXIT_USAGE;
   }
-  print_summary(report, r->run, cases, o->report_dir, st->target.formats, written);
+  print_summary(report, r->run, cases, &r->generated, o->report_dir, st->target.formats, written);
   if (code == WC_EXIT_UNTESTABLE)
     fprintf(stderr, "whopconf run: could not test: %s\n",
             wc_json_str(cJSON_GetObjectItemCaseSensitive(report, "summary"), "reason", ""));
@@ -318,7 +280,7 @@ static int execute(cli_state *st, run_resources *r) {
    * --timeout (the first transport failure stops the rest). */
   st->exec.test_timeout_s = (double)o->timeout_ms / 1000.0 * (o->keep_going ? 20.0 : 4.0) + 30.0;
 
-  r->progress = progress_stream();
+  r->progress = wc_cli_progress_stream();
   r->run = wc_run_new(o, r->spec, &err);
   if (!r->run) {
     fprintf(stderr, "whopconf run: %s\n", err.msg);
@@ -352,6 +314,13 @@ int wc_cli_run(int argc, char **argv) {
   }
   rc = wc_cli_target_finish(&st.target, "run");
   if (rc) return rc;
+  wc_err err;
+  wc_err_clear(&err);
+  wc_campaign_opts_default(&st.campaign);
+  int phases = wc_campaign_phases_parse(st.phases ? st.phases : "coverage", &err);
+  if (phases < 0) return wc_cli_usage_error("run", "--phases: %s", err.msg);
+  st.campaign.phases = (unsigned)phases;
+  st.campaign.seed = st.target.run.seed;
   run_resources r = {.set = wc_cli_cases_load()};
   if (st.list_cases)
     wc_cli_cases_list(r.set, stdout);

@@ -124,6 +124,34 @@ int wc_cli_target_flag(wc_cli_target *t, const char *command, int argc, char **a
   return 0;
 }
 
+int wc_cli_writer_flag(wc_cli_target *t, const char **phases, const char *command, int argc, char **argv, int *i) {
+  wc_run_opts *o = &t->run;
+  const char *a = argv[*i], *v;
+  bool m;
+  uint64_t n;
+  if (strcmp(a, "--allow-writes") == 0) return o->allow_writes = true, 1;
+  if (strcmp(a, "--allow-picture-writes") == 0) return o->allow_picture_writes = true, 1;
+  if (strcmp(a, "--strict") == 0) return o->strict = true, 1;
+  if ((v = wc_cli_flag_value(argc, argv, i, "--picture-id", &m)) || m) {
+    if (!wc_cli_clean_value(v))
+      return wc_cli_usage_error(command, "--picture-id needs an id of visible ASCII characters"), -1;
+    o->picture_id = v;
+    return 1;
+  }
+  if ((v = wc_cli_flag_value(argc, argv, i, "--seed", &m)) || m) {
+    if (!wc_cli_parse_u64(v, (1ULL << 53) - 1, &n))
+      return wc_cli_usage_error(command, "--seed needs a number from 0 to 2^53-1, got '%s'", v ? v : ""), -1;
+    o->seed = n;
+    return 1;
+  }
+  if ((v = wc_cli_flag_value(argc, argv, i, "--phases", &m)) || m) {
+    if (!v || !*v) return wc_cli_usage_error(command, "--phases needs a value"), -1;
+    *phases = v;
+    return 1;
+  }
+  return 0;
+}
+
 int wc_cli_target_finish(wc_cli_target *t, const char *command) {
   wc_err err;
   wc_err_clear(&err);

@@ -28,6 +28,12 @@ void wc_cli_target_init(wc_cli_target *t);
  * message ("run"). */
 int wc_cli_target_flag(wc_cli_target *t, const char *command, int argc, char **argv, int *i);
 
+/* The flags of a command that sends its own requests and may change the
+ * profile (run, fuzz): --allow-writes, --allow-picture-writes, --picture-id,
+ * --strict, --seed and --phases (*phases, the generated phases' list). Same
+ * returns as wc_cli_target_flag. */
+int wc_cli_writer_flag(wc_cli_target *t, const char **phases, const char *command, int argc, char **argv, int *i);
+
 /* After parsing: the report formats, then the run policy
  * (wc_run_opts_resolve: credentials from the environment, the connect
  * timeout, the pinned version). 0, or the exit code after printing the

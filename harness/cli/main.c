@@ -10,6 +10,7 @@ static void usage(FILE *out) {
         "\n"
         "commands:\n"
         "  run       run the conformance suite (default target: the embedded reference server)\n"
+        "  fuzz      generated requests from the contract, with shrinking (default target: embedded)\n"
         "  serve     start the reference server (with optional injected faults)\n"
         "  proxy     a validating proxy: judges the traffic of real clients\n"
         "  validate  strict-JSON and schema check of a JSON file\n"
@@ -31,6 +32,7 @@ int main(int argc, char **argv) {
   }
   const char *cmd = argv[1];
   if (strcmp(cmd, "run") == 0) return wc_cli_run(argc - 1, argv + 1);
+  if (strcmp(cmd, "fuzz") == 0) return wc_cli_fuzz(argc - 1, argv + 1);
   if (strcmp(cmd, "serve") == 0) return wc_cli_serve(argc - 1, argv + 1);
   if (strcmp(cmd, "proxy") == 0) return wc_cli_proxy(argc - 1, argv + 1);
   if (strcmp(cmd, "validate") == 0) return wc_cli_validate(argc - 1, argv + 1);

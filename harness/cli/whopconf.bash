@@ -35,7 +35,7 @@ _whopconf() {
   COMPREPLY=()
 
   if [[ $COMP_CWORD -eq 1 ]]; then
-    _whopconf_words "run serve proxy validate check report version help --help --version" "$cur"
+    _whopconf_words "run fuzz serve proxy validate check report version help --help --version" "$cur"
     return
   fi
 
@@ -45,7 +45,14 @@ _whopconf() {
           --allow-picture-writes --picture-id --api-version --known-version --spec --only --strict
           --seed -j --jobs --keep-going --report-dir --format --list-requirements --list-cases
           --timeout --connect-timeout --max-response-time --max-body --cacert --insecure --allow-http
-          --rate --retries --help"
+          --rate --retries --phases --help"
+    ;;
+  fuzz)
+    opts="--base-url --token --api-key --token-without-scope --account-id --allow-writes
+          --allow-picture-writes --picture-id --api-version --known-version --spec --strict --seed
+          --report-dir --format --timeout --connect-timeout --max-response-time --max-body --cacert
+          --insecure --allow-http --rate --retries --phases --max-requests --duration --workers
+          --shrink-budget --no-shrink --shard --max-request-body --help"
     ;;
   serve)
     opts="--host --port --fault --list-faults --lenient --list-lenient --user-token
@@ -91,6 +98,10 @@ _whopconf() {
     _whopconf_list "$cur" "json junit sarif md html har all"
     return
     ;;
+  --phases)
+    _whopconf_list "$cur" "coverage fuzzing stateful all none"
+    return
+    ;;
   --fault)
     _whopconf_words "$("$self" serve --list-faults 2>/dev/null | cut -d' ' -f1)" "$cur"
     return
@@ -115,7 +126,8 @@ $("$self" run --list-cases 2>/dev/null | awk '{print $2}')" "$cur"
     --api-version | --known-version | --seed | -j | --jobs | --timeout | --connect-timeout | \
     --max-response-time | --max-body | --rate | --retries | --host | --port | --user-token | \
     --max-depth | --upstream | --duration | --report-every | --idle-timeout | --max-connections | \
-    --max-response-body | --base-path | --max-entry)
+    --max-response-body | --base-path | --max-entry | --max-requests | --workers | --shrink-budget | \
+    --shard | --max-request-body)
     return # a value only the user knows
     ;;
   esac

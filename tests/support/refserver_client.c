@@ -164,14 +164,20 @@ void srv_start(test_srv *t) {
   srv_start_opts(t, &o);
 }
 
-void srv_start_fault(test_srv *t, const char *fault, bool show_balances) {
+void srv_start_with(test_srv *t, const char *fault, const char *lenient, bool show_balances) {
   wc_refserver_opts o;
   wc_refserver_opts_default(&o);
-  const char *faults[1] = {fault};
+  const char *faults[1] = {fault}, *options[1] = {lenient};
   o.faults = fault ? faults : NULL;
   o.fault_count = fault ? 1 : 0;
+  o.lenient = lenient ? options : NULL;
+  o.lenient_count = lenient ? 1 : 0;
   o.show_balances = show_balances;
   srv_start_opts(t, &o);
+}
+
+void srv_start_fault(test_srv *t, const char *fault, bool show_balances) {
+  srv_start_with(t, fault, NULL, show_balances);
 }
 
 void srv_stop(test_srv *t) {

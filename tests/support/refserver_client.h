@@ -69,6 +69,8 @@ typedef struct test_srv {
 void srv_start_opts(test_srv *t, const wc_refserver_opts *opts);
 void srv_start(test_srv *t);
 /* fault: a fault name or NULL. */
+/* A server with a fault and a lenient option (each NULL for none). */
+void srv_start_with(test_srv *t, const char *fault, const char *lenient, bool show_balances);
 void srv_start_fault(test_srv *t, const char *fault, bool show_balances);
 void srv_stop(test_srv *t);
 

@@ -49,6 +49,7 @@ typedef enum wc_level { WC_LEVEL_MUST = 0, WC_LEVEL_SHOULD } wc_level;
 #define WC_REQ_UPD_UNSENT "WC-UPD-002"
 #define WC_REQ_UPD_EMPTY "WC-UPD-003"
 #define WC_REQ_UPD_ISOLATION "WC-UPD-004"
+#define WC_REQ_POSITIVE_ACCEPTED "WC-UPD-005"
 #define WC_REQ_NO_5XX "WC-TR-001"
 #define WC_REQ_200_JSON "WC-TR-002"
 #define WC_REQ_NO_REDIRECT "WC-TR-003"
@@ -179,6 +180,11 @@ typedef enum wc_level { WC_LEVEL_MUST = 0, WC_LEVEL_SHOULD } wc_level;
     "An update with account_id changes neither the global profile nor another account's view.",              \
     "account_id description: updates the profile override for this account instead of the global profile",   \
     WC_SPEC_OP "/parameters/0/description", NULL)                                                            \
+  X(POSITIVE_ACCEPTED, "updates", MUST,                                                                      \
+    "An input valid by the contract (request-body schema and parameters) gets a 2xx; a documented 400 with " \
+    "an error envelope (a rule the contract leaves open) or a 413 with an envelope is a warning.",           \
+    "requestBody schema and parameters: what validates is a request the operation documents",                \
+    WC_SPEC_OP "/requestBody/content/application~1json/schema", "positive_data_acceptance")                  \
   /* transport */                                                                                            \
   X(NO_5XX, "transport", MUST, "No input, valid or invalid, gets a 5xx.",                                    \
     "responses: no 5xx is documented", WC_SPEC_OP "/responses", "not_a_server_error")                        \

@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "whopconf/common.h"
 
@@ -38,6 +39,9 @@ typedef struct wc_observation {
   int exchange;            /* 1-based sequence of the exchange in its source; 0 = none */
   bool note;               /* reason worth keeping in the requirement summary (shapes) */
   wc_findings *findings;   /* never NULL */
+  /* How many identical outcomes this one stands for (a generated phase sums
+   * up its passes); 0 and 1 both mean one. JSON "count", written when > 1. */
+  uint64_t count;
 } wc_observation;
 
 typedef struct wc_observations wc_observations;

@@ -26,6 +26,7 @@
 #include "whopconf/request.h"
 #include "whopconf/response.h"
 #include "whopconf/spec.h"
+#include "whopconf/transport.h"
 
 #define WC_RUN_MAX_LIST 32 /* --known-version, --account-id, --only */
 
@@ -128,6 +129,14 @@ int wc_run_setup(wc_run *run, wc_err *err);
  * could not be restored (message says what). */
 int wc_run_teardown(wc_run *run, wc_buf *message);
 
+/* For a source that wrote outside a case (a generated phase): reads every
+ * profile of the snapshot and puts name, bio and username back where they
+ * differ, as wc_case_close does for a writing case; the requests are the
+ * exchanges of a case "<source>-put-back", reported right after the source.
+ * What cannot be put back is left to wc_run_teardown, which reports it. 0,
+ * or -1 when a profile could not be read or written. */
+int wc_run_put_back(wc_run *run, const char *source);
+
 /* Async-signal-safe: marks the run as stopped (workers stop sending). */
 void wc_run_request_stop(wc_run *run, const char *reason);
 
@@ -153,6 +162,40 @@ cJSON *wc_run_report(wc_run *run, int *exit_code, wc_err *err);
 
 /* The slowest cases of the run (for the summary), "name ms" pairs. */
 size_t wc_run_slowest(const wc_run *run, const char **names, double *ms, size_t max);
+
+/* "2026-11-27T12:00:00.123Z" for now (wall clock). */
+void wc_now_iso(char out[32]);
+
+/* ---- sources besides the Criterion cases (the generated phases) ----------- */
+
+/* The options the run was made with (defaults filled in by the CLI). */
+const wc_run_opts *wc_run_options(const wc_run *run);
+/* The transport options of the run (timeouts, TLS, rate, retries). */
+const wc_transport_opts *wc_run_transport_opts(const wc_run *run);
+/* The known versions in force (the public list when none was given) and the
+ * pinned one. */
+size_t wc_run_known_count(const wc_run *run);
+const char *wc_run_known(const wc_run *run, size_t index);
+const char *wc_run_api_version(const wc_run *run);
+/* True once the run is stopped (signal, first transport failure). */
+bool wc_run_stopped(const wc_run *run);
+
+/* The context of the generic checks for the run's spec and versions:
+ * compiled once, read by any number of threads. */
+typedef struct wc_run_checks wc_run_checks;
+wc_run_checks *wc_run_checks_new(const wc_spec *spec, const char *api_version,
+                                 const char *const *known, size_t known_count,
+                                 double max_response_ms, wc_err *err);
+const wc_check_ctx *wc_run_checks_ctx(const wc_run_checks *checks);
+void wc_run_checks_free(wc_run_checks *checks);
+
+/* Adds a source of observations and exchanges to the report, in the format
+ * of a case's result file: {"case": name, "observations": [...],
+ * "exchanges": [{..., "seq": 1}, ...], "positive": N, "refused": N,
+ * "transport_failures": N}. An observation may carry "count": N (N
+ * observations with the same outcome, e.g. passes summed up by a generated
+ * phase). Sources are reported after the Criterion cases, in name order. */
+int wc_run_add_source(wc_run *run, const char *name, const cJSON *doc, wc_err *err);
 
 /* ---- a case (in a worker) -------------------------------------------------- */
 

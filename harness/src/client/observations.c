@@ -170,6 +170,7 @@ cJSON *wc_observations_to_json(const wc_observations *obs) {
     cJSON_AddStringToObject(j, "reason", o->reason ? o->reason : "");
     cJSON_AddNumberToObject(j, "exchange", o->exchange);
     if (o->note) cJSON_AddTrueToObject(j, "note");
+    if (o->count > 1) cJSON_AddNumberToObject(j, "count", (double)o->count);
     cJSON_AddItemToObject(j, "findings", findings_to_json(o->findings));
     cJSON_AddItemToArray(arr, j);
   }
@@ -223,6 +224,8 @@ wc_observations *wc_observations_from_json(const cJSON *array, wc_err *err) {
       return NULL;
     }
     o->note = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, "note"));
+    const cJSON *count = cJSON_GetObjectItemCaseSensitive(item, "count");
+    if (cJSON_IsNumber(count) && count->valuedouble >= 1) o->count = (uint64_t)count->valuedouble;
   }
   return obs;
 }

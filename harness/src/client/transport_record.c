@@ -278,8 +278,15 @@ static bool body_needs_printf(const char *body, size_t len) {
 /* POSIX shell single quoting: 'it'\''s'. Everything but ' is literal. */
 static int sh_quote(wc_buf *b, const char *s, size_t len) {
   int rc = wc_buf_puts(b, "'");
-  for (size_t i = 0; rc == 0 && i < len; i++)
-    rc = s[i] == '\'' ? wc_buf_puts(b, "'\\''") : wc_buf_append(b, &s[i], 1);
+  while (rc == 0 && len > 0) { /* runs up to the next quote, copied whole */
+    const char *quote = memchr(s, '\'', len);
+    size_t run = quote ? (size_t)(quote - s) : len;
+    rc = wc_buf_append(b, s, run);
+    if (rc == 0 && quote) rc = wc_buf_puts(b, "'\\''");
+    run += quote ? 1 : 0;
+    s += run;
+    len -= run;
+  }
   return rc == 0 ? wc_buf_puts(b, "'") : rc;
 }
 

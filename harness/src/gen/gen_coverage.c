@@ -13,6 +13,7 @@ typedef enum cov_kind {
   COV_WRONG_TYPE, /* member, value class */
   COV_SUBSET,     /* object member, mask of its children (bit 31: + unknown) */
   COV_PAIR,       /* top-level member, another top-level member */
+  COV_PAIR_CLASS, /* two top-level string members (member, b), the string class a on both */
   COV_ALL,        /* every top-level member */
   COV_UNKNOWN,    /* object member or GEN_ROOT, value class */
   COV_NON_OBJECT, /* index into non_object_bodies */
@@ -91,7 +92,9 @@ static void plan_members(const wc_gen *gen, plan *p) {
     const gen_member *mem = &gen->members[m];
     if (mem->types & GEN_T_STRING) {
       for (size_t c = 0; c < gen_string_class_count(); c++) add(p, COV_STRING, m, c, 0);
-      for (size_t l = 0; l < gen_length_count(); l++)
+      /* Longest first: what a length writes is echoed by every later
+       * response until the next write, so the ladder ends short. */
+      for (size_t l = gen_length_count(); l-- > 0;)
         if (fits(gen, m, gen_length_get(l))) add(p, COV_LENGTH, m, l, 0);
     }
     for (size_t v = 0; v < gen_value_class_count(); v++)
@@ -108,10 +111,27 @@ static void plan_members(const wc_gen *gen, plan *p) {
   }
 }
 
+static bool top_level_string(const wc_gen *gen, size_t m) {
+  return gen->members[m].parent == GEN_ROOT && (gen->members[m].types & GEN_T_STRING);
+}
+
+/* Classes put on a pair of members: all of them (PAIR_CLASS_LIMIT bounds
+ * the list for a contract with many string members). */
+#define PAIR_CLASS_LIMIT 400
+
 static void plan_body_shapes(const wc_gen *gen, plan *p) {
   for (size_t i = 0; i < gen->member_count; i++)
     for (size_t j = i + 1; j < gen->member_count; j++)
       if (gen->members[i].parent == GEN_ROOT && gen->members[j].parent == GEN_ROOT) add(p, COV_PAIR, i, j, 0);
+  /* A defect that needs one class of text in two members at once: every
+   * pair of top-level string members with each class on both (pairs times
+   * classes: 3 x 26 for this contract), up to PAIR_CLASS_LIMIT requests. */
+  size_t pair_items = 0;
+  for (size_t i = 0; i < gen->member_count; i++)
+    for (size_t j = i + 1; j < gen->member_count; j++)
+      if (top_level_string(gen, i) && top_level_string(gen, j))
+        for (size_t c = 0; c < gen_string_class_count() && pair_items < PAIR_CLASS_LIMIT; c++, pair_items++)
+          add(p, COV_PAIR_CLASS, i, c, j);
   add(p, COV_ALL, 0, 0, 0);
   for (size_t v = 0; v < gen_value_class_count(); v++) add(p, COV_UNKNOWN, GEN_ROOT, v, 0);
   for (size_t i = 0; i < NON_OBJECT_COUNT; i++) add(p, COV_NON_OBJECT, 0, i, 0);
@@ -178,6 +198,20 @@ static cJSON *plain_body(const wc_gen *gen) {
 static cJSON *string_body(const wc_gen *gen, size_t member, const gen_string_class *sc) {
   char *quoted = sc->json ? NULL : gen_json_quote(sc->text, strlen(sc->text));
   cJSON *body = (sc->json || quoted) ? gen_body_with(gen, member, sc->json ? sc->json : quoted) : NULL;
+  free(quoted);
+  return body;
+}
+
+/* {member: class, other: class} for two top-level members. */
+static cJSON *pair_class_body(const wc_gen *gen, size_t member, size_t other, const gen_string_class *sc) {
+  cJSON *body = string_body(gen, member, sc);
+  if (!body) return NULL;
+  char *quoted = sc->json ? NULL : gen_json_quote(sc->text, strlen(sc->text));
+  const char *raw = sc->json ? sc->json : quoted;
+  if (!raw || !cJSON_AddRawToObject(body, gen->members[other].name, raw)) {
+    cJSON_Delete(body);
+    body = NULL;
+  }
   free(quoted);
   return body;
 }
@@ -320,6 +354,11 @@ static int body_shape(const wc_gen *gen, const struct gen_cov_item *it, shape *s
     snprintf(s->edge, sizeof s->edge, "pair");
     s->target = "";
     s->tree = members_body(gen, it->member, it->a, false);
+    break;
+  case COV_PAIR_CLASS:
+    snprintf(s->edge, sizeof s->edge, "pair:%s", gen_string_class_get(it->a)->name);
+    s->target = "";
+    s->tree = pair_class_body(gen, it->member, it->b, gen_string_class_get(it->a));
     break;
   case COV_ALL:
     snprintf(s->edge, sizeof s->edge, "all-members");

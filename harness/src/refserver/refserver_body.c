@@ -1,7 +1,10 @@
 /* The PATCH body: strict JSON (whopconf's own checker, so duplicate keys,
  * invalid UTF-8, NaN and trailing bytes are refused rather than silently
- * altered by cJSON), then the schema of the request body with the limits
- * documented in docs/refserver.md. */
+ * altered by cJSON), then the schema of the request body. By default only
+ * what the contract says is enforced; the rules it leaves open (lengths of
+ * name and bio, the username alphabet) are lenient options
+ * (refserver_lenient.c, docs/refserver.md). */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +12,6 @@
 #include "refserver_internal.h"
 #include "whopconf/json_strict.h"
 
-#define NAME_MAX_CHARS 100
-#define BIO_MAX_CHARS 1000
 #define USERNAME_MIN 3
 #define USERNAME_MAX 40
 #define PICTURE_ID_MAX 128
@@ -49,13 +50,11 @@ static const char *type_name(const cJSON *v) {
 }
 
 void rs_body_rules_default(rs_body_rules *rules) {
-  *rules = (rs_body_rules){.name_max = NAME_MAX_CHARS, .bio_max = BIO_MAX_CHARS};
+  *rules = (rs_body_rules){.name_max = SIZE_MAX, .bio_max = SIZE_MAX};
 }
 
-static bool username_char(char c, bool lower_only) {
-  if (lower_only) return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '-' || c == '.';
+static bool username_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
 }
 
 /* The UTF-8 forms of the Unicode White_Space characters: what the lenient
@@ -90,6 +89,14 @@ static bool id_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
 }
 
+bool rs_id_valid(const char *id) {
+  size_t n = id ? strlen(id) : 0;
+  if (n < 1 || n > PICTURE_ID_MAX) return false;
+  for (size_t i = 0; i < n; i++)
+    if (!id_char(id[i])) return false;
+  return true;
+}
+
 /* A string field: absent is fine; present must be a string within limits
  * (counted after the trim, when trimming). */
 static rs_body_error string_field(const cJSON *root, const char *key, size_t max_chars, bool trim, rs_field *out,
@@ -115,7 +122,8 @@ static rs_body_error string_field(const cJSON *root, const char *key, size_t max
   return e;
 }
 
-static rs_body_error check_username(const rs_field *f, bool lower_only, char msg[RS_MSG_LEN]) {
+/* The lenient option username-rules: 3 to 40 of [a-z0-9_.]. */
+static rs_body_error check_username(const rs_field *f, char msg[RS_MSG_LEN]) {
   if (!f->set) return RS_BODY_OK;
   size_t len = strlen(f->value);
   if (len < USERNAME_MIN || len > USERNAME_MAX) {
@@ -124,15 +132,34 @@ static rs_body_error check_username(const rs_field *f, bool lower_only, char msg
     return RS_BODY_INVALID;
   }
   for (size_t i = 0; i < len; i++)
-    if (!username_char(f->value[i], lower_only)) {
-      snprintf(msg, RS_MSG_LEN, "username may contain only %s (offending byte at index %zu)",
-               lower_only ? "lowercase letters, digits, '_' and '.'" : "letters, digits, '_', '-' and '.'", i);
+    if (!username_char(f->value[i])) {
+      snprintf(msg, RS_MSG_LEN, "username may contain only lowercase letters, digits, '_' and '.' (offending byte "
+               "at index %zu)", i);
       return RS_BODY_INVALID;
     }
   return RS_BODY_OK;
 }
 
-static rs_body_error picture_field(const cJSON *root, rs_field *out, char msg[RS_MSG_LEN]) {
+/* No network: the picture is only ever a URL on a reserved name, the id
+ * percent-encoded into its path. */
+static rs_body_error picture_url(const char *id, rs_field *out) {
+  static const char hex[] = "0123456789ABCDEF";
+  wc_buf url;
+  wc_buf_init(&url);
+  bool ok = wc_buf_append(&url, "https://img.whopconf.invalid/profile/", 37) == 0;
+  for (const unsigned char *p = (const unsigned char *)id; ok && *p; p++) {
+    char enc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+    ok = id_char((char)*p) ? wc_buf_append(&url, (const char *)p, 1) == 0 : wc_buf_append(&url, enc, 3) == 0;
+  }
+  ok = ok && wc_buf_append(&url, ".png", 4) == 0 && rs_field_set(out, url.data) == 0;
+  wc_buf_free(&url);
+  return ok ? RS_BODY_OK : RS_BODY_NOMEM;
+}
+
+/* profile_picture: an object whose id or direct_upload_id names the picture
+ * (id first when both are there; neither leaves the picture as it is).
+ * Under id-rules exactly one of them, of the id alphabet. */
+static rs_body_error picture_field(const cJSON *root, bool id_rules, rs_field *out, char msg[RS_MSG_LEN]) {
   const cJSON *pic = cJSON_GetObjectItemCaseSensitive(root, "profile_picture");
   if (!pic) return RS_BODY_OK;
   if (!cJSON_IsObject(pic)) {
@@ -142,31 +169,28 @@ static rs_body_error picture_field(const cJSON *root, rs_field *out, char msg[RS
   }
   const cJSON *id = cJSON_GetObjectItemCaseSensitive(pic, "id");
   const cJSON *upload = cJSON_GetObjectItemCaseSensitive(pic, "direct_upload_id");
-  if (id && upload) {
+  static const char *const keys[2] = {"profile_picture.id", "profile_picture.direct_upload_id"};
+  const cJSON *given[2] = {id, upload};
+  for (int i = 0; i < 2; i++)
+    if (given[i] && (!cJSON_IsString(given[i]) || !given[i]->valuestring)) {
+      snprintf(msg, RS_MSG_LEN, "%s must be a string, got %s", keys[i], type_name(given[i]));
+      return RS_BODY_INVALID;
+    }
+  if (id_rules && id && upload) {
     snprintf(msg, RS_MSG_LEN, "profile_picture takes either id or direct_upload_id, not both");
     return RS_BODY_INVALID;
   }
-  if (!id && !upload) {
+  if (id_rules && !id && !upload) {
     snprintf(msg, RS_MSG_LEN, "profile_picture must have id or direct_upload_id");
     return RS_BODY_INVALID;
   }
+  if (!id && !upload) return RS_BODY_OK;
   const cJSON *v = id ? id : upload;
-  const char *key = id ? "profile_picture.id" : "profile_picture.direct_upload_id";
-  if (!cJSON_IsString(v) || !v->valuestring) {
-    snprintf(msg, RS_MSG_LEN, "%s must be a string, got %s", key, type_name(v));
+  if (id_rules && !rs_id_valid(v->valuestring)) {
+    snprintf(msg, RS_MSG_LEN, "%s must be 1 to %d letters, digits, '_' or '-'", keys[id ? 0 : 1], PICTURE_ID_MAX);
     return RS_BODY_INVALID;
   }
-  size_t len = strlen(v->valuestring);
-  bool ok = len >= 1 && len <= PICTURE_ID_MAX;
-  for (size_t i = 0; ok && i < len; i++) ok = id_char(v->valuestring[i]);
-  if (!ok) {
-    snprintf(msg, RS_MSG_LEN, "%s must be 1 to %d letters, digits, '_' or '-'", key, PICTURE_ID_MAX);
-    return RS_BODY_INVALID;
-  }
-  /* No network: the picture is only ever a URL string on a reserved name. */
-  char url[256];
-  snprintf(url, sizeof url, "https://img.whopconf.invalid/profile/%s.png", v->valuestring);
-  return rs_field_set(out, url) == 0 ? RS_BODY_OK : RS_BODY_NOMEM;
+  return picture_url(v->valuestring, out);
 }
 
 rs_body_error rs_body_from_json(const cJSON *root, const rs_body_rules *rules, rs_update *u, char msg[RS_MSG_LEN]) {
@@ -178,9 +202,9 @@ rs_body_error rs_body_from_json(const cJSON *root, const rs_body_rules *rules, r
   rs_body_error e;
   if ((e = string_field(root, "name", rules->name_max, rules->trim, &u->name, msg))) return e;
   if ((e = string_field(root, "bio", rules->bio_max, rules->trim, &u->bio, msg))) return e;
-  if ((e = string_field(root, "username", USERNAME_MAX * 4, false, &u->username, msg))) return e;
-  if ((e = check_username(&u->username, rules->username_lower, msg))) return e;
-  return picture_field(root, &u->picture_url, msg);
+  if ((e = string_field(root, "username", SIZE_MAX, false, &u->username, msg))) return e;
+  if (rules->username_rules && (e = check_username(&u->username, msg))) return e;
+  return picture_field(root, rules->id_rules, &u->picture_url, msg);
 }
 
 /* The defects the faults care about, among all the strict parser found. */

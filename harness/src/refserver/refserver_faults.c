@@ -331,6 +331,7 @@ static void no_www_authenticate(rs_exchange *x) { x->reply.www_authenticate = fa
 #define T "transport"
 #define N "narrow"
 #define SB RS_FAULT_SHOWS_BALANCES
+#define IDR RS_FAULT_ID_RULES
 #define DM8 WC_REQ_TOTAL_NULL
 
 static const rs_fault_def faults[] = {
@@ -428,19 +429,21 @@ static const rs_fault_def faults[] = {
      .reply = no_www_authenticate},
     /* narrow: only on an input region the hand-written cases never send
      * (refserver_narrow.c; the regions are in docs/refserver.md) */
-    {{"name-over-64-truncated", WC_REQ_UPD_REFLECTED, N, "a name of 65 to 100 code points is stored and echoed cut to 64"},
+    {{"name-over-64-truncated", WC_REQ_UPD_REFLECTED, N, "a name of more than 64 code points is stored and echoed cut to 64"},
      0, NULL, .update = rs_narrow_name_over_64_truncated},
-    {{"bio-over-255-error", WC_REQ_NO_5XX, N, "a bio of 256 to 1000 code points gets 500"}, 0, WC_REQ_STATUS_DOCUMENTED,
+    {{"bio-over-255-error", WC_REQ_NO_5XX, N, "a bio of more than 255 code points gets 500"}, 0, WC_REQ_STATUS_DOCUMENTED,
      .body = rs_narrow_bio_over_255_error},
+    {{"bio-cr-422", WC_REQ_POSITIVE_ACCEPTED, N, "a bio containing a carriage return (U+000D) gets 422 with an envelope"}, 0,
+     WC_REQ_STATUS_DOCUMENTED, .body = rs_narrow_bio_cr_422},
     {{"zwj-dropped", WC_REQ_UPD_REFLECTED, N, "U+200D (zero width joiner) is dropped from name and bio"}, 0, NULL,
      .update = rs_narrow_zwj_dropped},
     {{"nbsp-replaced", WC_REQ_UPD_REFLECTED, N, "U+00A0 (no-break space) in bio is stored and echoed as U+0020"}, 0, NULL,
      .update = rs_narrow_nbsp_replaced},
     {{"name-bio-angle-error", WC_REQ_NO_5XX, N, "500 when name and bio both contain '<'"}, 0, WC_REQ_STATUS_DOCUMENTED,
      .body = rs_narrow_name_bio_angle_error},
-    {{"account-id-percent-error", WC_REQ_NO_5XX, N, "an account_id containing '%' gets 500 instead of 400"}, 0,
+    {{"account-id-percent-error", WC_REQ_NO_5XX, N, "an account_id containing '%' gets 500 instead of 400"}, IDR,
      WC_REQ_STATUS_DOCUMENTED, .reply = rs_narrow_account_id_percent_error},
-    {{"account-id-empty-plain", WC_REQ_ERR_JSON, N, "the 400 for an empty account_id is labelled text/plain"}, 0, NULL,
+    {{"account-id-empty-plain", WC_REQ_ERR_JSON, N, "the 400 for an empty account_id is labelled text/plain"}, IDR, NULL,
      .reply = rs_narrow_account_id_empty_plain},
     {{"picture-both-ids-error", WC_REQ_NO_5XX, N, "500 when profile_picture has both id and direct_upload_id"}, 0,
      WC_REQ_STATUS_DOCUMENTED, .body = rs_narrow_picture_both_ids_error},

@@ -73,9 +73,10 @@ typedef enum rs_body_error {
 /* The rules a body is held to: the defaults of docs/refserver.md, changed
  * only by the lenient options (refserver_lenient.c). */
 typedef struct rs_body_rules {
-  size_t name_max, bio_max; /* code points */
+  size_t name_max, bio_max; /* code points; SIZE_MAX = no limit (the default) */
   bool trim;                /* edge White_Space of name and bio is dropped */
-  bool username_lower;      /* username only [a-z0-9_.] (3 to 40) */
+  bool username_rules;      /* username only [a-z0-9_.] (3 to 40) */
+  bool id_rules;            /* account_id and picture ids 1 to 128 of [A-Za-z0-9_-], one picture id */
 } rs_body_rules;
 
 void rs_body_rules_default(rs_body_rules *rules);
@@ -99,6 +100,11 @@ rs_body_error rs_body_parse(const char *buf, size_t len, const rs_body_rules *ru
 rs_body_error rs_body_from_json(const cJSON *root, const rs_body_rules *rules, rs_update *u, char msg[RS_MSG_LEN]);
 /* True when a set string field holds a character outside the BMP. */
 bool rs_update_has_non_bmp(const rs_update *u);
+/* An id under the lenient option id-rules: 1 to 128 letters, digits, '_'
+ * or '-'. */
+bool rs_id_valid(const char *id);
+/* True when s is valid UTF-8 (refserver_pipeline.c). */
+bool rs_utf8_valid(const char *s);
 
 /* Applies one lenient option ("trim", "max-name=50", ...) to rules;
  * 0, or -1 with err (WC_E_USAGE) for an unknown or malformed one. */
@@ -266,6 +272,7 @@ void rs_server_logf(rs_server *srv, const char *fmt, ...) WC_PRINTF(2, 3);
 
 enum {
   RS_FAULT_SHOWS_BALANCES = 1 << 0, /* the violation needs balances in the reply */
+  RS_FAULT_ID_RULES = 1 << 1,       /* it breaks the reply to a refused id: implies --lenient id-rules */
 };
 
 /* The raw responder calls this with a connected socket whose request has
@@ -312,6 +319,7 @@ const rs_fault_def *rs_fault_def_find(const char *name);
 void rs_narrow_name_over_64_truncated(rs_exchange *x);
 void rs_narrow_bio_over_255_error(rs_exchange *x);
 void rs_narrow_zwj_dropped(rs_exchange *x);
+void rs_narrow_bio_cr_422(rs_exchange *x);
 void rs_narrow_nbsp_replaced(rs_exchange *x);
 void rs_narrow_name_bio_angle_error(rs_exchange *x);
 void rs_narrow_account_id_percent_error(rs_exchange *x);

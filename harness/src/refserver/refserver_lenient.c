@@ -20,7 +20,8 @@ typedef struct lenient_def {
 } lenient_def;
 
 static bool *trim_flag(rs_body_rules *r) { return &r->trim; }
-static bool *username_flag(rs_body_rules *r) { return &r->username_lower; }
+static bool *username_flag(rs_body_rules *r) { return &r->username_rules; }
+static bool *id_flag(rs_body_rules *r) { return &r->id_rules; }
 static size_t *name_limit(rs_body_rules *r) { return &r->name_max; }
 static size_t *bio_limit(rs_body_rules *r) { return &r->bio_max; }
 
@@ -29,10 +30,13 @@ static const lenient_def options[] = {
      "trim", NULL, trim_flag},
     {{"username-rules", "a username outside 3 to 40 of [a-z0-9_.] gets 400 invalid_parameters"}, "username-rules",
      NULL, username_flag},
-    {{"max-name=N", "a name of more than N code points gets 400 invalid_parameters (default 100)"}, "max-name",
+    {{"max-name=N", "a name of more than N code points gets 400 invalid_parameters"}, "max-name",
      name_limit, NULL},
-    {{"max-bio=N", "a bio of more than N code points gets 400 invalid_parameters (default 1000)"}, "max-bio",
+    {{"max-bio=N", "a bio of more than N code points gets 400 invalid_parameters"}, "max-bio",
      bio_limit, NULL},
+    {{"id-rules", "an account_id or profile_picture id outside 1 to 128 of [A-Za-z0-9_-], or a profile_picture "
+                  "without exactly one of id and direct_upload_id, gets 400 invalid_parameters"},
+     "id-rules", NULL, id_flag},
 };
 
 #define OPTION_COUNT (sizeof options / sizeof options[0])

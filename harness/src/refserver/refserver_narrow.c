@@ -66,6 +66,12 @@ void rs_narrow_bio_over_255_error(rs_exchange *x) {
 
 /* ---- code-point classes ------------------------------------------------------ */
 
+/* A valid bio refused with a status the contract does not document. */
+void rs_narrow_bio_cr_422(rs_exchange *x) {
+  if (x->body_error == RS_BODY_OK && contains(&x->update.bio, "\r"))
+    rs_reply_error(&x->reply, 422, "unprocessable_entity", "bio may not contain a carriage return");
+}
+
 void rs_narrow_zwj_dropped(rs_exchange *x) {
   if (contains(&x->update.name, ZWJ)) replace_all(x->update.name.value, ZWJ, "");
   if (contains(&x->update.bio, ZWJ)) replace_all(x->update.bio.value, ZWJ, "");

@@ -29,6 +29,13 @@ void rs_printable(const char *in, char *out, size_t cap) {
   out[o] = '\0';
 }
 
+bool rs_utf8_valid(const char *s) {
+  const unsigned char *p = (const unsigned char *)s;
+  for (size_t left = strlen(s), n; left > 0; p += n, left -= n)
+    if ((n = wc_utf8_decode(p, left, NULL, NULL)) == 0) return false;
+  return true;
+}
+
 /* Replaces each byte that is not part of valid UTF-8 with '?', so an error
  * message quoting client bytes never breaks the JSON it goes into. */
 static void sanitize_utf8(char *s) {
@@ -135,7 +142,9 @@ bool rs_decide_headers(rs_exchange *x) {
   }
   if (decide_version(x) || decide_credentials(x)) return true;
   if (x->account_id_bad) {
-    rs_reply_error(r, 400, "invalid_parameters", "account_id must be 1 to 128 letters, digits, '_' or '-'");
+    rs_reply_error(r, 400, "invalid_parameters",
+                   x->srv->body_rules.id_rules ? "account_id must be 1 to 128 letters, digits, '_' or '-'"
+                                               : "account_id must be a string (valid UTF-8)");
     return true;
   }
   return false;

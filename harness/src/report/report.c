@@ -193,6 +193,47 @@ size_t wc_rep_req_evidence(const cJSON *req, const char **ids, size_t max) {
   return n;
 }
 
+size_t wc_rep_req_generated(const cJSON *report, const char *id, const cJSON **out, size_t max) {
+  size_t n = 0;
+  const cJSON *f;
+  cJSON_ArrayForEach(f, wc_rep_get_arr(wc_rep_get_obj(report, "generated"), "findings")) {
+    const char *req = wc_rep_get_str(f, "requirement");
+    if (!id || !req || strcmp(req, id) != 0) continue;
+    if (n < max) out[n] = f;
+    n++;
+  }
+  return n;
+}
+
+void wc_rep_generated_totals(const cJSON *report, double *requests, double *left_out) {
+  *requests = *left_out = 0;
+  const cJSON *ph;
+  cJSON_ArrayForEach(ph, wc_rep_get_arr(wc_rep_get_obj(report, "generated"), "phases")) {
+    *requests += wc_rep_get_num(ph, "requests", 0);
+    *left_out += wc_rep_get_num(ph, "exchanges_left_out", 0);
+  }
+}
+
+int wc_rep_generated_line(wc_buf *out, const cJSON *f) {
+  const char *status = wc_rep_get_str(f, "status"), *loc = wc_rep_get_str(f, "location");
+  const char *edge = wc_rep_get_str(f, "edge_class"), *phase = wc_rep_get_str(f, "case");
+  const char *minimal = wc_rep_get_str(f, "minimal"), *original = wc_rep_get_str(f, "original");
+  double count = wc_rep_get_num(f, "count", 0), http = wc_rep_get_num(f, "http_status", 0);
+  int rc = wc_buf_printf(out, "%.8s at %.200s, edge class %.64s", status ? status : "?", loc ? loc : "?",
+                         edge ? edge : "?");
+  if (rc == 0 && http > 0 && http < 1000) rc = wc_buf_printf(out, ", HTTP %.0f", http);
+  if (rc == 0)
+    rc = wc_buf_printf(out, ", %.0f occurrence%s (%.32s)", count, count == 1 ? "" : "s", phase ? phase : "?");
+  if (rc == 0 && minimal)
+    rc = wc_buf_printf(out, "; minimal %.24s (%.0f bytes, %.0f shrink step%s, %.0f requests)", minimal,
+                       wc_rep_get_num(f, "minimal_size", 0), wc_rep_get_num(f, "shrink_steps", 0),
+                       wc_rep_get_num(f, "shrink_steps", 0) == 1 ? "" : "s", wc_rep_get_num(f, "shrink_requests", 0));
+  if (rc == 0 && original) rc = wc_buf_printf(out, "; original %.24s", original);
+  if (rc == 0 && original && wc_rep_get_num(f, "original_size", 0) > 0)
+    rc = wc_buf_printf(out, " (%.0f bytes)", wc_rep_get_num(f, "original_size", 0));
+  return rc;
+}
+
 void wc_rep_ms(char out[32], double ms) {
   if (!(ms >= 0) || ms > 1e12) snprintf(out, 32, "? ms");
   else if (ms < 10) snprintf(out, 32, "%.1f ms", ms);

@@ -287,17 +287,18 @@ static int keep_first(char **slot, const char *reason) {
 static int fold_observation(const wc_assembly *a, req_acc *r, const wc_requirement *req, const char *source,
                             const wc_observation *o, size_t n) {
   wc_obs_status status = wc_assembly_effective(req->id, o->status);
-  if (status != WC_OBS_SKIP) r->checks++;
+  size_t weight = o->count > 1 ? (size_t)o->count : 1; /* a generated phase sums up */
+  if (status != WC_OBS_SKIP) r->checks += weight;
   switch (status) {
   case WC_OBS_PASS:
-    r->pass++;
+    r->pass += weight;
     add_evidence(r->pass_evidence, &r->pass_evidence_count, a->caps.evidence, n);
     if (o->note) add_note(r, o->reason);
     return 0;
   case WC_OBS_FAIL:
   case WC_OBS_WARN: {
-    if (status == WC_OBS_FAIL) r->fail++;
-    else r->warn++;
+    if (status == WC_OBS_FAIL) r->fail += weight;
+    else r->warn += weight;
     if (keep_first(status == WC_OBS_FAIL ? &r->first_fail : &r->first_warn, o->reason) < 0) return -1;
     add_evidence(r->evidence, &r->evidence_count, a->caps.evidence, n);
     size_t count = wc_findings_count(o->findings);
@@ -306,7 +307,7 @@ static int fold_observation(const wc_assembly *a, req_acc *r, const wc_requireme
     return 0;
   }
   default:
-    r->skip++;
+    r->skip += weight;
     return keep_first(&r->first_skip, o->reason);
   }
 }

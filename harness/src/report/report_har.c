@@ -124,6 +124,39 @@ static void query_string(har *h, cJSON *parent, const char *url) {
   free(copy);
 }
 
+/* ", minimal request of finding WC-X (fail, edge class E, 12 shrink steps)"
+ * when id is the original or minimal exchange of a generated finding. */
+static int finding_role(wc_buf *note, const cJSON *report, const char *id) {
+  const cJSON *f;
+  cJSON_ArrayForEach(f, wc_rep_get_arr(wc_rep_get_obj(report, "generated"), "findings")) {
+    const char *minimal = wc_rep_get_str(f, "minimal"), *original = wc_rep_get_str(f, "original");
+    bool is_minimal = minimal && strcmp(minimal, id) == 0;
+    if (!is_minimal && !(original && strcmp(original, id) == 0)) continue;
+    const char *req = wc_rep_get_str(f, "requirement"), *status = wc_rep_get_str(f, "status");
+    const char *edge = wc_rep_get_str(f, "edge_class");
+    return wc_buf_printf(note, ", %s request of finding %.32s (%.8s, edge class %.64s, %.0f occurrence(s), %.0f shrink "
+                               "steps)",
+                         is_minimal ? "minimal" : "original", req ? req : "?", status ? status : "?",
+                         edge ? edge : "?", wc_rep_get_num(f, "count", 0), wc_rep_get_num(f, "shrink_steps", 0));
+  }
+  return 0;
+}
+
+/* The log's comment; with generated phases, how many of their exchanges
+ * are not in the file. */
+static int log_comment(wc_buf *out, const cJSON *report) {
+  if (wc_buf_puts(out, "whopconf run of PATCH /users/me; credentials redacted (Authorization: Bearer ***)") != 0)
+    return -1;
+  const cJSON *section = wc_rep_get_obj(report, "generated");
+  if (!section) return 0;
+  double requests, left_out;
+  wc_rep_generated_totals(report, &requests, &left_out);
+  return wc_buf_printf(out, "; generated phases: %.0f requests, every exchange of every distinct finding kept "
+                            "(original and minimal request), %.0f other exchanges left out (passed, or another "
+                            "occurrence of a kept finding)",
+                       requests, left_out);
+}
+
 static void entry(har *h, cJSON *entries, const cJSON *report, const cJSON *x) {
   const cJSON *req = wc_rep_get_obj(x, "request");
   const cJSON *resp = wc_rep_get_obj(x, "response");
@@ -206,6 +239,7 @@ static void entry(har *h, cJSON *entries, const cJSON *report, const cJSON *x) {
     h->oom = true;
   double retries = wc_rep_get_num(x, "retries", 0);
   if (retries > 0 && retries < 1e6 && wc_buf_printf(&note, ", %.0f retries", retries) != 0) h->oom = true;
+  if (id && finding_role(&note, report, id) != 0) h->oom = true;
   add_str(h, e, "comment", note.data, WC_REP_TEXT_CAP, NULL);
   wc_buf_free(&note);
   add_str(h, e, "_whopconf_exchange", id ? id : "", 256, NULL);
@@ -230,8 +264,11 @@ char *wc_report_render_har(const cJSON *report, wc_err *err) {
   cJSON_ArrayForEach(x, wc_rep_get_arr(report, "exchanges")) {
     if (cJSON_IsObject(x) && !h.oom) entry(&h, entries, report, x);
   }
-  add_str(&h, log, "comment",
-          "whopconf run of PATCH /users/me; credentials redacted (Authorization: Bearer ***)", 0, NULL);
+  wc_buf comment;
+  wc_buf_init(&comment);
+  if (log_comment(&comment, report) != 0) h.oom = true;
+  add_str(&h, log, "comment", comment.data, 0, NULL);
+  wc_buf_free(&comment);
   char *text = NULL;
   if (h.oom) wc_err_set(err, WC_E_NOMEM, "out of memory while rendering %s", WC_REP_FILE_HAR);
   else text = wc_rep_print(root, WC_REP_FILE_HAR, err);

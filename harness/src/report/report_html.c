@@ -148,39 +148,16 @@ static void body(page *p, const cJSON *msg, bool response) {
     raw(p, "<p class=\"note\">Not valid UTF-8: invalid bytes are shown as U+FFFD.</p>");
 }
 
-static void exchange(page *p, const char *req_id, const char *xid) {
-  const cJSON *x = wc_rep_exchange(p->report, xid);
-  if (!x) {
-    raw(p, "<p class=\"note\">Exchange ");
-    text(p, xid);
-    raw(p, " is not in this report.</p>");
-    return;
-  }
-  const cJSON *rq = wc_rep_get_obj(x, "request"), *rs = wc_rep_get_obj(x, "response"), *error = wc_rep_get_obj(x, "error");
-  char ms[32];
-  wc_rep_ms(ms, wc_rep_get_num(x, "time_ms", -1));
-  raw(p, "<details class=\"exchange\" id=\"ev-");
-  attr(p, req_id);
-  raw(p, "-");
-  attr(p, xid);
-  raw(p, "\" data-exchange=\"");
-  attr(p, xid);
-  raw(p, "\"><summary>");
+static void missing_exchange(page *p, const char *xid) {
+  raw(p, "<p class=\"note\">Exchange ");
   text(p, xid);
-  raw(p, " · ");
-  wc_rep_out_text_cap(p->o, wc_rep_get_str(rq, "method"), 32, WC_REP_ESC_XML);
-  raw(p, " ");
-  wc_rep_out_text_cap(p->o, wc_rep_get_str(rq, "url"), 300, WC_REP_ESC_XML);
-  raw(p, " · ");
-  if (rs) wc_rep_out_printf(p->o, "<b>%.0f</b>", wc_rep_get_num(rs, "status", 0));
-  else raw(p, "<span class=\"err\">no response</span>");
-  wc_rep_out_printf(p->o, " · %s", ms);
-  const char *xcase = wc_rep_get_str(x, "case");
-  if (xcase) {
-    raw(p, " · case ");
-    wc_rep_out_text_cap(p->o, xcase, 200, WC_REP_ESC_XML);
-  }
-  raw(p, "</summary><div class=\"exgrid\"><div><h5>Request</h5><pre class=\"headers\">");
+  raw(p, " is not in this report.</p>");
+}
+
+/* Request and response of x (a grid), then its reproduction command. */
+static void exchange_detail(page *p, const cJSON *x) {
+  const cJSON *rq = wc_rep_get_obj(x, "request"), *rs = wc_rep_get_obj(x, "response"), *error = wc_rep_get_obj(x, "error");
+  raw(p, "<div class=\"exgrid\"><div><h5>Request</h5><pre class=\"headers\">");
   wc_rep_out_text_cap(p->o, wc_rep_get_str(rq, "method"), 32, WC_REP_ESC_XML);
   raw(p, " ");
   text(p, wc_rep_get_str(rq, "url"));
@@ -210,6 +187,40 @@ static void exchange(page *p, const char *req_id, const char *xid) {
     wc_rep_out_text_cap(p->o, curl, WC_REP_BODY_CAP, WC_REP_ESC_XML);
     raw(p, "</pre>");
   }
+}
+
+static void exchange(page *p, const char *req_id, const char *xid) {
+  const cJSON *x = wc_rep_exchange(p->report, xid);
+  if (!x) {
+    missing_exchange(p, xid);
+    return;
+  }
+  const cJSON *rq = wc_rep_get_obj(x, "request"), *rs = wc_rep_get_obj(x, "response");
+  char ms[32];
+  wc_rep_ms(ms, wc_rep_get_num(x, "time_ms", -1));
+  raw(p, "<details class=\"exchange\" id=\"ev-");
+  attr(p, req_id);
+  raw(p, "-");
+  attr(p, xid);
+  raw(p, "\" data-exchange=\"");
+  attr(p, xid);
+  raw(p, "\"><summary>");
+  text(p, xid);
+  raw(p, " · ");
+  wc_rep_out_text_cap(p->o, wc_rep_get_str(rq, "method"), 32, WC_REP_ESC_XML);
+  raw(p, " ");
+  wc_rep_out_text_cap(p->o, wc_rep_get_str(rq, "url"), 300, WC_REP_ESC_XML);
+  raw(p, " · ");
+  if (rs) wc_rep_out_printf(p->o, "<b>%.0f</b>", wc_rep_get_num(rs, "status", 0));
+  else raw(p, "<span class=\"err\">no response</span>");
+  wc_rep_out_printf(p->o, " · %s", ms);
+  const char *xcase = wc_rep_get_str(x, "case");
+  if (xcase) {
+    raw(p, " · case ");
+    wc_rep_out_text_cap(p->o, xcase, 200, WC_REP_ESC_XML);
+  }
+  raw(p, "</summary>");
+  exchange_detail(p, x);
   raw(p, "</details>");
 }
 
@@ -330,6 +341,101 @@ static void requirement(page *p, const cJSON *req) {
     for (size_t i = 0; i < n; i++) exchange(p, id, ids[i]);
   }
   raw(p, "</div></details></td></tr>\n");
+}
+
+/* ---- generated findings (whopconf fuzz, the coverage phase of run) ---- */
+
+/* One side of a finding: the minimal or the original request. */
+static void finding_side(page *p, const char *kind, const char *label, const char *xid, double size) {
+  wc_rep_out_printf(p->o, "<div class=\"side side-%s\" data-side=\"%s\"", kind, kind);
+  if (xid) {
+    raw(p, " data-exchange=\"");
+    attr(p, xid);
+    raw(p, "\"");
+  }
+  wc_rep_out_printf(p->o, "><h5 class=\"sidehead\">%s", label);
+  if (xid) {
+    raw(p, " · ");
+    text(p, xid);
+  }
+  if (size >= 0 && size < 1e15) wc_rep_out_printf(p->o, " · %.0f bytes", size);
+  raw(p, "</h5>");
+  const cJSON *x = xid ? wc_rep_exchange(p->report, xid) : NULL;
+  if (x) exchange_detail(p, x);
+  else if (xid) missing_exchange(p, xid);
+  else raw(p, "<p class=\"note\">No smaller request: the original is the one to reproduce.</p>");
+  raw(p, "</div>");
+}
+
+static void generated_finding(page *p, const cJSON *f, int n) {
+  const char *req = wc_rep_get_str(f, "requirement"), *status = wc_rep_get_str(f, "status");
+  const char *minimal = wc_rep_get_str(f, "minimal"), *original = wc_rep_get_str(f, "original");
+  if (!status || (strcmp(status, "fail") != 0 && strcmp(status, "warn") != 0)) status = "unknown";
+  wc_rep_out_printf(p->o, "<details class=\"gen\" id=\"g-%d\" data-requirement=\"", n);
+  attr(p, req ? req : "");
+  wc_rep_out_printf(p->o, "\" data-status=\"%s\" data-shrink-steps=\"%.0f\"><summary><span class=\"badge b-%s\">%s"
+                     "</span> <a href=\"#req-", status, wc_rep_get_num(f, "shrink_steps", 0), status, status);
+  attr(p, req ? req : "");
+  raw(p, "\">");
+  text(p, req);
+  raw(p, "</a> · ");
+  text(p, wc_rep_get_str(f, "location"));
+  raw(p, " · ");
+  text(p, wc_rep_get_str(f, "edge_class"));
+  double http = wc_rep_get_num(f, "http_status", 0);
+  if (http > 0 && http < 1000) wc_rep_out_printf(p->o, " · HTTP %.0f", http);
+  wc_rep_out_printf(p->o, " · ×%.0f · ", wc_rep_get_num(f, "count", 0));
+  text(p, wc_rep_get_str(f, "case"));
+  raw(p, "</summary><div class=\"more\"><p>");
+  text(p, wc_rep_get_str(f, "reason"));
+  raw(p, "</p><p class=\"shrink\">");
+  if (wc_rep_get_true(f, "shrunk") && minimal)
+    wc_rep_out_printf(p->o, "Shrunk in %.0f steps (%.0f requests re-sent) from %.0f to %.0f bytes: ",
+                 wc_rep_get_num(f, "shrink_steps", 0), wc_rep_get_num(f, "shrink_requests", 0),
+                 wc_rep_get_num(f, "original_size", 0), wc_rep_get_num(f, "minimal_size", 0));
+  else if (wc_rep_get_true(f, "shrunk"))
+    wc_rep_out_printf(p->o, "Nothing smaller failed the same way (%.0f requests re-sent). ",
+                 wc_rep_get_num(f, "shrink_requests", 0));
+  else
+    raw(p, "Not shrunk. ");
+  if (minimal) text(p, wc_rep_get_str(f, "minimal_description"));
+  else text(p, wc_rep_get_str(f, "description"));
+  raw(p, "</p><div class=\"pair\">");
+  finding_side(p, "minimal", "Minimal request", minimal, minimal ? wc_rep_get_num(f, "minimal_size", -1) : -1);
+  finding_side(p, "original", "Original request", original, wc_rep_get_num(f, "original_size", -1));
+  raw(p, "</div></div></details>\n");
+}
+
+static void generated(page *p) {
+  const cJSON *section = wc_rep_get_obj(p->report, "generated");
+  if (!section) return;
+  const cJSON *list = wc_rep_get_arr(section, "findings");
+  int total = cJSON_GetArraySize(list);
+  wc_rep_out_printf(p->o, "<section class=\"panel\" id=\"generated\" data-count=\"%d\"><h2>Generated requests: %d "
+                     "distinct finding%s</h2><ul class=\"phases\">", total, total, total == 1 ? "" : "s");
+  const cJSON *ph;
+  cJSON_ArrayForEach(ph, wc_rep_get_arr(section, "phases")) {
+    raw(p, "<li>");
+    text(p, wc_rep_get_str(ph, "name"));
+    wc_rep_out_printf(p->o, ": %.0f requests, %.0f not sent (writes not allowed), %.0f exchanges not kept (passed, or "
+                       "another occurrence of a finding below)",
+                 wc_rep_get_num(ph, "requests", 0), wc_rep_get_num(ph, "skipped_requests", 0),
+                 wc_rep_get_num(ph, "exchanges_left_out", 0));
+    double left = wc_rep_get_num(ph, "findings_left_out", 0);
+    if (left > 0 && left < 1e15) wc_rep_out_printf(p->o, ", %.0f occurrences of findings beyond the first 1000", left);
+    raw(p, "</li>");
+  }
+  raw(p, "</ul>");
+  int n = 0;
+  const cJSON *f;
+  cJSON_ArrayForEach(f, list) {
+    if (n == WC_REP_MAX_FINDINGS) {
+      wc_rep_out_printf(p->o, "<p class=\"note\">%d more findings are in report.json.</p>", total - n);
+      break;
+    }
+    if (cJSON_IsObject(f)) generated_finding(p, f, ++n);
+  }
+  raw(p, "</section>\n");
 }
 
 /* ---- the page ---- */
@@ -504,7 +610,9 @@ static void page_body(page *p) {
   if (n == SIZE_MAX) p->o->rc = -1;
   for (size_t i = 0; sorted && i < n; i++) requirement(p, sorted[i]);
   free(sorted);
-  raw(p, "</tbody></table></section>\n<footer>Rendered by whopconf from report.json (format ");
+  raw(p, "</tbody></table></section>\n");
+  generated(p);
+  raw(p, "<footer>Rendered by whopconf from report.json (format ");
   wc_rep_out_printf(p->o, "%d). Self-contained: this page loads nothing from the network. Bodies longer than %zu KiB "
                      "are cut here; report.json has what the run kept.</footer>\n</main>",
                WC_REPORT_FORMAT_VERSION, WC_REP_BODY_CAP / 1024);

@@ -77,6 +77,18 @@ const cJSON *wc_rep_exchange(const cJSON *report, const char *id);
 /* Exchange ids a requirement points at: its "evidence", then the exchanges
  * of its findings, without repeats; at most max. Returns the count. */
 size_t wc_rep_req_evidence(const cJSON *req, const char **ids, size_t max);
+/* The distinct findings of the generated phases ("generated.findings")
+ * that belong to requirement id, in document order; at most max into out.
+ * Returns how many there are in all (may exceed max). */
+size_t wc_rep_req_generated(const cJSON *report, const char *id, const cJSON **out, size_t max);
+/* One line for a generated finding: "fail at /name, edge class length:65,
+ * HTTP 200, 1 occurrence (coverage); minimal x3 (66 bytes, 4 shrink steps,
+ * 9 requests), original x2 (1050 bytes)". */
+int wc_rep_generated_line(wc_buf *out, const cJSON *finding);
+/* Over the generated phases: requests sent and exchanges not kept. */
+void wc_rep_generated_totals(const cJSON *report, double *requests, double *left_out);
+/* Most generated findings a rendered format lists per requirement. */
+#define WC_REP_MAX_GENERATED 200
 /* "1.9 ms" style duration of an exchange, into out. */
 void wc_rep_ms(char out[32], double ms);
 

@@ -130,6 +130,33 @@ static void detail_text(wc_rep_out *o, const cJSON *req) {
   }
 }
 
+/* Each distinct finding of the generated phases, with the reproduction of
+ * its minimal request (the original when it was not shrunk). */
+static void generated_text(wc_rep_out *o, const cJSON *report, const cJSON *req) {
+  const cJSON *list[WC_REP_MAX_GENERATED];
+  size_t total = wc_rep_req_generated(report, wc_rep_get_str(req, "id"), list, WC_REP_MAX_GENERATED);
+  size_t n = total < WC_REP_MAX_GENERATED ? total : WC_REP_MAX_GENERATED;
+  if (!n) return;
+  wc_rep_out_printf(o, "\nGenerated findings (%zu distinct; the token is read from $WHOPCONF_TOKEN):\n", total);
+  for (size_t i = 0; i < n; i++) {
+    wc_buf text;
+    wc_buf_init(&text);
+    if (wc_rep_generated_line(&text, list[i]) != 0) o->rc = -1;
+    wc_rep_out_printf(o, "  %zu. ", i + 1);
+    wc_rep_out_text_cap(o, text.data ? text.data : "", WC_REP_TEXT_CAP, WC_REP_ESC_XML);
+    wc_buf_free(&text);
+    const char *xid = wc_rep_get_str(list[i], "minimal");
+    if (!xid) xid = wc_rep_get_str(list[i], "original");
+    const char *curl = xid ? wc_rep_get_str(wc_rep_exchange(report, xid), "curl") : NULL;
+    if (curl) {
+      wc_rep_out_raw(o, "\n     ");
+      wc_rep_out_text_cap(o, curl, WC_REP_BODY_CAP, WC_REP_ESC_XML);
+    }
+    wc_rep_out_raw(o, "\n");
+  }
+  if (total > n) wc_rep_out_printf(o, "  ... and %zu more (see report.json)\n", total - n);
+}
+
 static void reproduce(wc_rep_out *o, const cJSON *report, const char **ids, size_t n) {
   bool any = false;
   for (size_t i = 0; i < n; i++) {
@@ -247,6 +274,7 @@ static void testcase(wc_rep_out *o, const cJSON *report, const cJSON *req, const
     if (status == WC_REP_WARN)
       wc_rep_out_raw(o, "SHOULD warning counted as a failure because the run used --strict.\n");
     detail_text(o, req);
+    generated_text(o, report, req);
     reproduce(o, report, ids, n);
     wc_rep_out_raw(o, "</failure>\n");
     if (n) {
@@ -266,6 +294,7 @@ static void testcase(wc_rep_out *o, const cJSON *report, const cJSON *req, const
     if (reason) wc_rep_out_text_cap(o, reason, WC_REP_TEXT_CAP, WC_REP_ESC_XML);
     wc_rep_out_raw(o, "\n\n");
     detail_text(o, req);
+    generated_text(o, report, req);
     reproduce(o, report, ids, n);
     evidence(o, report, ids, n);
     wc_rep_out_raw(o, "</system-out>\n    </testcase>\n");

@@ -93,6 +93,43 @@ static void finding_cell(wc_rep_out *o, const cJSON *req) {
   cell(o, wc_rep_get_str(req, "reason"));
 }
 
+/* The distinct findings of the generated phases, grouped by requirement
+ * (failures first, like the table above). */
+static void generated(wc_rep_out *o, const cJSON *report, const cJSON **sorted, size_t nreq) {
+  const cJSON *section = wc_rep_get_obj(report, "generated");
+  if (!section) return;
+  double requests, left_out;
+  wc_rep_generated_totals(report, &requests, &left_out);
+  int total = cJSON_GetArraySize(wc_rep_get_arr(section, "findings"));
+  wc_rep_out_printf(o, "**Generated requests:** %.0f sent, %d distinct finding%s, %.0f exchanges not kept (passed, or "
+                  "another occurrence of a finding).\n\n",
+               requests, total, total == 1 ? "" : "s", left_out);
+  if (!total) return;
+  wc_rep_out_raw(o, "| Requirement | Finding (minimal and original exchange) |\n|---|---|\n");
+  for (size_t r = 0; r < nreq; r++) {
+    const char *id = wc_rep_get_str(sorted[r], "id");
+    const cJSON *list[WC_REP_MAX_GENERATED];
+    size_t count = wc_rep_req_generated(report, id, list, WC_REP_MAX_GENERATED);
+    size_t shown = count < WC_REP_MAX_GENERATED ? count : WC_REP_MAX_GENERATED;
+    for (size_t i = 0; i < shown; i++) {
+      wc_buf text;
+      wc_buf_init(&text);
+      if (wc_rep_generated_line(&text, list[i]) != 0) o->rc = -1;
+      wc_rep_out_raw(o, "|");
+      cell(o, id);
+      cell(o, text.data);
+      wc_rep_out_raw(o, "\n");
+      wc_buf_free(&text);
+    }
+    if (count > shown) {
+      wc_rep_out_raw(o, "|");
+      cell(o, id);
+      wc_rep_out_printf(o, " … and %zu more in report.json |\n", count - shown);
+    }
+  }
+  wc_rep_out_raw(o, "\n");
+}
+
 static void links(wc_rep_out *o, int formats) {
   static const struct {
     int bit;
@@ -199,6 +236,7 @@ char *wc_rep_render_markdown_linked(const cJSON *report, int formats, wc_err *er
     wc_rep_out_raw(&o, "\n");
   }
   wc_rep_out_raw(&o, "\n");
+  generated(&o, report, sorted, n);
   links(&o, formats);
   free(sorted);
   return wc_rep_out_finish(&o, err);

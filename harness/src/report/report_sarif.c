@@ -123,6 +123,37 @@ static void rule(sarif *s, cJSON *rules, const cJSON *req) {
   }
 }
 
+/* The distinct findings of the generated phases for this requirement, as
+ * a property: where, which edge class, how often, the minimal and original
+ * exchanges and the reproduction of the minimal one. */
+static void generated(sarif *s, cJSON *props, const cJSON *req) {
+  const cJSON *list[WC_REP_MAX_GENERATED];
+  size_t total = wc_rep_req_generated(s->report, wc_rep_get_str(req, "id"), list, WC_REP_MAX_GENERATED);
+  size_t n = total < WC_REP_MAX_GENERATED ? total : WC_REP_MAX_GENERATED;
+  if (!n) return;
+  num(s, props, "generated_findings", (double)total);
+  cJSON *out = arr(s, props, "generated");
+  for (size_t i = 0; out && i < n; i++) {
+    const cJSON *f = list[i];
+    cJSON *g = obj(s, out, NULL);
+    static const char *const strings[] = {"status", "location", "edge_class", "case", "minimal", "original"};
+    for (size_t k = 0; k < sizeof strings / sizeof strings[0]; k++)
+      str(s, g, strcmp(strings[k], "case") == 0 ? "phase" : strings[k], wc_rep_get_str(f, strings[k]));
+    static const char *const numbers[] = {"http_status", "count", "shrink_steps", "original_size", "minimal_size"};
+    for (size_t k = 0; k < sizeof numbers / sizeof numbers[0]; k++) num(s, g, numbers[k], wc_rep_get_num(f, numbers[k], 0));
+    const char *xid = wc_rep_get_str(f, "minimal");
+    if (!xid) xid = wc_rep_get_str(f, "original");
+    const char *curl = xid ? wc_rep_get_str(wc_rep_exchange(s->report, xid), "curl") : NULL;
+    if (curl && g) {
+      cJSON *c = wc_rep_jstr(curl, WC_REP_BODY_CAP);
+      if (!c || !cJSON_AddItemToObject(g, "reproduce", c)) {
+        cJSON_Delete(c);
+        s->oom = true;
+      }
+    }
+  }
+}
+
 static void result(sarif *s, cJSON *results, const cJSON *req, int index) {
   cJSON *r = obj(s, results, NULL);
   if (!r) return;
@@ -185,6 +216,7 @@ static void result(sarif *s, cJSON *results, const cJSON *req, int index) {
   num(s, props, "findings", nfind);
   double checks = wc_rep_get_num(req, "checks", -1);
   if (checks >= 0) num(s, props, "checks", checks);
+  generated(s, props, req);
   const char *ids[WC_REP_MAX_EVIDENCE];
   size_t n = wc_rep_req_evidence(req, ids, WC_REP_MAX_EVIDENCE);
   cJSON *curls = NULL;

@@ -26,10 +26,7 @@ struct wc_case {
   unsigned flags;
   bool ignore_stop;
   bool opened; /* fully opened: only then is a result file written */
-  wc_schema *user_schema, *error_schema;
-  char *documented[16];
-  size_t documented_count;
-  wc_check_ctx checks;
+  wc_run_checks *checks;
   wc_transport *transport;
   wc_observations *obs;
   cJSON *exchanges;
@@ -71,31 +68,8 @@ static void split_declared(wc_case *c, const char *declared) {
 }
 
 static void compile_schemas(wc_case *c) {
-  wc_schema_opts so;
-  wc_schema_opts_default(&so);
-  const cJSON *doc = wc_spec_document(c->spec);
-  c->user_schema = wc_schema_compile(doc, "#/components/schemas/User", &so, NULL);
-  char *ptr = wc_spec_response_schema_pointer(c->spec, "PATCH", "/users/me", "400",
-                                              "application/json", NULL);
-  if (ptr) c->error_schema = wc_schema_compile(doc, ptr, &so, NULL);
-  free(ptr);
-  cJSON *statuses = wc_spec_documented_statuses(c->spec, "PATCH", "/users/me", NULL);
-  const cJSON *s;
-  cJSON_ArrayForEach(s, statuses) {
-    if (cJSON_IsString(s) && c->documented_count < sizeof c->documented / sizeof c->documented[0])
-      c->documented[c->documented_count++] = wc_strdup(s->valuestring);
-  }
-  cJSON_Delete(statuses);
-  c->checks = (wc_check_ctx){
-      .user_schema = c->user_schema,
-      .error_schema = c->error_schema,
-      .api_version = c->ctx->api_version,
-      .known_versions = (const char *const *)c->ctx->known,
-      .known_count = c->ctx->known_count,
-      .max_response_ms = c->ctx->max_response_ms,
-      .documented = c->documented_count ? (const char *const *)c->documented : NULL,
-      .documented_count = c->documented_count,
-  };
+  c->checks = wc_run_checks_new(c->spec, c->ctx->api_version, (const char *const *)c->ctx->known,
+                                c->ctx->known_count, c->ctx->max_response_ms, NULL);
 }
 
 static char *run_path(const wc_case *c, const char *a, const char *b) {
@@ -208,7 +182,10 @@ const char *wc_case_account(const wc_case *c, size_t i) {
 bool wc_case_embedded(const wc_case *c) { return c->ctx->embedded; }
 bool wc_case_picture_writes(const wc_case *c) { return c->ctx->allow_picture_writes; }
 const char *wc_case_picture_id(const wc_case *c) { return c->ctx->picture_id; }
-const wc_check_ctx *wc_case_checks(const wc_case *c) { return &c->checks; }
+const wc_check_ctx *wc_case_checks(const wc_case *c) {
+  static const wc_check_ctx none;
+  return c->checks ? wc_run_checks_ctx(c->checks) : &none;
+}
 wc_observations *wc_case_obs(wc_case *c) { return c->obs; }
 
 uint64_t wc_case_random(wc_case *c) {
@@ -424,7 +401,7 @@ const wc_response *wc_case_send(wc_case *c, const wc_request_desc *desc, const c
     c->stopped = true;
     return NULL;
   }
-  wc_check_response(&c->checks, &s, r, c->obs);
+  wc_check_response(wc_case_checks(c), &s, r, c->obs);
   if (flags & WC_SEND_POSITIVE) {
     c->positive++;
     long st = wc_response_status(r);
@@ -480,9 +457,7 @@ int wc_case_close(wc_case *c, wc_err *err) {
   cJSON_Delete(c->exchanges);
   wc_observations_free(c->obs);
   wc_transport_free(c->transport);
-  wc_schema_free(c->user_schema);
-  wc_schema_free(c->error_schema);
-  for (size_t i = 0; i < c->documented_count; i++) free(c->documented[i]);
+  wc_run_checks_free(c->checks);
   for (size_t i = 0; i < c->declared_count; i++) free(c->declared[i]);
   wc_spec_free(c->own_spec);
   if (c->own_ctx) wc_run_ctx_free(c->ctx);

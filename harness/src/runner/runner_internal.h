@@ -27,6 +27,7 @@
 /* Cases the parent runs itself, in report order around the Criterion ones. */
 #define WC_CASE_RECOVER "recover"
 #define WC_CASE_SETUP "setup"
+#define WC_CASE_PUT_BACK_SUFFIX "-put-back" /* after a source's name (wc_run_put_back) */
 #define WC_CASE_TEARDOWN "teardown"
 
 /* What a case needs to know about the run: written by the parent into the
@@ -74,9 +75,6 @@ const char *wc_case_stop_reason_internal(const wc_case *c);
  * reports it. 0 when the profiles are as found (or there is no snapshot),
  * -1 otherwise. */
 int wc_case_put_back(wc_case *c, const wc_run_ctx *ctx);
-
-/* "2026-11-27T12:00:00.123Z" for now (wall clock). */
-void wc_now_iso(char out[32]);
 
 typedef struct wc_profile_snapshot {
   char *account_id; /* NULL = the global profile */

@@ -319,6 +319,13 @@ int wc_run_teardown(wc_run *run, wc_buf *message) {
   return rc;
 }
 
+int wc_run_put_back(wc_run *run, const char *source) {
+  if (!run || !run->snap_count) return 0;
+  char name[128];
+  snprintf(name, sizeof name, "%.100s%s", source, WC_CASE_PUT_BACK_SUFFIX);
+  return restore_profiles(run->ctx, run->spec, name, run->snaps, run->snap_count, NULL);
+}
+
 int wc_run_recover_journal(wc_run *run, wc_buf *message, wc_err *err) {
   if (!run || !run->journal_path || access(run->journal_path, F_OK) != 0) return 0;
   size_t len;

@@ -14,6 +14,7 @@
 #define EMBEDDED_ACCOUNT_A "biz_whopconf_a"
 #define EMBEDDED_ACCOUNT_B "biz_whopconf_b"
 #define EMBEDDED_PICTURE_ID "file_whopconf_picture"
+#define EMBEDDED_MAX_BODY ((size_t)8 << 20)
 
 static const char *env_or(const char *given, const char *name) {
   if (given) return given;
@@ -63,6 +64,10 @@ static wc_refserver *start_embedded(wc_run_opts *o, wc_err *err) {
   wc_refserver_opts_default(&so);
   so.host = "127.0.0.1";
   so.port = 0;
+  /* The contract sets no size limit: the embedded target takes every body
+   * the generated phases send by default (up to 1 MiB), so what they learn
+   * is about the input, not the server's door. */
+  so.max_body = EMBEDDED_MAX_BODY;
   if (o->known_count) {
     so.known_versions = o->known_versions;
     so.known_version_count = o->known_count;

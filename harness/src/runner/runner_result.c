@@ -21,7 +21,7 @@
 /* One case's result file. */
 typedef struct loaded {
   const char *name; /* in doc */
-  int rank;         /* 0 recover, 1 setup, 2 cases, 3 teardown */
+  int rank;         /* 0 recover, 1 setup, 2 cases, 3 sources (generated phases), 4 teardown */
   cJSON *doc;       /* the file: counters and exchanges */
   wc_observations *obs;
 } loaded;
@@ -29,7 +29,9 @@ typedef struct loaded {
 static int rank_of(const char *name) {
   if (strcmp(name, WC_CASE_RECOVER) == 0) return 0;
   if (strcmp(name, WC_CASE_SETUP) == 0) return 1;
-  if (strcmp(name, WC_CASE_TEARDOWN) == 0) return 3;
+  if (strcmp(name, WC_CASE_TEARDOWN) == 0) return 4;
+  size_t n = strlen(name), k = strlen(WC_CASE_PUT_BACK_SUFFIX);
+  if (n > k && strcmp(name + n - k, WC_CASE_PUT_BACK_SUFFIX) == 0) return 3; /* sorts after its source */
   return 2;
 }
 
@@ -62,7 +64,8 @@ static int read_result(const char *path, loaded *out) {
     cJSON_Delete(doc);
     return -1;
   }
-  *out = (loaded){.name = name->valuestring, .rank = rank_of(name->valuestring), .doc = doc, .obs = obs};
+  int rank = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc, "source")) ? 3 : rank_of(name->valuestring);
+  *out = (loaded){.name = name->valuestring, .rank = rank, .doc = doc, .obs = obs};
   return 0;
 }
 
@@ -270,6 +273,76 @@ static size_t weakened_flags(const wc_run_opts *o, const char **out) {
   return n;
 }
 
+/* Makes the exchanges of a generated finding (its ids "minimal" and
+ * "original") evidence of its requirement: the assembly keeps only the
+ * first few exchanges of a requirement, a generated phase has one pair per
+ * distinct finding and all of them belong there. */
+static void add_generated_evidence(cJSON *report, const cJSON *finding) {
+  const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(finding, "requirement"));
+  const cJSON *req;
+  cJSON *evidence = NULL;
+  cJSON_ArrayForEach(req, cJSON_GetObjectItemCaseSensitive(report, "requirements")) {
+    const char *rid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(req, "id"));
+    if (id && rid && strcmp(id, rid) == 0) evidence = cJSON_GetObjectItemCaseSensitive(req, "evidence");
+  }
+  if (!cJSON_IsArray(evidence)) return;
+  static const char *const refs[] = {"minimal", "original"};
+  for (size_t i = 0; i < 2; i++) {
+    const char *xid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(finding, refs[i]));
+    if (!xid) continue;
+    bool present = false;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, evidence) present = present || (cJSON_IsString(e) && strcmp(e->valuestring, xid) == 0);
+    if (!present) cJSON_AddItemToArray(evidence, cJSON_CreateString(xid));
+  }
+}
+
+/* The generated phases' findings (sources with "generated"): which
+ * exchange is the original request and which the minimal one, by their
+ * report ids, and how many exchanges each phase left out. Present only when
+ * a generated phase ran. */
+static void add_generated(cJSON *report, const loaded *cases, size_t ncases) {
+  cJSON *section = NULL, *findings = NULL, *phases = NULL;
+  size_t first_id = 1;
+  for (size_t c = 0; c < ncases; c++) {
+    const cJSON *doc = cases[c].doc;
+    size_t nx = (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "exchanges"));
+    const cJSON *gen = cJSON_GetObjectItemCaseSensitive(doc, "generated");
+    if (cJSON_IsArray(gen)) {
+      if (!section) {
+        section = cJSON_AddObjectToObject(report, "generated");
+        phases = cJSON_AddArrayToObject(section, "phases");
+        findings = cJSON_AddArrayToObject(section, "findings");
+      }
+      cJSON *ph = cJSON_CreateObject();
+      cJSON_AddStringToObject(ph, "name", cases[c].name);
+      static const char *const counters[] = {"requests", "skipped_requests", "exchanges_left_out",
+                                             "findings_left_out"};
+      for (size_t i = 0; i < sizeof counters / sizeof counters[0]; i++)
+        cJSON_AddNumberToObject(ph, counters[i], wc_json_num(doc, counters[i], 0));
+      cJSON_AddItemToArray(phases, ph);
+      const cJSON *g;
+      cJSON_ArrayForEach(g, gen) {
+        cJSON *copy = cJSON_Duplicate(g, 1);
+        if (!copy) continue;
+        cJSON_AddStringToObject(copy, "case", cases[c].name);
+        static const char *const refs[] = {"original", "minimal"};
+        for (size_t i = 0; i < 2; i++) {
+          int seq = (int)wc_json_num(copy, refs[i], 0);
+          cJSON_DeleteItemFromObjectCaseSensitive(copy, refs[i]);
+          char id[24];
+          snprintf(id, sizeof id, "x%zu", first_id + (size_t)seq - 1);
+          cJSON_AddItemToObject(copy, refs[i], seq > 0 && (size_t)seq <= nx ? cJSON_CreateString(id)
+                                                                            : cJSON_CreateNull());
+        }
+        cJSON_AddItemToArray(findings, copy);
+        add_generated_evidence(report, copy);
+      }
+    }
+    first_id += nx;
+  }
+}
+
 cJSON *wc_run_report(wc_run *run, int *exit_code, wc_err *err) {
   loaded *cases = NULL;
   size_t ncases = load_all(run, &cases);
@@ -298,6 +371,7 @@ cJSON *wc_run_report(wc_run *run, int *exit_code, wc_err *err) {
         .token_without_scope = ctx->token_without_scope != NULL,
     };
     report = wc_assembly_finish(a, &meta, exit_code, err);
+    if (report) add_generated(report, cases, ncases);
   }
   wc_assembly_free(a);
   free_all(cases, ncases);

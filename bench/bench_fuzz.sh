@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# whopconf fuzz against `whopconf serve`, next to wrk on the same server in
+# the same run (bench/wrk.sh), plus peak RSS for 100,000 requests and the
+# requests the shrinker needs for a 64 KiB failing string (bench-shrink).
+#
+#   bash bench/bench_fuzz.sh [BUILD_DIR]      (make bench runs it)
+# Env: FUZZ_BENCH_REQUESTS (fuzzing-phase requests of the rate run, default
+#      20000), FUZZ_BENCH_RSS_REQUESTS (default 100000), WRK_DURATION
+#      (seconds, default 5), FUZZ_BENCH_WORKERS (default 8).
+# Goals (issue 12): fuzz at least half of wrk's rate over 8 connections,
+# peak RSS under 50 MB for 100,000 requests, at most 40 requests to shrink.
+# Loopback only; every run bounded (timeout). Exit 0 measured (goals are
+# reported, not enforced), 1 a run failed, 77 wrk missing.
+set -uo pipefail
+build=${1:-build}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=bench/wrk.sh
+. "$here/wrk.sh"
+whopconf="$build/whopconf"
+[ -x "$whopconf" ] || { echo "bench/fuzz: $whopconf not found: build first" >&2; exit 1; }
+wrk_ensure || exit 77
+requests=${FUZZ_BENCH_REQUESTS:-20000}
+rss_requests=${FUZZ_BENCH_RSS_REQUESTS:-100000}
+workers=${FUZZ_BENCH_WORKERS:-8}
+secs=${WRK_DURATION:-5}
+work=$(mktemp -d "${TMPDIR:-/tmp}/whopconf-bench-fuzz.XXXXXX")
+cleanup() { wrk_stop_serve; rm -rf "$work"; }
+trap cleanup EXIT
+export WHOPCONF_TOKEN=${WRK_TOKEN:-wc_user_token_with_scope}
+
+# fuzz_run OUT N [FUZZ OPTIONS...]: N requests of the fuzzing phase only, no
+# shrinking (the rate of generating, sending, judging and recording), under
+# the command prefix in the array run_prefix (e.g. /usr/bin/time -v).
+run_prefix=()
+fuzz_run() {
+  local out=$1 n=$2; shift 2
+  timeout 900 "${run_prefix[@]}" "$whopconf" fuzz --base-url "$WRK_SERVE_URL" --allow-writes --phases fuzzing \
+    --no-shrink --workers "$workers" --seed 1 --max-requests "$n" --report-dir "$work/reports" "$@" \
+    >"$out" 2>"$out.err"
+  local rc=$?
+  [ "$rc" -le 1 ] || { echo "bench/fuzz: whopconf fuzz exited $rc: $(tail -n 1 "$out.err")" >&2; return 1; }
+}
+
+# "20000 requests in 1.23 s (16260 req/s; ..." -> 16260
+fuzz_rate() { grep -m1 -oE '\(([0-9]+) req/s' "$1" | grep -oE '[0-9]+'; }
+
+echo "bench/fuzz: load average before $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
+wrk_serve "$build" || exit 1
+status=0
+wrk8=$(wrk_rate "$WRK_SERVE_URL" 8 "$secs") || status=1
+fuzz_run "$work/rate.out" "$requests" || status=1
+rate=$(fuzz_rate "$work/rate.out")
+# The same stream with bodies of at most 4 KiB: what the default's large
+# bodies (strings up to 2^17 code points, requests up to 1 MiB) cost.
+fuzz_run "$work/small.out" "$requests" --max-request-body 4096 || status=1
+small=$(fuzz_rate "$work/small.out")
+wrk8b=$(wrk_rate "$WRK_SERVE_URL" 8 "$secs") || status=1
+if [ -n "${wrk8:-}" ] && [ -n "${wrk8b:-}" ] && [ -n "$rate" ]; then
+  wrk_mean=$(( (wrk8 + wrk8b) / 2 ))
+  printf 'wrk, one fixed PATCH, 8 connections:   %8s requests/s (before %s, after %s)\n' "$wrk_mean" "$wrk8" "$wrk8b"
+  printf 'whopconf fuzz --workers %-2s (%s req):  %8s requests/s = %s of wrk (goal: at least 0.50)\n' "$workers" \
+    "$requests" "$rate" "$(awk -v a="$rate" -v b="$wrk_mean" 'BEGIN { printf "%.2f", a / b }')"
+  [ -n "${small:-}" ] &&
+    printf '  same, --max-request-body 4096:        %8s requests/s = %s of wrk\n' "$small" \
+      "$(awk -v a="$small" -v b="$wrk_mean" 'BEGIN { printf "%.2f", a / b }')"
+else
+  echo "bench/fuzz: no rate figure (wrk ${wrk8:-?}/${wrk8b:-?}, fuzz ${rate:-?})" >&2
+  status=1
+fi
+
+if [ -x /usr/bin/time ]; then
+  run_prefix=(/usr/bin/time -v)
+  if fuzz_run "$work/rss.out" "$rss_requests"; then
+    rss_kb=$(awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}' "$work/rss.out.err")
+    printf 'whopconf fuzz, %s requests:          peak RSS %s MB (goal: under 50 MB), %s requests/s\n' \
+      "$rss_requests" "$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')" "$(fuzz_rate "$work/rss.out")"
+  else
+    status=1
+  fi
+  run_prefix=()
+else
+  echo "bench/fuzz: /usr/bin/time missing (Debian package time): no RSS figure" >&2
+fi
+wrk_stop_serve
+
+if [ -x "$build/bench-shrink" ]; then
+  "$build/bench-shrink" || status=1
+else
+  echo "bench/fuzz: $build/bench-shrink missing (cmake --build $build --target bench)" >&2
+fi
+echo "bench/fuzz: load average after $(cut -d' ' -f1-3 /proc/loadavg)"
+exit "$status"

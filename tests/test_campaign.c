@@ -1,0 +1,237 @@
+/* The campaign's oracles and findings table (campaign_internal.h): the echo
+ * comparison and its normalization warning, the judgment of generated
+ * requests sent over loopback to the reference server (a negative input
+ * refused or accepted, a positive one accepted, refused the documented way
+ * or not, an echo that is normalized or damaged), and the de-duplication of
+ * findings by requirement, status, location and edge class. */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../harness/src/campaign/campaign_internal.h"
+#include "whopconf/refserver.h"
+#include "whopconf/spec.h"
+#include "whopconf/versions.h"
+
+/* ---- echo ------------------------------------------------------------------------ */
+
+typedef struct echo_case {
+  const char *what, *sent, *got;
+  int want; /* 0 equal, 1 a normalization the contract leaves open, 2 damaged */
+} echo_case;
+
+static const echo_case echo_cases[] = {
+    {"identical", "Ada \xf0\x9f\xa6\x89", "Ada \xf0\x9f\xa6\x89", 0},
+    {"empty", "", "", 0},
+    {"edge spaces trimmed", "  Ada  ", "Ada", 1},
+    {"edge U+00A0 and U+3000 trimmed", "\xc2\xa0" "Ada" "\xe3\x80\x80", "Ada", 1},
+    {"NFD sent, NFC back", "e\xcc\x81t\xc3\xa9", "\xc3\xa9t\xc3\xa9", 1},
+    {"NFC sent, NFD back", "\xc3\xa9", "e\xcc\x81", 1},
+    {"truncated", "aaaaaaaa", "aaaa", 2},
+    {"inner space dropped", "a b", "ab", 2},
+    {"U+200D dropped", "a\xe2\x80\x8d" "b", "ab", 2},
+    {"U+00A0 inside replaced", "a\xc2\xa0" "b", "a b", 2},
+    {"case changed", "Ada", "ada", 2},
+    {"another letter", "Ada", "Adb", 2},
+    {"all whitespace trimmed to nothing", " \xe2\x80\x80 ", "", 1},
+};
+
+ParameterizedTestParameters(echo, compare) {
+  static size_t idx[sizeof echo_cases / sizeof echo_cases[0]];
+  for (size_t i = 0; i < sizeof idx / sizeof idx[0]; i++) idx[i] = i;
+  return cr_make_param_array(size_t, idx, sizeof idx / sizeof idx[0]);
+}
+
+ParameterizedTest(size_t *i, echo, compare) {
+  const echo_case *c = &echo_cases[*i];
+  cr_assert_eq(wc_campaign_echo_compare(c->sent, c->got), c->want, "%s: got %d, want %d", c->what,
+               wc_campaign_echo_compare(c->sent, c->got), c->want);
+}
+
+/* ---- the oracles on real exchanges ---------------------------------------------- */
+
+typedef struct judge_case {
+  const char *fault, *lenient; /* the server (NULL: plain) */
+  const char *edge, *target;   /* a request of the coverage list */
+  const char *requirement;
+  int want; /* the worst of requirement's observations: NONE, PASS, WARN or FAIL */
+} judge_case;
+
+enum { NONE = -1, PASS = 1, WARN = 2, FAIL = 3 };
+
+static const judge_case judge_cases[] = {
+    /* negative input: refused with 400 passes; accepted fails */
+    {NULL, NULL, "wrong-type:number", "/name", WC_REQ_INVALID_BODY_400, PASS},
+    {NULL, NULL, "lone-surrogate", "/name", WC_REQ_INVALID_BODY_400, PASS},
+    {"bio-array-accepted", NULL, "wrong-type:array", "/bio", WC_REQ_INVALID_BODY_400, FAIL},
+    /* positive input: 2xx passes, a documented 400 with an envelope warns, an
+     * undocumented refusal fails, a 5xx is WC-TR-001's alone */
+    {NULL, NULL, "length:1023", "/name", WC_REQ_POSITIVE_ACCEPTED, PASS},
+    {NULL, "max-name=10", "length:1023", "/name", WC_REQ_POSITIVE_ACCEPTED, WARN},
+    {"bio-cr-422", NULL, "crlf", "/bio", WC_REQ_POSITIVE_ACCEPTED, FAIL},
+    {"bio-over-255-error", NULL, "length:1023", "/bio", WC_REQ_NO_5XX, FAIL},
+    {"bio-over-255-error", NULL, "length:1023", "/bio", WC_REQ_POSITIVE_ACCEPTED, NONE},
+    /* echo: the same, a normalization (warning), damage (failure) */
+    {NULL, NULL, "nfd", "/name", WC_REQ_UPD_REFLECTED, PASS},
+    {NULL, "trim", "edge-spaces", "/name", WC_REQ_UPD_REFLECTED, WARN},
+    {"zwj-dropped", NULL, "emoji-zwj", "/name", WC_REQ_UPD_REFLECTED, FAIL},
+};
+
+#define JUDGE_COUNT (sizeof judge_cases / sizeof judge_cases[0])
+
+static int severity(wc_obs_status s) { return s == WC_OBS_FAIL ? 3 : s == WC_OBS_WARN ? 2 : s == WC_OBS_PASS ? 1 : 0; }
+
+/* The coverage request with this edge class at this target. */
+static wc_gen_request *coverage_request(const wc_gen *gen, const char *edge, const char *target) {
+  for (size_t i = 0; i < wc_gen_coverage_count(gen); i++) {
+    wc_gen_request *r = wc_gen_coverage(gen, i, NULL);
+    cr_assert_not_null(r);
+    if (strcmp(wc_gen_request_edge_class(r), edge) == 0 && strcmp(wc_gen_request_target(r), target) == 0) return r;
+    wc_gen_request_free(r);
+  }
+  cr_assert_fail("no coverage request %s at %s", edge, target);
+  return NULL;
+}
+
+ParameterizedTestParameters(oracle, judges_a_real_exchange) {
+  static size_t idx[JUDGE_COUNT];
+  for (size_t i = 0; i < JUDGE_COUNT; i++) idx[i] = i;
+  return cr_make_param_array(size_t, idx, JUDGE_COUNT);
+}
+
+ParameterizedTest(size_t *i, oracle, judges_a_real_exchange) {
+  const judge_case *c = &judge_cases[*i];
+  wc_err err;
+  wc_refserver_opts so;
+  wc_refserver_opts_default(&so);
+  const char *faults[1] = {c->fault}, *lenient[1] = {c->lenient};
+  so.faults = c->fault ? faults : NULL;
+  so.fault_count = c->fault ? 1 : 0;
+  so.lenient = c->lenient ? lenient : NULL;
+  so.lenient_count = c->lenient ? 1 : 0;
+  wc_refserver *srv = wc_refserver_start(&so, &err);
+  cr_assert_not_null(srv, "%s", err.msg);
+  wc_spec *spec = wc_spec_load_embedded(&err);
+  cr_assert_not_null(spec, "%s", err.msg);
+  wc_gen *gen = wc_gen_new(spec, NULL, &err);
+  cr_assert_not_null(gen, "%s", err.msg);
+  const char *known[16];
+  size_t known_count = 0;
+  for (; known_count < wc_default_version_count() && known_count < 16; known_count++)
+    known[known_count] = wc_default_version(known_count);
+  wc_run_checks *checks = wc_run_checks_new(spec, known[known_count - 1], known, known_count, 0, &err);
+  cr_assert_not_null(checks, "%s", err.msg);
+  wc_run_opts ro;
+  wc_run_opts_default(&ro);
+  ro.base_url = wc_refserver_base_url(srv);
+  ro.token = WC_REFSERVER_DEFAULT_USER_TOKEN;
+  wc_campaign_env env = {
+      .ro = &ro,
+      .gen = gen,
+      .checks = wc_run_checks_ctx(checks),
+      .body_properties = wc_spec_get(spec, "/paths/~1users~1me/patch/requestBody/content/application~1json/schema/properties", NULL),
+      .allow_writes = true,
+  };
+  wc_transport_opts_default(&env.topts);
+  cr_assert_not_null(env.body_properties);
+  wc_transport *t = wc_transport_new(&env.topts, NULL);
+  wc_gen_request *req = coverage_request(gen, c->edge, c->target);
+  wc_send_result res;
+  cr_assert_eq(wc_campaign_send(&env, t, req, &res), 0);
+  cr_assert(res.sent && !res.transport_failed);
+  int worst = -1;
+  for (size_t k = 0; k < wc_observations_count(res.obs); k++) {
+    const wc_observation *o = wc_observations_get(res.obs, k);
+    if (strcmp(o->requirement, c->requirement) == 0 && severity(o->status) > worst) worst = severity(o->status);
+  }
+  cr_expect_eq(worst, c->want, "%s%s%s, %s at %s (HTTP %ld): %s is %d, want %d",
+               c->fault ? c->fault : "plain", c->lenient ? " --lenient " : "", c->lenient ? c->lenient : "",
+               c->edge, c->target, res.http_status, c->requirement, worst, c->want);
+  wc_send_result_clear(&res);
+  wc_gen_request_free(req);
+  wc_transport_free(t);
+  wc_run_checks_free(checks);
+  wc_gen_free(gen);
+  wc_spec_free(spec);
+  wc_refserver_stop(srv);
+}
+
+/* ---- the findings table ------------------------------------------------------------ */
+
+static wc_observations *one_observation(const char *requirement, wc_obs_status status) {
+  wc_observations *obs = wc_observations_new();
+  cr_assert_not_null(obs);
+  wc_observe(obs, requirement, status, 1, "%s", "what went wrong");
+  return obs;
+}
+
+/* The finding entries of a source document: (requirement, status, location,
+ * edge) -> count. */
+static double finding_count(const cJSON *doc, const char *req, const char *status, const char *location,
+                            const char *edge) {
+  const cJSON *g;
+  double found = -1;
+  cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(doc, "generated")) {
+    if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "requirement")), req) == 0 &&
+        strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "status")), status) == 0 &&
+        strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "location")), location) == 0 &&
+        strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "edge_class")), edge) == 0) {
+      cr_assert_eq(found, -1, "two entries for %s %s %s %s", req, status, location, edge);
+      found = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(g, "count"));
+    }
+  }
+  return found;
+}
+
+Test(collect, findings_are_deduplicated_with_a_count) {
+  wc_err err;
+  wc_spec *spec = wc_spec_load_embedded(&err);
+  cr_assert_not_null(spec);
+  wc_gen *gen = wc_gen_new(spec, NULL, &err);
+  cr_assert_not_null(gen);
+  wc_collect *col = wc_collect_new();
+  cr_assert_not_null(col);
+  wc_gen_request *name_crlf = coverage_request(gen, "crlf", "/name");
+  wc_gen_request *bio_crlf = coverage_request(gen, "crlf", "/bio");
+  wc_gen_request *name_nfd = coverage_request(gen, "nfd", "/name");
+  /* index, request, requirement, status */
+  static const struct {
+    int which;
+    const char *req;
+    wc_obs_status status;
+  } seen[] = {
+      {0, WC_REQ_NO_5XX, WC_OBS_FAIL}, {0, WC_REQ_NO_5XX, WC_OBS_FAIL},  {0, WC_REQ_NO_5XX, WC_OBS_FAIL},
+      {1, WC_REQ_NO_5XX, WC_OBS_FAIL}, {2, WC_REQ_NO_5XX, WC_OBS_FAIL},  {0, WC_REQ_UPD_REFLECTED, WC_OBS_WARN},
+      {0, WC_REQ_UPD_REFLECTED, WC_OBS_FAIL}, {0, WC_REQ_NO_5XX, WC_OBS_PASS},
+  };
+  wc_gen_request *reqs[3] = {name_crlf, bio_crlf, name_nfd};
+  for (size_t i = 0; i < sizeof seen / sizeof seen[0]; i++) {
+    wc_observations *obs = one_observation(seen[i].req, seen[i].status);
+    wc_collect_exchange(col, 10 + i, reqs[seen[i].which], NULL, obs);
+    wc_observations_free(obs);
+  }
+  /* five distinct (requirement, status, location, edge); passes are not findings */
+  cr_expect_eq(wc_collect_finding_count(col), 5);
+  wc_phase_counts counts;
+  memset(&counts, 0, sizeof counts);
+  cJSON *doc = wc_collect_source(col, "coverage", &counts);
+  cr_assert_not_null(doc);
+  cr_expect_eq(finding_count(doc, WC_REQ_NO_5XX, "fail", "/name", "crlf"), 3);
+  cr_expect_eq(finding_count(doc, WC_REQ_NO_5XX, "fail", "/bio", "crlf"), 1);
+  cr_expect_eq(finding_count(doc, WC_REQ_NO_5XX, "fail", "/name", "nfd"), 1);
+  cr_expect_eq(finding_count(doc, WC_REQ_UPD_REFLECTED, "warn", "/name", "crlf"), 1);
+  cr_expect_eq(finding_count(doc, WC_REQ_UPD_REFLECTED, "fail", "/name", "crlf"), 1);
+  cr_expect_eq(finding_count(doc, WC_REQ_NO_5XX, "pass", "/name", "crlf"), -1);
+  /* the lowest index is the original kept for each finding */
+  const wc_collect_finding *first = wc_collect_finding_get(col, 0);
+  cr_assert_not_null(first);
+  cr_expect_eq(first->request != NULL, true);
+  cJSON_Delete(doc);
+  wc_collect_free(col);
+  wc_gen_request_free(name_crlf);
+  wc_gen_request_free(bio_crlf);
+  wc_gen_request_free(name_nfd);
+  wc_gen_free(gen);
+  wc_spec_free(spec);
+}
