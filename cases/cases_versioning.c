@@ -5,12 +5,9 @@
 #include <stdlib.h>
 
 #include "case_support.h"
+#include "whopconf/versions.h"
 
-static bool is_known(wc_case *c, const char *v) {
-  for (size_t i = 0; i < wc_case_known_count(c); i++)
-    if (strcmp(wc_case_known(c, i), v) == 0) return true;
-  return false;
-}
+static bool is_known(wc_case *c, const char *v) { return wc_version_is_known(wc_case_checks(c), v); }
 
 WC_CASE(versioning, accepted_versions, 0,
         WC_REQ_ABSENT_ACCEPTED " " WC_REQ_KNOWN_ACCEPTED " " WC_REQ_OLD_SHAPE) {
@@ -39,7 +36,8 @@ WC_CASE(versioning, accepted_versions, 0,
  * configured. */
 static void suffixed_latest(wc_case *c, char *out, size_t size) {
   const char *latest = wc_case_api_version(c);
-  snprintf(out, size, "%s-1", latest ? latest : "2026-07-01");
+  if (!latest) latest = wc_default_version(wc_default_version_count() - 1);
+  snprintf(out, size, "%s-1", latest);
 }
 
 WC_CASE(versioning, unknown_dates, 0, WC_REQ_UNKNOWN_400 " " WC_REQ_VERSION_LIST) {

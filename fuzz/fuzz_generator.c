@@ -27,6 +27,7 @@
 #include "whopconf/request.h"
 #include "whopconf/schema.h"
 #include "whopconf/spec.h"
+#include "whopconf/versions.h"
 
 #define STREAM_BYTES 13
 #define MODE_OTHER_SPEC 0x04

@@ -12,6 +12,7 @@
 #include "../harness/src/campaign/campaign_internal.h"
 #include "whopconf/refserver.h"
 #include "whopconf/spec.h"
+#include "whopconf/versions.h"
 
 /* ---- echo ------------------------------------------------------------------------ */
 

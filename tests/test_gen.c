@@ -14,6 +14,7 @@
 #include "whopconf/request.h"
 #include "whopconf/schema.h"
 #include "whopconf/transport.h"
+#include "whopconf/versions.h"
 
 static wc_spec *spec;
 static wc_gen *gen;

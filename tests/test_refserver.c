@@ -13,6 +13,7 @@
 #include "support/params.h"
 #include "support/refserver_client.h"
 #include "whopconf/catalog.h"
+#include "whopconf/versions.h"
 
 static test_srv T;
 static void up(void) { srv_start(&T); }

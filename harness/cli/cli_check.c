@@ -160,22 +160,17 @@ static int check_file(const char *path, wc_tally *tally, size_t max_entry, wc_er
   return rc;
 }
 
-static double jnum(const cJSON *o, const char *name) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-  return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
-
 static void print_summary(const cJSON *report, const char *dir, int formats) {
   const cJSON *sum = cJSON_GetObjectItemCaseSensitive(report, "summary");
   const cJSON *traffic = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(report, "run"), "traffic");
-  int code = (int)jnum(sum, "exit_code");
+  int code = (int)wc_json_num(sum, "exit_code", 0);
   printf("whopconf check: %s (exit %d): %.0f exchanges, %.0f judged (%.0f conformant, %.0f with request "
          "violations, %.0f with response violations, %.0f without a response), %.0f other, %.0f unreadable\n",
-         code == 0 ? "CONFORMANT" : "NOT CONFORMANT", code, jnum(traffic, "exchanges"), jnum(traffic, "judged"),
-         jnum(traffic, "conformant"), jnum(traffic, "request_violations"), jnum(traffic, "response_violations"),
-         jnum(traffic, "no_response"), jnum(traffic, "other"), jnum(traffic, "unreadable"));
-  printf("  %.0f requirements: %.0f passed, %.0f failed, %.0f warnings, %.0f skipped\n", jnum(sum, "total"),
-         jnum(sum, "passed"), jnum(sum, "failed"), jnum(sum, "warnings"), jnum(sum, "skipped"));
+         code == 0 ? "CONFORMANT" : "NOT CONFORMANT", code, wc_json_num(traffic, "exchanges", 0), wc_json_num(traffic, "judged", 0),
+         wc_json_num(traffic, "conformant", 0), wc_json_num(traffic, "request_violations", 0), wc_json_num(traffic, "response_violations", 0),
+         wc_json_num(traffic, "no_response", 0), wc_json_num(traffic, "other", 0), wc_json_num(traffic, "unreadable", 0));
+  printf("  %.0f requirements: %.0f passed, %.0f failed, %.0f warnings, %.0f skipped\n", wc_json_num(sum, "total", 0),
+         wc_json_num(sum, "passed", 0), wc_json_num(sum, "failed", 0), wc_json_num(sum, "warnings", 0), wc_json_num(sum, "skipped", 0));
   const cJSON *r;
   cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(report, "requirements")) {
     const char *status = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "status"));
@@ -183,7 +178,7 @@ static void print_summary(const cJSON *report, const char *dir, int formats) {
     printf("    %-10s %-4s %.300s\n", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "id")), status,
            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "reason")));
   }
-  if (jnum(traffic, "judged") == 0) printf("  note: no PATCH .../users/me exchange under the base path was found\n");
+  if (wc_json_num(traffic, "judged", 0) == 0) printf("  note: no PATCH .../users/me exchange under the base path was found\n");
   static const struct {
     int bit;
     const char *file;

@@ -142,13 +142,13 @@ static void print_findings(const cJSON *report) {
   cJSON_ArrayForEach(f, findings) {
     if (shown == 0) printf("  distinct findings (minimal request, shrink steps):\n");
     if (shown++ == 20) break;
-    printf("    %-10s %-4s %-6.0f x%-6.0f %s @ %s (%s)\n", wc_cli_jstr(f, "requirement"), wc_cli_jstr(f, "status"),
-           wc_cli_jnum(f, "http_status"), wc_cli_jnum(f, "count"), wc_cli_jstr(f, "edge_class"),
-           wc_cli_jstr(f, "location"), wc_cli_jstr(f, "case"));
-    const char *minimal = wc_cli_jstr(f, "minimal_description");
+    printf("    %-10s %-4s %-6.0f x%-6.0f %s @ %s (%s)\n", wc_json_str(f, "requirement", ""), wc_json_str(f, "status", ""),
+           wc_json_num(f, "http_status", 0), wc_json_num(f, "count", 0), wc_json_str(f, "edge_class", ""),
+           wc_json_str(f, "location", ""), wc_json_str(f, "case", ""));
+    const char *minimal = wc_json_str(f, "minimal_description", "");
     if (*minimal)
       printf("               minimal: %.200s (%.0f bytes, from %.0f, %.0f steps)\n", minimal,
-             wc_cli_jnum(f, "minimal_size"), wc_cli_jnum(f, "original_size"), wc_cli_jnum(f, "shrink_steps"));
+             wc_json_num(f, "minimal_size", 0), wc_json_num(f, "original_size", 0), wc_json_num(f, "shrink_steps", 0));
   }
   if (total > 20) printf("    ... and %d more (report.json, report.html)\n", total - 20);
 }
@@ -163,9 +163,9 @@ static void print_summary(const cJSON *report, const wc_campaign_stats *stats, c
          (unsigned long long)stats->sent, secs, secs > 0 ? (double)stats->sent / secs : 0.0,
          (unsigned long long)stats->coverage_count, (unsigned long long)stats->shrink_requests,
          (unsigned long long)stats->skipped, stats->findings);
-  printf("  %.0f requirements: %.0f passed, %.0f failed, %.0f warnings, %.0f skipped\n", wc_cli_jnum(sum, "total"),
-         wc_cli_jnum(sum, "passed"), wc_cli_jnum(sum, "failed"), wc_cli_jnum(sum, "warnings"),
-         wc_cli_jnum(sum, "skipped"));
+  printf("  %.0f requirements: %.0f passed, %.0f failed, %.0f warnings, %.0f skipped\n", wc_json_num(sum, "total", 0),
+         wc_json_num(sum, "passed", 0), wc_json_num(sum, "failed", 0), wc_json_num(sum, "warnings", 0),
+         wc_json_num(sum, "skipped", 0));
   wc_cli_print_group(reqs, "fail", "failed");
   wc_cli_print_group(reqs, "warn", "warnings");
   print_findings(report);
@@ -237,7 +237,7 @@ static int fuzz(fuzz_flags *ff, wc_spec *spec, FILE *progress) {
       print_summary(report, &stats, o->report_dir, written);
       if (exit_code == WC_EXIT_UNTESTABLE)
         fprintf(stderr, "whopconf fuzz: could not test: %s\n",
-                wc_cli_jstr(cJSON_GetObjectItemCaseSensitive(report, "summary"), "reason"));
+                wc_json_str(cJSON_GetObjectItemCaseSensitive(report, "summary"), "reason", ""));
       cJSON_Delete(report);
     }
   }

@@ -201,12 +201,6 @@ static bool wait_signal(const sigset_t *stop, double wait_ms, int *sig) {
   }
 }
 
-static double mono_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
-
 int wc_cli_proxy(int argc, char **argv) {
   proxy_cli c;
   memset(&c, 0, sizeof c);
@@ -237,17 +231,17 @@ int wc_cli_proxy(int argc, char **argv) {
   printf("%s\n", wc_proxy_base_url(p));
   fflush(stdout);
 
-  double start = mono_ms();
+  double start = wc_monotonic_ms();
   double end = c.duration_s > 0 ? start + c.duration_s * 1000.0 : -1;
   double next_report = c.report_every_s > 0 ? start + c.report_every_s * 1000.0 : -1;
   int sig = 0;
   for (;;) {
-    double now = mono_ms();
+    double now = wc_monotonic_ms();
     if (end >= 0 && now >= end) break;
     double wake = end;
     if (next_report >= 0 && (wake < 0 || next_report < wake)) wake = next_report;
     if (wait_signal(&stop, wake < 0 ? 3600000.0 : wake - now, &sig)) break;
-    if (next_report >= 0 && mono_ms() >= next_report) {
+    if (next_report >= 0 && wc_monotonic_ms() >= next_report) {
       write_reports(p, &c);
       next_report += c.report_every_s * 1000.0;
     }

@@ -222,14 +222,14 @@ static int render(int argc, char **argv) {
 /* The merged verdict in one line, like the summary of a run. */
 static void print_merged(const cJSON *doc, size_t ninputs, const char *dir) {
   const cJSON *sum = cJSON_GetObjectItemCaseSensitive(doc, "summary");
-  int code = (int)wc_cli_jnum(sum, "exit_code");
+  int code = (int)wc_json_num(sum, "exit_code", 0);
   printf("whopconf report merge: %s (exit %d): %zu reports, %d exchanges; %.0f requirements: %.0f passed, "
          "%.0f failed, %.0f warnings, %.0f skipped\n",
          code == 0 ? "CONFORMANT" : code == 1 ? "NOT CONFORMANT" : "COULD NOT TEST", code, ninputs,
-         cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "exchanges")), wc_cli_jnum(sum, "total"),
-         wc_cli_jnum(sum, "passed"), wc_cli_jnum(sum, "failed"), wc_cli_jnum(sum, "warnings"),
-         wc_cli_jnum(sum, "skipped"));
-  if (code == 3) printf("  reason: %s\n", wc_cli_jstr(sum, "reason"));
+         cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "exchanges")), wc_json_num(sum, "total", 0),
+         wc_json_num(sum, "passed", 0), wc_json_num(sum, "failed", 0), wc_json_num(sum, "warnings", 0),
+         wc_json_num(sum, "skipped", 0));
+  if (code == 3) printf("  reason: %s\n", wc_json_str(sum, "reason", ""));
   wc_cli_print_group(cJSON_GetObjectItemCaseSensitive(doc, "requirements"), "fail", "failed");
   printf("  reports: %s/\n", dir);
 }

@@ -19,6 +19,7 @@
 #include "whopconf/refserver.h"
 #include "whopconf/report.h"
 #include "whopconf/spec.h"
+#include "whopconf/versions.h"
 
 static void usage(FILE *out) {
   fputs(
@@ -42,7 +43,7 @@ static void usage(FILE *out) {
       "contract:\n"
       "  --api-version DATE        version pinned for the latest-shape checks (default: newest known)\n"
       "  --known-version DATE      a known Api-Version-Date (repeatable; default the public list\n"
-      "                            2025-01-01 2026-06-08 2026-06-09 2026-06-20 2026-07-01)\n"
+      "                            " WC_DEFAULT_VERSIONS_TEXT ")\n"
       "  --spec FILE               OpenAPI document (default: the embedded spec/openapi.yml)\n"
       "\n"
       "run:\n"
@@ -148,10 +149,10 @@ static void print_summary(const cJSON *report, wc_run *run, size_t cases, const 
   wc_cli_print_verdict("run", report);
   printf("  %.0f requirements: %.0f passed, %.0f failed, %.0f warnings, %.0f skipped; %zu cases, %d "
          "exchanges in %.2f s\n",
-         wc_cli_jnum(sum, "total"), wc_cli_jnum(sum, "passed"), wc_cli_jnum(sum, "failed"),
-         wc_cli_jnum(sum, "warnings"), wc_cli_jnum(sum, "skipped"), cases,
+         wc_json_num(sum, "total", 0), wc_json_num(sum, "passed", 0), wc_json_num(sum, "failed", 0),
+         wc_json_num(sum, "warnings", 0), wc_json_num(sum, "skipped", 0), cases,
          cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(report, "exchanges")),
-         wc_cli_jnum(run_obj, "duration_ms") / 1000.0);
+         wc_json_num(run_obj, "duration_ms", 0) / 1000.0);
   if (generated->sent || generated->skipped)
     printf("  generated: %llu requests sent (%llu coverage items%s), %llu not sent (writes not allowed), %zu "
            "distinct findings\n",
@@ -256,7 +257,7 @@ static int write_reports(cli_state *st, run_resources *r, size_t cases) {
   print_summary(report, r->run, cases, &r->generated, o->report_dir, st->target.formats, written);
   if (code == WC_EXIT_UNTESTABLE)
     fprintf(stderr, "whopconf run: could not test: %s\n",
-            wc_cli_jstr(cJSON_GetObjectItemCaseSensitive(report, "summary"), "reason"));
+            wc_json_str(cJSON_GetObjectItemCaseSensitive(report, "summary"), "reason", ""));
   cJSON_Delete(report);
   return code;
 }

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "cli_args.h"
 #include "whopconf/refserver.h"
+#include "whopconf/versions.h"
 
 #define MAX_LIST 64
 
@@ -29,7 +30,7 @@ static void usage(FILE *out) {
         "  --token-without-scope T    user token lacking it (default " WC_REFSERVER_DEFAULT_TOKEN_WITHOUT_SCOPE ")\n"
         "  --api-key K                API key (default " WC_REFSERVER_DEFAULT_API_KEY ")\n"
         "  --known-version D          accepted Api-Version-Date (repeatable; replaces the default list\n"
-        "                             2025-01-01 2026-06-08 2026-06-09 2026-06-20 2026-07-01)\n"
+        "                             " WC_DEFAULT_VERSIONS_TEXT ")\n"
         "  --show-balances            PATCH responses carry balances and total_usd\n"
         "  --max-body N               request body limit in bytes (default 65536; more gets 413)\n"
         "\n"

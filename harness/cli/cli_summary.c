@@ -22,24 +22,14 @@ void wc_cli_progress_close(FILE *progress) {
   if (progress && progress != stderr) fclose(progress);
 }
 
-const char *wc_cli_jstr(const cJSON *o, const char *name) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-  return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-double wc_cli_jnum(const cJSON *o, const char *name) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-  return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
-
 int wc_cli_print_verdict(const char *command, const cJSON *report) {
   const cJSON *sum = cJSON_GetObjectItemCaseSensitive(report, "summary");
   const cJSON *run_obj = cJSON_GetObjectItemCaseSensitive(report, "run");
-  int code = (int)wc_cli_jnum(sum, "exit_code");
+  int code = (int)wc_json_num(sum, "exit_code", 0);
   const char *verdict = code == 0 ? "CONFORMANT" : code == 1 ? "NOT CONFORMANT" : "COULD NOT TEST";
   printf("whopconf %s: %s (exit %d) against %s\n", command, verdict, code,
-         wc_cli_jstr(cJSON_GetObjectItemCaseSensitive(run_obj, "target"), "base_url"));
-  if (code == 3) printf("  reason: %s\n", wc_cli_jstr(sum, "reason"));
+         wc_json_str(cJSON_GetObjectItemCaseSensitive(run_obj, "target"), "base_url", ""));
+  if (code == 3) printf("  reason: %s\n", wc_json_str(sum, "reason", ""));
   return code;
 }
 
@@ -47,11 +37,11 @@ void wc_cli_print_group(const cJSON *reqs, const char *status, const char *title
   bool header = false;
   const cJSON *r;
   cJSON_ArrayForEach(r, reqs) {
-    if (strcmp(wc_cli_jstr(r, "status"), status) != 0) continue;
+    if (strcmp(wc_json_str(r, "status", ""), status) != 0) continue;
     if (!header) printf("  %s:\n", title);
     header = true;
-    printf("    %-10s %-6s %s\n", wc_cli_jstr(r, "id"), wc_cli_jstr(r, "level"), wc_cli_jstr(r, "title"));
-    printf("               %.300s\n", wc_cli_jstr(r, "reason"));
+    printf("    %-10s %-6s %s\n", wc_json_str(r, "id", ""), wc_json_str(r, "level", ""), wc_json_str(r, "title", ""));
+    printf("               %.300s\n", wc_json_str(r, "reason", ""));
   }
 }
 

@@ -13,10 +13,6 @@
 FILE *wc_cli_progress_stream(void);
 void wc_cli_progress_close(FILE *progress);
 
-/* A string or number member of o; "" or 0 when absent. */
-const char *wc_cli_jstr(const cJSON *o, const char *name);
-double wc_cli_jnum(const cJSON *o, const char *name);
-
 /* "whopconf CMD: VERDICT (exit N) against URL" and, for could-not-test,
  * the reason. Returns the report's exit code. */
 int wc_cli_print_verdict(const char *command, const cJSON *report);

@@ -8,17 +8,11 @@
 #include "cli.h"
 #include "cli_args.h"
 #include "whopconf/report.h"
+#include "whopconf/versions.h"
 
 void wc_cli_target_init(wc_cli_target *t) {
   memset(t, 0, sizeof *t);
   wc_run_opts_default(&t->run);
-}
-
-static bool is_date(const char *s) {
-  if (!s || strlen(s) < 10) return false;
-  for (int i = 0; i < 10; i++)
-    if ((i == 4 || i == 7) ? s[i] != '-' : (s[i] < '0' || s[i] > '9')) return false;
-  return s[10] == '\0' || s[10] == '-';
 }
 
 static int add_list(const char **list, size_t *count, const char *command, const char *flag, const char *v) {
@@ -36,7 +30,7 @@ static int clean_flag(const char *command, const char *flag, const char *what, c
 }
 
 static int date_flag(const char *command, const char *flag, const char *v) {
-  if (is_date(v)) return 0;
+  if (wc_version_well_formed(v)) return 0;
   return wc_cli_usage_error(command, "%s needs a date (YYYY-MM-DD, optionally -suffix), got '%s'", flag, v ? v : "");
 }
 

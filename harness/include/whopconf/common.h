@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define WC_VERSION "0.1.0"
 
@@ -17,17 +18,23 @@
 #define WC_PRINTF(fmt, args)
 #endif
 
+/* X(enumerator, name): the kinds of error, and their names. */
+#define WC_ERR_CODE_MAP(X)                                                                          \
+  X(WC_OK, "ok")                                                                                    \
+  X(WC_E_USAGE, "usage")             /* bad argument or option */                                   \
+  X(WC_E_IO, "io")                   /* cannot read or write a file */                              \
+  X(WC_E_PARSE, "parse")             /* malformed input (YAML, JSON, URL, ...) */                   \
+  X(WC_E_SPEC, "spec")               /* the contract is unusable (missing operation, bad $ref) */   \
+  X(WC_E_SCHEMA, "schema")           /* a schema cannot be compiled */                              \
+  X(WC_E_NOMEM, "out-of-memory")     /* allocation failed */                                        \
+  X(WC_E_TRANSPORT, "transport")     /* the exchange could not be completed */                      \
+  X(WC_E_REFUSED, "refused")         /* refused on purpose (policy: CR/LF in header, http to remote) */ \
+  X(WC_E_INTERNAL, "internal")
+
 typedef enum wc_err_code {
-  WC_OK = 0,
-  WC_E_USAGE,     /* bad argument or option */
-  WC_E_IO,        /* cannot read or write a file */
-  WC_E_PARSE,     /* malformed input (YAML, JSON, URL, ...) */
-  WC_E_SPEC,      /* the contract is unusable (missing operation, bad $ref) */
-  WC_E_SCHEMA,    /* a schema cannot be compiled */
-  WC_E_NOMEM,     /* allocation failed */
-  WC_E_TRANSPORT, /* the exchange could not be completed */
-  WC_E_REFUSED,   /* refused on purpose (policy: CR/LF in header, http to remote) */
-  WC_E_INTERNAL
+#define WC_ERR_CODE_ENUM(code, name) code,
+  WC_ERR_CODE_MAP(WC_ERR_CODE_ENUM)
+#undef WC_ERR_CODE_ENUM
 } wc_err_code;
 
 typedef struct wc_err {
@@ -92,6 +99,41 @@ int wc_pointer_token_append(wc_buf *out, const char *token, size_t len);
 
 /* Reads a whole file; malloc'd, NUL-terminated; *len excludes the NUL. */
 char *wc_read_file(const char *path, size_t max_bytes, size_t *len, wc_err *err);
+/* Writes text to path through a temporary file and a rename, so a reader (or
+ * a CI upload) never sees half a file. mode: the permission bits as for
+ * open(2), before the umask; a mode without group or other bits (0600) is
+ * also forced on the file, so private data stays private even when an old
+ * temporary file is reused. 0, or -1 with err. */
+int wc_write_file_atomic(const char *path, const char *text, unsigned mode, wc_err *err);
+/* Creates dir and its missing parents (0755); an existing directory is
+ * fine, an existing file is not. 0, or -1 with err. */
+int wc_mkdir_p(const char *dir, wc_err *err);
+/* "dir/name", malloc'd; NULL when out of memory. */
+char *wc_path_join(const char *dir, const char *name);
+
+/* Milliseconds on the monotonic clock (durations and deadlines, never dates). */
+double wc_monotonic_ms(void);
+
+/* The value of a hexadecimal digit (either case), or -1. */
+int wc_hex_digit(int c);
+
+/* The UTF-8 character at s (len bytes available): its length, 1 to 4, and
+ * its code point in *cp (may be NULL) when well-formed by Unicode table 3-7
+ * (no overlong forms, no surrogates, nothing above U+10FFFF); else 0, and
+ * *bad (may be NULL) is the offset of the first byte that breaks it: 0 for
+ * the lead byte, len when the input ends inside the character. A NUL byte is
+ * a well-formed character of length 1. */
+size_t wc_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp, size_t *bad);
+/* The code points of s, which is valid UTF-8 (every byte but a continuation
+ * byte counts one). */
+size_t wc_utf8_count(const char *s);
+
+/* A member of a JSON object by exact name (cJSON_GetStringValue /
+ * cJSON_GetNumberValue): dflt when obj is not an object, or the member is
+ * absent or of another type. */
+struct cJSON;
+const char *wc_json_str(const struct cJSON *obj, const char *name, const char *dflt);
+double wc_json_num(const struct cJSON *obj, const char *name, double dflt);
 
 /* SHA-256 as 64 lowercase hex digits plus NUL. */
 void wc_sha256_hex(const void *data, size_t len, char out[65]);

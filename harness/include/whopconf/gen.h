@@ -46,7 +46,7 @@
 
 typedef struct wc_gen_opts {
   size_t max_body_bytes; /* cap on generated body size; 0 = WC_GEN_DEFAULT_MAX_BODY */
-  /* Api-Version-Date values that are positive; NULL = wc_default_version*. */
+  /* Api-Version-Date values that are positive; NULL = the public list (versions.h). */
   const char *const *known_versions;
   size_t known_version_count;
   /* Values for account_id in positive requests besides "absent";

@@ -15,11 +15,17 @@
 
 #include "whopconf/common.h"
 
+/* X(name, text): what an observation found, and its name in result files. */
+#define WC_OBS_STATUS_MAP(X)                                                                       \
+  X(PASS, "pass")                                                                                  \
+  X(FAIL, "fail") /* the report turns a failed SHOULD into a warning */                            \
+  X(WARN, "warn") /* a warning whatever the level (e.g. a suspicious but allowed answer) */        \
+  X(SKIP, "skip") /* could not be checked; reason says why */
+
 typedef enum wc_obs_status {
-  WC_OBS_PASS = 0,
-  WC_OBS_FAIL, /* the report turns a failed SHOULD into a warning */
-  WC_OBS_WARN, /* a warning whatever the level (e.g. a suspicious but allowed answer) */
-  WC_OBS_SKIP  /* could not be checked; reason says why */
+#define WC_OBS_STATUS_ENUM(name, text) WC_OBS_##name,
+  WC_OBS_STATUS_MAP(WC_OBS_STATUS_ENUM)
+#undef WC_OBS_STATUS_ENUM
 } wc_obs_status;
 
 const char *wc_obs_status_name(wc_obs_status status); /* "pass", "fail", "warn", "skip" */

@@ -22,7 +22,7 @@ typedef struct wc_refserver_opts {
   const char *user_token;          /* has scope user:profile:update */
   const char *token_without_scope; /* a user token lacking that scope */
   const char *api_key;             /* an API key: 400 on the global profile */
-  const char *const *known_versions; /* NULL = the public list */
+  const char *const *known_versions; /* NULL = the public list (versions.h) */
   size_t known_version_count;
   const char *const *faults; /* names from wc_fault_get(); NULL = none */
   size_t fault_count;
@@ -50,13 +50,6 @@ wc_refserver *wc_refserver_start(const wc_refserver_opts *opts, wc_err *err);
 const char *wc_refserver_base_url(const wc_refserver *srv);
 unsigned short wc_refserver_port(const wc_refserver *srv);
 void wc_refserver_stop(wc_refserver *srv); /* also frees */
-
-/* The default list of known Api-Version-Date values (public docs). */
-size_t wc_default_version_count(void);
-const char *wc_default_version(size_t index); /* oldest first; last = newest */
-/* YYYY-MM-DD naming a real calendar day, optionally with a release suffix
- * "-N" (2026-07-08-1): what counts as a well-formed Api-Version-Date. */
-bool wc_version_well_formed(const char *value);
 
 /* Fault catalogue. kind: "conformance" (the run must exit 1 and fail
  * `requirement`), "transport" (the run must end with exit 3, or 1, within

@@ -163,9 +163,8 @@ cJSON *wc_run_report(wc_run *run, int *exit_code, wc_err *err);
 /* The slowest cases of the run (for the summary), "name ms" pairs. */
 size_t wc_run_slowest(const wc_run *run, const char **names, double *ms, size_t max);
 
-/* "2026-11-27T12:00:00.123Z" for now (wall clock); a monotonic clock in ms. */
+/* "2026-11-27T12:00:00.123Z" for now (wall clock). */
 void wc_now_iso(char out[32]);
-double wc_mono_ms(void);
 
 /* ---- sources besides the Criterion cases (the generated phases) ----------- */
 

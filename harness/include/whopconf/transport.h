@@ -13,21 +13,27 @@
 #include "whopconf/common.h"
 #include "whopconf/request.h"
 
+/* X(name, text): how an exchange ended, and its name in reports. */
+#define WC_XFER_STATUS_MAP(X)                                                                      \
+  X(OK, "ok")                                                                                      \
+  X(REFUSED_POLICY, "refused-policy") /* http:// to a non-loopback host without allow_http */      \
+  X(CONNECT_REFUSED, "connect-refused")                                                            \
+  X(DNS, "dns")                                                                                    \
+  X(TLS, "tls")                                                                                    \
+  X(TIMEOUT_CONNECT, "timeout-connect")                                                            \
+  X(TIMEOUT_FIRST_BYTE, "timeout-first-byte")                                                      \
+  X(TIMEOUT_TOTAL, "timeout-total")                                                                \
+  X(RESET, "reset")                                                                                \
+  X(TRUNCATED, "truncated")                 /* fewer bytes than Content-Length */                  \
+  X(BODY_TOO_LARGE, "body-too-large")       /* over max_body */                                    \
+  X(HEADERS_TOO_LARGE, "headers-too-large")                                                        \
+  X(MALFORMED, "malformed")                 /* bad status line or headers */                       \
+  X(OTHER, "other")
+
 typedef enum wc_xfer_status {
-  WC_XFER_OK = 0,
-  WC_XFER_REFUSED_POLICY,   /* e.g. http:// to a non-loopback host without allow_http */
-  WC_XFER_CONNECT_REFUSED,
-  WC_XFER_DNS,
-  WC_XFER_TLS,
-  WC_XFER_TIMEOUT_CONNECT,
-  WC_XFER_TIMEOUT_FIRST_BYTE,
-  WC_XFER_TIMEOUT_TOTAL,
-  WC_XFER_RESET,
-  WC_XFER_TRUNCATED,        /* fewer bytes than Content-Length */
-  WC_XFER_BODY_TOO_LARGE,   /* over max_body */
-  WC_XFER_HEADERS_TOO_LARGE,
-  WC_XFER_MALFORMED,        /* bad status line or headers */
-  WC_XFER_OTHER
+#define WC_XFER_STATUS_ENUM(name, text) WC_XFER_##name,
+  WC_XFER_STATUS_MAP(WC_XFER_STATUS_ENUM)
+#undef WC_XFER_STATUS_ENUM
 } wc_xfer_status;
 
 const char *wc_xfer_status_name(wc_xfer_status status); /* "timeout-total", ... */
@@ -39,9 +45,14 @@ const char *wc_xfer_status_name(wc_xfer_status status); /* "timeout-total", ... 
 wc_xfer_status wc_xfer_status_from_curl(int curl_code, long os_errno, const char *errbuf, bool connected,
                                         bool got_first_byte);
 
+/* The defaults of wc_transport_opts, which the run options share. */
+#define WC_DEFAULT_CONNECT_TIMEOUT_MS 5000L
+#define WC_DEFAULT_TIMEOUT_MS 15000L
+#define WC_DEFAULT_MAX_BODY ((size_t)8 << 20)
+
 typedef struct wc_transport_opts {
-  long connect_timeout_ms; /* default 5000 */
-  long timeout_ms;         /* whole request, default 15000 */
+  long connect_timeout_ms; /* default WC_DEFAULT_CONNECT_TIMEOUT_MS */
+  long timeout_ms;         /* whole request, default WC_DEFAULT_TIMEOUT_MS */
   /* Watchdog from connection (or reuse) to the first response byte; 0 = no
    * separate watchdog (a stall before the first byte still ends at
    * timeout_ms and is reported as timeout-first-byte). */

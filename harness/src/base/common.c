@@ -1,12 +1,18 @@
-/* Error values, findings lists, byte buffers, JSON pointers, file reading
- * and SHA-256: the small pieces every module needs. */
+/* Error values, findings lists, byte buffers, JSON pointers, files and
+ * directories, the monotonic clock, hex digits, UTF-8 and SHA-256: the small
+ * pieces every module needs. */
 #include "whopconf/common.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 void wc_err_clear(wc_err *err) {
   if (!err) return;
@@ -27,19 +33,12 @@ void wc_err_set(wc_err *err, wc_err_code code, const char *fmt, ...) {
 }
 
 const char *wc_err_code_name(wc_err_code code) {
-  switch (code) {
-  case WC_OK: return "ok";
-  case WC_E_USAGE: return "usage";
-  case WC_E_IO: return "io";
-  case WC_E_PARSE: return "parse";
-  case WC_E_SPEC: return "spec";
-  case WC_E_SCHEMA: return "schema";
-  case WC_E_NOMEM: return "out-of-memory";
-  case WC_E_TRANSPORT: return "transport";
-  case WC_E_REFUSED: return "refused";
-  case WC_E_INTERNAL: return "internal";
-  }
-  return "unknown";
+  static const char *const names[] = {
+#define WC_ERR_CODE_NAME(code, name) [code] = name,
+      WC_ERR_CODE_MAP(WC_ERR_CODE_NAME)
+#undef WC_ERR_CODE_NAME
+  };
+  return (unsigned)code < sizeof names / sizeof names[0] ? names[code] : "unknown";
 }
 
 char *wc_strdup(const char *s) { return s ? wc_strndup(s, strlen(s)) : NULL; }
@@ -259,6 +258,141 @@ fail:
   fclose(f);
   wc_buf_free(&buf);
   return NULL;
+}
+
+int wc_write_file_atomic(const char *path, const char *text, unsigned mode, wc_err *err) {
+  size_t n = strlen(path) + 32;
+  char *tmp = malloc(n);
+  if (!tmp) {
+    wc_err_set(err, WC_E_NOMEM, "out of memory");
+    return -1;
+  }
+  /* The pid keeps two processes writing the same file apart. */
+  snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
+  if (fd < 0) {
+    wc_err_set(err, WC_E_IO, "cannot write %s: %s", path, strerror(errno));
+    free(tmp);
+    return -1;
+  }
+  if (!(mode & 077)) fchmod(fd, (mode_t)mode);
+  size_t len = strlen(text), off = 0;
+  while (off < len) {
+    ssize_t w = write(fd, text + off, len - off);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) break;
+    off += (size_t)w;
+  }
+  int rc = (off == len && close(fd) == 0) ? 0 : -1;
+  if (off != len) close(fd);
+  if (rc == 0 && rename(tmp, path) != 0) rc = -1;
+  if (rc != 0) {
+    wc_err_set(err, WC_E_IO, "cannot write %s: %s", path, strerror(errno));
+    unlink(tmp);
+  }
+  free(tmp);
+  return rc;
+}
+
+int wc_mkdir_p(const char *dir, wc_err *err) {
+  char *path = wc_strdup(dir);
+  if (!path) {
+    wc_err_set(err, WC_E_NOMEM, "out of memory");
+    return -1;
+  }
+  int rc = 0;
+  for (char *p = path + 1;; p++) {
+    bool last = *p == '\0';
+    if (*p == '/' || last) {
+      char saved = *p;
+      *p = '\0';
+      if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+        wc_err_set(err, WC_E_IO, "cannot create directory %s: %s", path, strerror(errno));
+        rc = -1;
+      }
+      *p = saved;
+      if (rc != 0 || last) break;
+    }
+  }
+  free(path);
+  struct stat st;
+  if (rc == 0 && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
+    wc_err_set(err, WC_E_IO, "%s is not a directory", dir);
+    rc = -1;
+  }
+  return rc;
+}
+
+char *wc_path_join(const char *dir, const char *name) {
+  size_t n = strlen(dir) + strlen(name) + 2;
+  char *p = malloc(n);
+  if (p) snprintf(p, n, "%s/%s", dir, name);
+  return p;
+}
+
+/* ---- JSON members ---- */
+
+static const cJSON *member(const cJSON *obj, const char *name) {
+  return cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, name) : NULL;
+}
+
+const char *wc_json_str(const cJSON *obj, const char *name, const char *dflt) {
+  const char *s = cJSON_GetStringValue(member(obj, name));
+  return s ? s : dflt;
+}
+
+double wc_json_num(const cJSON *obj, const char *name, double dflt) {
+  const cJSON *v = member(obj, name);
+  return cJSON_IsNumber(v) ? cJSON_GetNumberValue(v) : dflt;
+}
+
+/* ---- clock, hex digits, UTF-8 ---- */
+
+double wc_monotonic_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+int wc_hex_digit(int c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+size_t wc_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp, size_t *bad) {
+  size_t where = 0;
+  if (len == 0) goto invalid;
+  unsigned char c = s[0];
+  if (c < 0x80) {
+    if (cp) *cp = c;
+    return 1;
+  }
+  size_t n;
+  uint32_t v;
+  unsigned char lo = 0x80, hi = 0xBF; /* the allowed range of the second byte */
+  if (c >= 0xC2 && c <= 0xDF) n = 2, v = c & 0x1F;
+  else if (c >= 0xE0 && c <= 0xEF) n = 3, v = c & 0x0F, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+  else if (c >= 0xF0 && c <= 0xF4) n = 4, v = c & 0x07, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+  else goto invalid;
+  for (where = 1; where < n; where++) {
+    if (where >= len) goto invalid;
+    unsigned char b = s[where];
+    if (b < (where == 1 ? lo : 0x80) || b > (where == 1 ? hi : 0xBF)) goto invalid;
+    v = (v << 6) | (b & 0x3F);
+  }
+  if (cp) *cp = v;
+  return n;
+invalid:
+  if (bad) *bad = where;
+  return 0;
+}
+
+size_t wc_utf8_count(const char *s) {
+  size_t n = 0;
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) n += (*p & 0xC0) != 0x80;
+  return n;
 }
 
 /* ---- SHA-256 (FIPS 180-4), for the spec fingerprint in reports ---- */

@@ -25,27 +25,33 @@
 #define INLINE_FRAMES 64
 #define INLINE_KEYS 128
 
-/* The defects (their keywords are the public WC_JSON_DEFECT_* names, see
- * defect_keyword[] in json_strict_tokens.c). The first STRING_DEFECT_KINDS can repeat inside one
- * string and are summed up there. */
+/* The defects: X(kind, plural). Each is reported with the public keyword
+ * WC_JSON_DEFECT_<kind>. The kinds with a plural come first: they can repeat
+ * inside one string, and the repeats are summed up there ("3 more invalid
+ * escapes"). */
+#define JS_DEFECT_MAP(X)                                                                            \
+  X(CONTROL, "raw control characters")                                                              \
+  X(UTF8, "invalid UTF-8 sequences")                                                                \
+  X(ESCAPE, "invalid escapes")                                                                      \
+  X(NUL, "\\u0000 escapes")                                                                         \
+  X(SURROGATE, "lone surrogates")                                                                   \
+  X(SYNTAX, NULL)                                                                                   \
+  X(EMPTY, NULL)                                                                                    \
+  X(TRAILING, NULL)                                                                                 \
+  X(BOM, NULL)                                                                                      \
+  X(WHITESPACE, NULL)                                                                               \
+  X(DUP_KEY, NULL)                                                                                  \
+  X(NUMBER, NULL)                                                                                   \
+  X(OVERFLOW, NULL)                                                                                 \
+  X(NONFINITE, NULL)                                                                                \
+  X(DEPTH, NULL)
+
 typedef enum js_defect {
-  JS_CONTROL,
-  JS_UTF8,
-  JS_ESCAPE,
-  JS_NUL,
-  JS_SURROGATE,
-  JS_SYNTAX,
-  JS_EMPTY,
-  JS_TRAILING,
-  JS_BOM,
-  JS_WHITESPACE,
-  JS_DUP_KEY,
-  JS_NUMBER,
-  JS_OVERFLOW,
-  JS_NONFINITE,
-  JS_DEPTH,
+#define JS_DEFECT_ENUM(kind, plural) JS_##kind,
+  JS_DEFECT_MAP(JS_DEFECT_ENUM)
+#undef JS_DEFECT_ENUM
 } js_defect;
-#define STRING_DEFECT_KINDS 5
+#define STRING_DEFECT_KINDS JS_SYNTAX /* the kinds with a plural */
 
 typedef struct frame {
   bool is_object;

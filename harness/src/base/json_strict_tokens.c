@@ -45,21 +45,16 @@ static const char *current_pointer(scan *s, size_t levels, const keyrec *extra) 
 }
 
 static const char *const defect_keyword[] = {
-    [JS_CONTROL] = WC_JSON_DEFECT_CONTROL,     [JS_UTF8] = WC_JSON_DEFECT_UTF8,
-    [JS_ESCAPE] = WC_JSON_DEFECT_ESCAPE,       [JS_NUL] = WC_JSON_DEFECT_NUL,
-    [JS_SURROGATE] = WC_JSON_DEFECT_SURROGATE, [JS_SYNTAX] = WC_JSON_DEFECT_SYNTAX,
-    [JS_EMPTY] = WC_JSON_DEFECT_EMPTY,         [JS_TRAILING] = WC_JSON_DEFECT_TRAILING,
-    [JS_BOM] = WC_JSON_DEFECT_BOM,             [JS_WHITESPACE] = WC_JSON_DEFECT_WHITESPACE,
-    [JS_DUP_KEY] = WC_JSON_DEFECT_DUP_KEY,     [JS_NUMBER] = WC_JSON_DEFECT_NUMBER,
-    [JS_OVERFLOW] = WC_JSON_DEFECT_OVERFLOW,   [JS_NONFINITE] = WC_JSON_DEFECT_NONFINITE,
-    [JS_DEPTH] = WC_JSON_DEFECT_DEPTH,
+#define JS_DEFECT_KEYWORD(kind, plural) [JS_##kind] = WC_JSON_DEFECT_##kind,
+    JS_DEFECT_MAP(JS_DEFECT_KEYWORD)
+#undef JS_DEFECT_KEYWORD
 };
 
 /* The plural the summary of a repeated in-string defect uses. */
-static const char *const string_defect_plural[STRING_DEFECT_KINDS] = {
-    [JS_CONTROL] = "raw control characters", [JS_UTF8] = "invalid UTF-8 sequences",
-    [JS_ESCAPE] = "invalid escapes",         [JS_NUL] = "\\u0000 escapes",
-    [JS_SURROGATE] = "lone surrogates",
+static const char *const string_defect_plural[] = {
+#define JS_DEFECT_PLURAL(kind, plural) [JS_##kind] = plural,
+    JS_DEFECT_MAP(JS_DEFECT_PLURAL)
+#undef JS_DEFECT_PLURAL
 };
 
 /* true when the defect repeats a kind already listed for this string: it is
@@ -159,19 +154,12 @@ void wc_js_skip_ws(scan *s, size_t levels) {
 
 /* ---- strings ---- */
 
-static int hexval(unsigned char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 /* Four hex digits at p (bounded by end); -1 when not all are hex. */
 static long hex4(const unsigned char *p, const unsigned char *end) {
   if (end - p < 4) return -1;
   long v = 0;
   for (int i = 0; i < 4; i++) {
-    int h = hexval(p[i]);
+    int h = wc_hex_digit(p[i]);
     if (h < 0) return -1;
     v = v * 16 + h;
   }
@@ -189,46 +177,35 @@ static size_t continuation_run(const scan *s, size_t pos, size_t max) {
  * length, or reports it once and returns how many bytes to skip (the lead
  * byte and the continuation bytes that belong to it). */
 static size_t utf8_sequence(scan *s, size_t pos, size_t levels) {
-  const unsigned char *b = s->b;
-  unsigned char c = b[pos];
-  size_t need;
-  unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
-  if (c >= 0xC2 && c <= 0xDF) need = 1;
-  else if (c == 0xE0) need = 2, lo = 0xA0;
-  else if (c == 0xED) need = 2, hi = 0x9F;
-  else if (c >= 0xE1 && c <= 0xEF) need = 2;
-  else if (c == 0xF0) need = 3, lo = 0x90;
-  else if (c >= 0xF1 && c <= 0xF3) need = 3;
-  else if (c == 0xF4) need = 3, hi = 0x8F;
-  else {
+  size_t bad;
+  size_t len = wc_utf8_decode(s->b + pos, s->len - pos, NULL, &bad);
+  if (len) return len;
+  unsigned char c = s->b[pos];
+  if (bad == 0) {
     const char *why = c <= 0xBF  ? "is a continuation byte without a lead byte"
                       : c <= 0xC1 ? "starts an overlong encoding of an ASCII character"
                                   : "cannot appear in UTF-8 (it would lead a code point above U+10FFFF)";
     wc_js_defect(s, JS_UTF8, pos, levels, NULL, "invalid UTF-8: byte 0x%02X %s", c, why);
     return 1 + continuation_run(s, pos + 1, 3);
   }
-  for (size_t k = 1; k <= need; k++) {
-    if (pos + k >= s->len) {
-      wc_js_defect(s, JS_UTF8, pos, levels, NULL,
-                "invalid UTF-8: sequence starting with 0x%02X is truncated by the end of input", c);
-      return k;
-    }
-    unsigned char d = b[pos + k];
-    unsigned char l = k == 1 ? lo : 0x80, h = k == 1 ? hi : 0xBF;
-    if (d < l || d > h) {
-      const char *why = "is truncated (a continuation byte is missing)";
-      if (k == 1 && d >= 0x80 && d <= 0xBF) {
-        if (c == 0xE0 || c == 0xF0) why = "is an overlong encoding";
-        else if (c == 0xED) why = "encodes a UTF-16 surrogate (U+D800..U+DFFF)";
-        else why = "encodes a code point above U+10FFFF";
-        k += continuation_run(s, pos + k, need + 1 - k);
-      }
-      wc_js_defect(s, JS_UTF8, pos, levels, NULL, "invalid UTF-8: sequence starting with 0x%02X %s",
-                c, why);
-      return k;
-    }
+  if (pos + bad >= s->len) {
+    wc_js_defect(s, JS_UTF8, pos, levels, NULL,
+                 "invalid UTF-8: sequence starting with 0x%02X is truncated by the end of input", c);
+    return bad;
   }
-  return need + 1;
+  /* A continuation byte out of the lead byte's range at the second place:
+   * the sequence is complete but encodes what UTF-8 forbids. */
+  unsigned char d = s->b[pos + bad];
+  const char *why = "is truncated (a continuation byte is missing)";
+  if (bad == 1 && d >= 0x80 && d <= 0xBF) {
+    size_t need = c >= 0xF0 ? 3 : 2; /* continuation bytes of the sequence */
+    if (c == 0xE0 || c == 0xF0) why = "is an overlong encoding";
+    else if (c == 0xED) why = "encodes a UTF-16 surrogate (U+D800..U+DFFF)";
+    else why = "encodes a code point above U+10FFFF";
+    bad += continuation_run(s, pos + bad, need);
+  }
+  wc_js_defect(s, JS_UTF8, pos, levels, NULL, "invalid UTF-8: sequence starting with 0x%02X %s", c, why);
+  return bad;
 }
 
 /* Reads an escape at pos (the backslash); returns the bytes consumed. */
@@ -249,7 +226,7 @@ static size_t escape(scan *s, size_t pos, size_t levels, bool *has_nul) {
   long cp = hex4(b + pos + 2, end);
   if (cp < 0) {
     size_t k = 0;
-    while (k < 4 && pos + 2 + k < s->len && hexval(b[pos + 2 + k]) >= 0) k++;
+    while (k < 4 && pos + 2 + k < s->len && wc_hex_digit(b[pos + 2 + k]) >= 0) k++;
     wc_js_defect(s, JS_ESCAPE, pos, levels, NULL,
               "invalid \\u escape: expected 4 hex digits, found %zu", k);
     return 2 + k;

@@ -78,7 +78,7 @@ static void refresh(progress_state *ps) {
   s->sent = ps->sent_before + atomic_load(&ps->counts->sent);
   s->skipped = ps->skipped_before + atomic_load(&ps->counts->skipped);
   s->findings = ps->findings_before + (ps->col ? wc_collect_finding_count(ps->col) : 0);
-  double now = wc_mono_ms();
+  double now = wc_monotonic_ms();
   s->elapsed_ms = now - ps->t0_ms;
   s->remaining_s = remaining_s(ps, now);
 }
@@ -139,7 +139,7 @@ static int run_phase(const wc_campaign_env *env, const wc_campaign_opts *o, unsi
     po.count = shard_positions(total, k, n);
     ps->total = po.count;
     ps->done = 0;
-    ps->phase_t0_ms = wc_mono_ms();
+    ps->phase_t0_ms = wc_monotonic_ms();
     if (phase == WC_PHASE_COVERAGE) ps->stats->coverage_count = po.count;
     rc = wc_campaign_pool(env, &po, col, &counts, err);
   }
@@ -220,7 +220,7 @@ int wc_campaign_run(wc_run *run, const wc_spec *spec, const wc_campaign_opts *op
     double total = env.topts.rate > 0 ? env.topts.rate : (wc_url_is_loopback(ro->base_url) ? 0 : 5.0);
     env.topts.rate = total > 0 ? total / workers : env.topts.rate;
   }
-  double t0 = wc_mono_ms();
+  double t0 = wc_monotonic_ms();
   if (o.duration_s > 0) env.deadline_ms = t0 + o.duration_s * 1000.0;
 
   wc_campaign_stats stats;

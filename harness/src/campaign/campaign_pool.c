@@ -86,7 +86,7 @@ static void *worker(void *arg) {
     uint64_t i = atomic_fetch_add(&p->next, 1);
     if (i >= p->po->count) break;
     bool go = order_wait(p, i, false);
-    if (go && p->po->kind == WC_STREAM_RANDOM && p->env->deadline_ms > 0 && wc_mono_ms() >= p->env->deadline_ms)
+    if (go && p->po->kind == WC_STREAM_RANDOM && p->env->deadline_ms > 0 && wc_monotonic_ms() >= p->env->deadline_ms)
       go = false, atomic_store(&p->stop, true);
     uint64_t index = stream_index(p->po, i);
     wc_gen_request *req = go ? generate(p, index) : NULL;

@@ -223,7 +223,7 @@ int wc_campaign_stateful(const wc_campaign_env *env, uint64_t seed, uint64_t ste
   s.t = wc_transport_new(&env->topts, NULL);
   if (s.t && setup(&s) == 0) {
     for (uint64_t i = 0; i < steps && !s.failed && !wc_run_stopped(env->run); i++) {
-      if (env->deadline_ms > 0 && wc_mono_ms() >= env->deadline_ms) break;
+      if (env->deadline_ms > 0 && wc_monotonic_ms() >= env->deadline_ms) break;
       step(&s, seed, i);
     }
   }

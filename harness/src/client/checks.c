@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "whopconf/catalog.h"
+#include "whopconf/versions.h"
 
 static const char *const generic_requirements[] = {
     WC_REQ_STRICT_JSON, WC_REQ_NO_5XX,    WC_REQ_NO_REDIRECT,       WC_REQ_RESPONSE_TIME,
@@ -27,9 +28,7 @@ bool wc_requirement_is_generic(const char *id) {
 /* ---- helpers ----------------------------------------------------------- */
 
 bool wc_version_is_known(const wc_check_ctx *ctx, const char *version) {
-  for (size_t i = 0; ctx && version && i < ctx->known_count; i++)
-    if (ctx->known_versions[i] && strcmp(ctx->known_versions[i], version) == 0) return true;
-  return false;
+  return ctx && wc_version_listed(ctx->known_versions, ctx->known_count, version);
 }
 
 static const char *what_of(const wc_sent *sent) {
@@ -358,31 +357,17 @@ void wc_check_method_not_allowed(const wc_sent *sent, const wc_response *r, wc_o
     wc_observe(obs, WC_REQ_METHOD_405, WC_OBS_PASS, ex, "%s: 405, Allow lists PATCH", what_of(sent));
 }
 
-/* Scans text for version-like tokens: YYYY-MM-DD with an optional -suffix
- * of letters and digits ("2026-07-08-1"). */
+/* Scans text for the version dates (versions.h) it names as words. */
 static size_t version_tokens(const char *text, char out[][48], size_t max) {
   size_t n = 0;
   for (const char *p = text; p && *p && n < max; p++) {
     if (p != text && (isalnum((unsigned char)p[-1]) || p[-1] == '-')) continue;
-    const char *q = p;
-    int ok = 1;
-    for (int i = 0; i < 10 && ok; i++) {
-      if (i == 4 || i == 7)
-        ok = q[i] == '-';
-      else
-        ok = isdigit((unsigned char)q[i]) != 0;
-    }
-    if (!ok) continue;
-    size_t len = 10;
-    if (q[10] == '-' && isalnum((unsigned char)q[11])) {
-      len = 11;
-      while (isalnum((unsigned char)q[len]) && len < 40) len++;
-    }
-    if (isalnum((unsigned char)q[len])) continue;
-    memcpy(out[n], q, len);
+    size_t len = wc_version_prefix_len(p);
+    if (!len || isalnum((unsigned char)p[len]) || (p[len] == '-' && isalnum((unsigned char)p[len + 1]))) continue;
+    memcpy(out[n], p, len);
     out[n][len] = '\0';
     n++;
-    p = q + len - 1;
+    p += len - 1;
   }
   return n;
 }

@@ -22,14 +22,19 @@ void wc_observations_omit_pass_reasons(wc_observations *obs) {
 }
 
 
-static const char *const status_names[] = {"pass", "fail", "warn", "skip"};
+static const char *const status_names[] = {
+#define WC_OBS_STATUS_NAME(name, text) [WC_OBS_##name] = text,
+    WC_OBS_STATUS_MAP(WC_OBS_STATUS_NAME)
+#undef WC_OBS_STATUS_NAME
+};
+#define STATUS_COUNT (int)(sizeof status_names / sizeof status_names[0])
 
 const char *wc_obs_status_name(wc_obs_status status) {
-  return (unsigned)status < 4 ? status_names[status] : "skip";
+  return (int)status >= 0 && (int)status < STATUS_COUNT ? status_names[status] : "skip";
 }
 
 int wc_obs_status_parse(const char *name) {
-  for (int i = 0; name && i < 4; i++)
+  for (int i = 0; name && i < STATUS_COUNT; i++)
     if (strcmp(status_names[i], name) == 0) return i;
   return -1;
 }

@@ -62,35 +62,8 @@ static bool is_tchar(unsigned char c) {
 
 /* Returns the offset of the first invalid UTF-8 byte, or SIZE_MAX when valid. */
 static size_t utf8_invalid_at(const unsigned char *s, size_t len) {
-  size_t i = 0;
-  while (i < len) {
-    unsigned char c = s[i];
-    size_t n;
-    uint32_t cp;
-    if (c < 0x80) {
-      i++;
-      continue;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-      n = 1;
-      cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      n = 2;
-      cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      n = 3;
-      cp = c & 0x07;
-    } else {
-      return i;
-    }
-    for (size_t k = 1; k <= n; k++) {
-      if (i + k >= len || (s[i + k] & 0xC0) != 0x80) return i;
-      cp = (cp << 6) | (s[i + k] & 0x3F);
-    }
-    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-      return i;
-    i += n + 1;
-  }
+  for (size_t i = 0, n; i < len; i += n)
+    if ((n = wc_utf8_decode(s + i, len - i, NULL, NULL)) == 0) return i;
   return SIZE_MAX;
 }
 

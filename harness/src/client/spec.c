@@ -96,13 +96,6 @@ typedef struct ref_chain {
   size_t n;
 } ref_chain;
 
-static int hexval(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 /* Decodes the token starting at *p (up to '/' or end) into out; advances *p.
  * decode_pct: %XX is decoded first, as in the URI fragment form (RFC 6901
  * section 6); a '%' not followed by two hex digits is kept as is. -1 on a
@@ -114,17 +107,17 @@ static int next_token(const char **p, bool decode_pct, wc_buf *out, bool *had_pc
   const char *s = *p;
   while (*s && *s != '/') {
     char c = *s++;
-    if (c == '%' && hexval(s[0]) >= 0 && hexval(s[1]) >= 0) {
+    if (c == '%' && wc_hex_digit(s[0]) >= 0 && wc_hex_digit(s[1]) >= 0) {
       if (had_pct) *had_pct = true;
       if (decode_pct) {
-        c = (char)(hexval(s[0]) * 16 + hexval(s[1]));
+        c = (char)(wc_hex_digit(s[0]) * 16 + wc_hex_digit(s[1]));
         s += 2;
       }
     }
     if (c == '~') {
       char e = *s;
-      if (decode_pct && e == '%' && hexval(s[1]) >= 0 && hexval(s[2]) >= 0) {
-        e = (char)(hexval(s[1]) * 16 + hexval(s[2]));
+      if (decode_pct && e == '%' && wc_hex_digit(s[1]) >= 0 && wc_hex_digit(s[2]) >= 0) {
+        e = (char)(wc_hex_digit(s[1]) * 16 + wc_hex_digit(s[2]));
         s += 2;
       }
       if (e != '0' && e != '1') return -1;

@@ -229,13 +229,8 @@ static bool parse_int(const char *s, size_t n, double *out) {
     int base = s[1] == 'o' ? 8 : 16;
     double v = 0;
     for (size_t i = 2; i < n; i++) {
-      int d;
-      if (s[i] >= '0' && s[i] <= '7')
-        d = s[i] - '0';
-      else if (base == 16 && isxdigit((unsigned char)s[i]))
-        d = isdigit((unsigned char)s[i]) ? s[i] - '0' : (tolower((unsigned char)s[i]) - 'a' + 10);
-      else
-        return false;
+      int d = wc_hex_digit(s[i]);
+      if (d < 0 || d >= base) return false;
       v = v * base + d;
     }
     *out = v;

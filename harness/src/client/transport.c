@@ -17,9 +17,6 @@
 
 #include "transport_internal.h"
 
-#define WC_DEFAULT_CONNECT_TIMEOUT_MS 5000L
-#define WC_DEFAULT_TIMEOUT_MS 15000L
-#define WC_DEFAULT_MAX_BODY ((size_t)8 << 20)
 #define WC_DEFAULT_MAX_HEADER_COUNT 100
 #define WC_DEFAULT_MAX_HEADER_BYTES ((size_t)64 << 10)
 #define WC_DEFAULT_RETRY_MAX 2
@@ -35,23 +32,12 @@ struct wc_transport {
 };
 
 const char *wc_xfer_status_name(wc_xfer_status status) {
-  switch (status) {
-  case WC_XFER_OK: return "ok";
-  case WC_XFER_REFUSED_POLICY: return "refused-policy";
-  case WC_XFER_CONNECT_REFUSED: return "connect-refused";
-  case WC_XFER_DNS: return "dns";
-  case WC_XFER_TLS: return "tls";
-  case WC_XFER_TIMEOUT_CONNECT: return "timeout-connect";
-  case WC_XFER_TIMEOUT_FIRST_BYTE: return "timeout-first-byte";
-  case WC_XFER_TIMEOUT_TOTAL: return "timeout-total";
-  case WC_XFER_RESET: return "reset";
-  case WC_XFER_TRUNCATED: return "truncated";
-  case WC_XFER_BODY_TOO_LARGE: return "body-too-large";
-  case WC_XFER_HEADERS_TOO_LARGE: return "headers-too-large";
-  case WC_XFER_MALFORMED: return "malformed";
-  case WC_XFER_OTHER: return "other";
-  }
-  return "other";
+  static const char *const names[] = {
+#define WC_XFER_STATUS_NAME(name, text) [WC_XFER_##name] = text,
+      WC_XFER_STATUS_MAP(WC_XFER_STATUS_NAME)
+#undef WC_XFER_STATUS_NAME
+  };
+  return (unsigned)status < sizeof names / sizeof names[0] ? names[status] : "other";
 }
 
 void wc_transport_opts_default(wc_transport_opts *o) {
@@ -71,12 +57,6 @@ void wc_transport_opts_default(wc_transport_opts *o) {
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_rc = CURLE_FAILED_INIT;
 static void curl_init_once(void) { curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT); }
-
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
 
 static void sleep_ms(double ms) {
   if (ms <= 0) return;
@@ -169,7 +149,7 @@ static int prereq_cb(void *ud, char *conn_primary_ip, char *conn_local_ip, int c
   (void)conn_local_port;
   attempt *a = ud;
   a->connected = true;
-  a->connected_ms = now_ms();
+  a->connected_ms = wc_monotonic_ms();
   return CURL_PREREQFUNC_OK;
 }
 
@@ -181,7 +161,7 @@ static int xferinfo_cb(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_
   (void)ulnow;
   attempt *a = ud;
   long fbt = a->o->first_byte_timeout_ms;
-  if (fbt > 0 && a->connected && !a->got_first_byte && now_ms() - a->connected_ms > (double)fbt) {
+  if (fbt > 0 && a->connected && !a->got_first_byte && wc_monotonic_ms() - a->connected_ms > (double)fbt) {
     a->first_byte_timeout = true;
     return 1; /* abort: CURLE_ABORTED_BY_CALLBACK */
   }
@@ -458,7 +438,7 @@ static void run_attempt(wc_transport *t, const wc_request *req, wc_exchange *x) 
   a.x = x;
   a.o = o;
   a.expect_status_line = true;
-  a.started_ms = now_ms();
+  a.started_ms = wc_monotonic_ms();
   char errbuf[CURL_ERROR_SIZE];
   errbuf[0] = '\0';
 
@@ -546,10 +526,10 @@ static void rate_wait(wc_transport *t, const char *url) {
   if (rate < 0) rate = wc_url_is_loopback(url) ? 0 : WC_AUTO_RATE_REMOTE;
   if (rate > 0 && t->last_send_ms >= 0) {
     double next = t->last_send_ms + 1000.0 / rate;
-    double now = now_ms();
+    double now = wc_monotonic_ms();
     if (next > now) sleep_ms(next - now);
   }
-  t->last_send_ms = now_ms();
+  t->last_send_ms = wc_monotonic_ms();
 }
 
 /* Retry-After (RFC 9110 10.2.3): delta-seconds or an HTTP-date. Returns the
@@ -581,7 +561,7 @@ wc_exchange *wc_transport_send(wc_transport *t, const wc_request *req) {
   if (!t || !req) return NULL;
   wc_exchange *x = wc_exchange_new_from_request(req, &t->opts);
   if (!x) return NULL;
-  double start = now_ms();
+  double start = wc_monotonic_ms();
   if (!policy_refuses(t, req, x)) {
     for (;;) {
       rate_wait(t, wc_request_url(req));
@@ -607,7 +587,7 @@ wc_exchange *wc_transport_send(wc_transport *t, const wc_request *req) {
       x->retries++;
     }
   }
-  x->total_ms = now_ms() - start;
+  x->total_ms = wc_monotonic_ms() - start;
   wc_exchange_scrub(x, wc_request_credential(req));
   return x;
 }

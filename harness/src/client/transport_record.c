@@ -370,23 +370,7 @@ char *wc_exchange_curl_command(const wc_exchange *x) {
 /* Length of the valid UTF-8 sequence at s (0 = invalid). NUL counts as
  * invalid: cJSON strings are C strings and would end there. */
 static size_t utf8_seq(const unsigned char *s, size_t avail) {
-  unsigned char c = s[0];
-  if (c == 0) return 0;
-  if (c < 0x80) return 1;
-  size_t n;
-  unsigned cp;
-  if (c >= 0xC2 && c <= 0xDF) n = 2, cp = c & 0x1F;
-  else if (c >= 0xE0 && c <= 0xEF) n = 3, cp = c & 0x0F;
-  else if (c >= 0xF0 && c <= 0xF4) n = 4, cp = c & 0x07;
-  else return 0;
-  if (avail < n) return 0;
-  for (size_t k = 1; k < n; k++) {
-    if ((s[k] & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (s[k] & 0x3F);
-  }
-  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
-    return 0;
-  return n;
+  return s[0] == 0 ? 0 : wc_utf8_decode(s, avail, NULL, NULL);
 }
 
 /* Text for a body: at most cap bytes (0 = all), cut on a character

@@ -8,7 +8,7 @@
 
 #include "gen_internal.h"
 #include "whopconf/json_strict.h"
-#include "whopconf/refserver.h"
+#include "whopconf/versions.h"
 
 void wc_gen_opts_default(wc_gen_opts *opts) {
   memset(opts, 0, sizeof *opts);
@@ -146,14 +146,9 @@ static int copy_options(wc_gen *gen, const wc_gen_opts *opts) {
   if (!gen->opts.max_body_bytes) gen->opts.max_body_bytes = WC_GEN_DEFAULT_MAX_BODY;
   if (!gen->opts.method) gen->opts.method = "PATCH";
   if (!gen->opts.path) gen->opts.path = "/users/me";
-  const char *defaults[64];
-  const char *const *versions = gen->opts.known_versions;
-  size_t nv = gen->opts.known_version_count;
-  if (!versions) {
-    nv = wc_default_version_count() < 64 ? wc_default_version_count() : 64;
-    for (size_t i = 0; i < nv; i++) defaults[i] = wc_default_version(i);
-    versions = defaults;
-  }
+  size_t nv = gen->opts.known_versions ? gen->opts.known_version_count : 0;
+  const char *const *versions =
+      gen->opts.known_versions ? gen->opts.known_versions : wc_versions_or_default(NULL, &nv);
   gen->versions = copy_list(versions, nv);
   gen->version_count = nv;
   gen->accounts = copy_list(gen->opts.account_ids, gen->opts.account_ids ? gen->opts.account_id_count : 0);

@@ -19,7 +19,7 @@
 
 #include "proxy_internal.h"
 #include "whopconf/traffic.h"
-#include "whopconf/refserver.h"
+#include "whopconf/versions.h"
 #include "whopconf/request.h"
 #include "whopconf/spec.h"
 
@@ -43,12 +43,6 @@ void wc_proxy_opts_default(wc_proxy_opts *o) {
   o->idle_timeout_s = DEFAULT_IDLE_TIMEOUT_S;
   o->max_connections = DEFAULT_MAX_CONNECTIONS;
   o->max_recorded = DEFAULT_MAX_RECORDED;
-}
-
-double px_now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
 const char *px_failure_name(px_failure f) {
@@ -81,7 +75,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn) {
   (void)conn;
   px_exchange *x = calloc(1, sizeof *x);
   if (!x) return NULL;
-  x->t0_ms = px_now_ms();
+  x->t0_ms = wc_monotonic_ms();
   x->target = wc_strdup(uri ? uri : "");
   wc_buf_init(&x->req_body);
   wc_buf_init(&x->resp_body);
@@ -338,15 +332,16 @@ static int copy_config(wc_proxy *p, const wc_proxy_opts *o, wc_err *err) {
   if (!p->spec) return -1;
   p->host = wc_strdup(o->host ? o->host : d.host);
   p->cacert = o->cacert ? wc_strdup(o->cacert) : NULL;
-  size_t n = o->known_versions ? o->known_count : wc_default_version_count();
+  size_t n = o->known_versions ? o->known_count : 0;
+  const char *const *known = o->known_versions ? o->known_versions : wc_versions_or_default(NULL, &n);
   p->known_versions = calloc(n ? n : 1, sizeof *p->known_versions);
   bool ok = p->host && (!o->cacert || p->cacert) && p->known_versions;
   for (size_t i = 0; ok && i < n; i++) {
-    const char *v = o->known_versions ? o->known_versions[i] : wc_default_version(i);
-    ok = v && (p->known_versions[i] = wc_strdup(v)) != NULL;
+    ok = known[i] && (p->known_versions[i] = wc_strdup(known[i])) != NULL;
     p->known_count = i + 1;
   }
-  const char *pinned = o->api_version ? o->api_version : n ? p->known_versions[n - 1] : NULL;
+  const char *newest = wc_version_newest((const char *const *)p->known_versions, p->known_count);
+  const char *pinned = o->api_version ? o->api_version : newest;
   if (ok && pinned) ok = (p->api_version = wc_strdup(pinned)) != NULL;
   if (!ok) {
     wc_err_set(err, WC_E_NOMEM, "out of memory");

@@ -94,7 +94,6 @@ struct wc_proxy {
   wc_proxy_stats stats;
 };
 
-double px_now_ms(void);
 
 /* proxy_upstream.c: sends x to the upstream in this thread's handle and
  * fills the response part (or xfer + error). Never blocks beyond

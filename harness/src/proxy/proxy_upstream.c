@@ -304,7 +304,7 @@ static CURL *thread_handle(wc_proxy *p) {
 }
 
 void px_forward(wc_proxy *p, px_exchange *x) {
-  double t0 = px_now_ms();
+  double t0 = wc_monotonic_ms();
   CURL *c = thread_handle(p);
   bool ok = c != NULL;
   wc_buf url;
@@ -338,5 +338,5 @@ void px_forward(wc_proxy *p, px_exchange *x) {
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
   curl_slist_free_all(fields);
   wc_buf_free(&url);
-  x->upstream_ms = px_now_ms() - t0;
+  x->upstream_ms = wc_monotonic_ms() - t0;
 }

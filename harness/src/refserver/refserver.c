@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "refserver_internal.h"
+#include "whopconf/versions.h"
 
 #define DEFAULT_MAX_BODY (64 * 1024)
 #define CONNECTION_MEMORY (256 * 1024) /* headers up to about this size reach us */
@@ -42,12 +43,6 @@ void wc_refserver_opts_default(wc_refserver_opts *opts) {
 }
 
 /* ---- small utilities ---------------------------------------------------- */
-
-double rs_now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
 
 bool rs_server_stopping(rs_server *srv) {
   pthread_mutex_lock(&srv->stop_lock);
@@ -130,13 +125,12 @@ static void classify_version(rs_exchange *x, struct MHD_Connection *conn) {
     x->ver_class = RS_VER_REPEATED;
     return;
   }
-  for (size_t i = 0; i < s->known_version_count; i++)
-    if (strcmp(v, s->known_versions[i]) == 0) {
-      x->ver_class = RS_VER_KNOWN;
-      x->shape = rs_version_shape(s->known_versions[i]);
-      return;
-    }
-  x->ver_class = rs_version_well_formed(v) ? RS_VER_UNKNOWN_DATE : RS_VER_MALFORMED;
+  if (wc_version_listed((const char *const *)s->known_versions, s->known_version_count, v)) {
+    x->ver_class = RS_VER_KNOWN;
+    x->shape = rs_version_shape(v);
+    return;
+  }
+  x->ver_class = wc_version_well_formed(v) ? RS_VER_UNKNOWN_DATE : RS_VER_MALFORMED;
 }
 
 /* Compares without stopping at the first difference (token checks). */
@@ -261,7 +255,7 @@ static enum MHD_Result send_reply(rs_exchange *x, struct MHD_Connection *conn) {
   /* "write": a 2xx that applied a non-empty update (what a test of a
    * read-only run looks for). */
   bool wrote = r->status >= 200 && r->status < 300 && !rs_update_empty(&x->update);
-  rs_server_logf(x->srv, "%s %s %u %.1fms%s", x->method, shown, r->status, rs_now_ms() - x->t0_ms,
+  rs_server_logf(x->srv, "%s %s %u %.1fms%s", x->method, shown, r->status, wc_monotonic_ms() - x->t0_ms,
                  wrote ? " write" : "");
   return ok;
 }
@@ -287,7 +281,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!x) return MHD_NO;
     *con_cls = x;
     x->srv = s;
-    x->t0_ms = rs_now_ms();
+    x->t0_ms = wc_monotonic_ms();
     wc_buf_init(&x->body);
     wc_buf_init(&x->reply.body);
     classify(x, conn, url, method);
@@ -357,7 +351,8 @@ static int copy_config(rs_server *s, const wc_refserver_opts *o, wc_err *err) {
     wc_err_set(err, WC_E_USAGE, "the user token, the token without scope and the API key must be non-empty and differ");
     return -1;
   }
-  size_t n = o->known_versions ? o->known_version_count : wc_default_version_count();
+  size_t n = o->known_versions ? o->known_version_count : 0;
+  const char *const *known = o->known_versions ? o->known_versions : wc_versions_or_default(NULL, &n);
   if (n == 0) {
     wc_err_set(err, WC_E_USAGE, "the list of known versions is empty");
     return -1;
@@ -367,7 +362,7 @@ static int copy_config(rs_server *s, const wc_refserver_opts *o, wc_err *err) {
   wc_buf list;
   wc_buf_init(&list);
   for (size_t i = 0; i < n; i++) {
-    const char *v = o->known_versions ? o->known_versions[i] : wc_default_version(i);
+    const char *v = known[i];
     if (!v || !*v) {
       wc_buf_free(&list);
       wc_err_set(err, WC_E_USAGE, "known version %zu is empty", i + 1);

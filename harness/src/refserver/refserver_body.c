@@ -53,14 +53,6 @@ void rs_body_rules_default(rs_body_rules *rules) {
   *rules = (rs_body_rules){.name_max = SIZE_MAX, .bio_max = SIZE_MAX};
 }
 
-/* Code points of valid UTF-8 (the strict pass guarantees validity). */
-size_t rs_utf8_chars(const char *s) {
-  size_t n = 0;
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-    if ((*p & 0xC0) != 0x80) n++;
-  return n;
-}
-
 static bool username_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
 }
@@ -118,7 +110,7 @@ static rs_body_error string_field(const cJSON *root, const char *key, size_t max
   char *copy = trim ? trimmed(v->valuestring) : NULL;
   if (trim && !copy) return RS_BODY_NOMEM;
   const char *value = copy ? copy : v->valuestring;
-  size_t chars = rs_utf8_chars(value);
+  size_t chars = wc_utf8_count(value);
   rs_body_error e = RS_BODY_OK;
   if (chars > max_chars) {
     snprintf(msg, RS_MSG_LEN, "%s is too long: %zu characters (at most %zu)", key, chars, max_chars);
@@ -136,7 +128,7 @@ static rs_body_error check_username(const rs_field *f, char msg[RS_MSG_LEN]) {
   size_t len = strlen(f->value);
   if (len < USERNAME_MIN || len > USERNAME_MAX) {
     snprintf(msg, RS_MSG_LEN, "username must be %d to %d characters long, got %zu", USERNAME_MIN,
-             USERNAME_MAX, rs_utf8_chars(f->value));
+             USERNAME_MAX, wc_utf8_count(f->value));
     return RS_BODY_INVALID;
   }
   for (size_t i = 0; i < len; i++)

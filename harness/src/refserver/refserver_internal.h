@@ -39,8 +39,6 @@ typedef enum rs_version_class {
   RS_VER_REQUIRED      /* absent, and a fault says that is refused */
 } rs_version_class;
 
-/* YYYY-MM-DD naming a real day, optionally suffixed "-N" (2026-07-08-1). */
-bool rs_version_well_formed(const char *value);
 rs_shape rs_version_shape(const char *known_version); /* NULL = absent header */
 
 /* ---- the request body -------------------------------------------------- */
@@ -107,8 +105,6 @@ bool rs_update_has_non_bmp(const rs_update *u);
 bool rs_id_valid(const char *id);
 /* True when s is valid UTF-8 (refserver_pipeline.c). */
 bool rs_utf8_valid(const char *s);
-/* Code points of valid UTF-8. */
-size_t rs_utf8_chars(const char *s);
 
 /* Applies one lenient option ("trim", "max-name=50", ...) to rules;
  * 0, or -1 with err (WC_E_USAGE) for an unknown or malformed one. */
@@ -271,7 +267,6 @@ struct rs_server {
 bool rs_server_sleep(rs_server *srv, unsigned ms);
 bool rs_server_stopping(rs_server *srv);
 void rs_server_logf(rs_server *srv, const char *fmt, ...) WC_PRINTF(2, 3);
-double rs_now_ms(void);
 
 /* ---- faults ------------------------------------------------------------- */
 

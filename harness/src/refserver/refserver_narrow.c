@@ -60,7 +60,7 @@ void rs_narrow_name_over_64_truncated(rs_exchange *x) {
 
 void rs_narrow_bio_over_255_error(rs_exchange *x) {
   const rs_field *f = &x->update.bio;
-  if (x->body_error == RS_BODY_OK && f->set && f->value && rs_utf8_chars(f->value) > BIO_CRASH_CHARS)
+  if (x->body_error == RS_BODY_OK && f->set && f->value && wc_utf8_count(f->value) > BIO_CRASH_CHARS)
     internal_error(x);
 }
 

@@ -29,24 +29,10 @@ void rs_printable(const char *in, char *out, size_t cap) {
   out[o] = '\0';
 }
 
-/* The length of the valid UTF-8 sequence at p (not NUL), 0 when it is not
- * one (overlong forms, surrogates and code points above U+10FFFF are not). */
-static int utf8_sequence(const unsigned char *p) {
-  int n = *p < 0x80 ? 1 : (*p >> 5) == 0x6 ? 2 : (*p >> 4) == 0xE ? 3 : (*p >> 3) == 0x1E ? 4 : 0;
-  bool ok = n > 0;
-  for (int i = 1; ok && i < n; i++) ok = (p[i] & 0xC0) == 0x80;
-  if (ok && n == 2) ok = *p >= 0xC2;
-  if (ok && n == 3) ok = !(*p == 0xE0 && p[1] < 0xA0) && !(*p == 0xED && p[1] >= 0xA0);
-  if (ok && n == 4) ok = !(*p == 0xF0 && p[1] < 0x90) && !(*p == 0xF4 && p[1] >= 0x90) && *p <= 0xF4;
-  return ok ? n : 0;
-}
-
 bool rs_utf8_valid(const char *s) {
-  for (const unsigned char *p = (const unsigned char *)s; *p;) {
-    int n = utf8_sequence(p);
-    if (!n) return false;
-    p += n;
-  }
+  const unsigned char *p = (const unsigned char *)s;
+  for (size_t left = strlen(s), n; left > 0; p += n, left -= n)
+    if ((n = wc_utf8_decode(p, left, NULL, NULL)) == 0) return false;
   return true;
 }
 
@@ -54,14 +40,8 @@ bool rs_utf8_valid(const char *s) {
  * message quoting client bytes never breaks the JSON it goes into. */
 static void sanitize_utf8(char *s) {
   unsigned char *p = (unsigned char *)s;
-  while (*p) {
-    int n = utf8_sequence(p);
-    if (!n) {
-      *p++ = '?';
-      continue;
-    }
-    p += (size_t)n;
-  }
+  for (size_t left = strlen(s), n; left > 0; p += n, left -= n)
+    if ((n = wc_utf8_decode(p, left, NULL, NULL)) == 0) *p = '?', n = 1;
 }
 
 void rs_reply_error(rs_reply *r, unsigned status, const char *type, const char *fmt, ...) {

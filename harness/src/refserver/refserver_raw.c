@@ -40,10 +40,10 @@ typedef struct conn_job {
 
 /* ---- socket helpers ------------------------------------------------------- */
 
-static bool expired(const rs_raw_conn *c) { return rs_now_ms() >= c->deadline_ms || rs_server_stopping(c->srv); }
+static bool expired(const rs_raw_conn *c) { return wc_monotonic_ms() >= c->deadline_ms || rs_server_stopping(c->srv); }
 
 static int slice_ms(const rs_raw_conn *c, int max) {
-  double left = c->deadline_ms - rs_now_ms();
+  double left = c->deadline_ms - wc_monotonic_ms();
   return left <= 0 ? 0 : left < max ? (int)left + 1 : max;
 }
 
@@ -73,10 +73,10 @@ static bool raw_puts(rs_raw_conn *c, const char *s) { return raw_send(c, s, strl
 /* Waits up to ms; false when the peer closed, the deadline passed or the
  * server stops. Whatever the peer sends meanwhile is read and dropped. */
 static bool raw_wait(rs_raw_conn *c, double ms) {
-  double until = rs_now_ms() + ms;
-  while (rs_now_ms() < until) {
+  double until = wc_monotonic_ms() + ms;
+  while (wc_monotonic_ms() < until) {
     if (expired(c)) return false;
-    double left = until - rs_now_ms();
+    double left = until - wc_monotonic_ms();
     struct pollfd pfd = {c->fd, POLLIN, 0};
     int rc = poll(&pfd, 1, left < 100 ? (int)left + 1 : 100);
     if (rc < 0 && errno != EINTR) return false;
@@ -110,8 +110,8 @@ static bool read_request(rs_raw_conn *c, char *method, size_t mcap, char *path, 
   if (!head) return false;
   size_t len = 0;
   char *end = NULL;
-  double until = rs_now_ms() + READ_BUDGET_MS;
-  while (!end && len < HEAD_MAX && rs_now_ms() < until && !rs_server_stopping(c->srv)) {
+  double until = wc_monotonic_ms() + READ_BUDGET_MS;
+  while (!end && len < HEAD_MAX && wc_monotonic_ms() < until && !rs_server_stopping(c->srv)) {
     struct pollfd pfd = {c->fd, POLLIN, 0};
     int rc = poll(&pfd, 1, 100);
     if (rc <= 0) continue;
@@ -139,7 +139,7 @@ static bool read_request(rs_raw_conn *c, char *method, size_t mcap, char *path, 
   free(head);
   size_t want = body > DISCARD_MAX ? DISCARD_MAX : body;
   char sink[4096];
-  while (have < want && rs_now_ms() < until && !rs_server_stopping(c->srv)) {
+  while (have < want && wc_monotonic_ms() < until && !rs_server_stopping(c->srv)) {
     struct pollfd pfd = {c->fd, POLLIN, 0};
     if (poll(&pfd, 1, 100) <= 0) continue;
     ssize_t n = recv(c->fd, sink, sizeof sink, 0);
@@ -238,7 +238,7 @@ void rs_raw_malformed_status(rs_raw_conn *c) {
 static void *conn_main(void *arg) {
   conn_job *job = arg;
   rs_raw *raw = job->raw;
-  rs_raw_conn c = {raw->srv, job->fd, rs_now_ms() + RS_RAW_BUDGET_MS};
+  rs_raw_conn c = {raw->srv, job->fd, wc_monotonic_ms() + RS_RAW_BUDGET_MS};
   char method[16] = "", path[200] = "";
   if (read_request(&c, method, sizeof method, path, sizeof path)) {
     rs_server_logf(raw->srv, "%s %s raw:%s", method, path, raw->name);

@@ -19,15 +19,9 @@ const cJSON *wc_rep_get(const cJSON *obj, const char *key) {
   return cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
 }
 
-const char *wc_rep_get_str(const cJSON *obj, const char *key) {
-  const cJSON *item = wc_rep_get(obj, key);
-  return cJSON_IsString(item) ? item->valuestring : NULL;
-}
+const char *wc_rep_get_str(const cJSON *obj, const char *key) { return wc_json_str(obj, key, NULL); }
 
-double wc_rep_get_num(const cJSON *obj, const char *key, double dflt) {
-  const cJSON *item = wc_rep_get(obj, key);
-  return cJSON_IsNumber(item) ? item->valuedouble : dflt;
-}
+double wc_rep_get_num(const cJSON *obj, const char *key, double dflt) { return wc_json_num(obj, key, dflt); }
 
 bool wc_rep_get_true(const cJSON *obj, const char *key) { return cJSON_IsTrue(wc_rep_get(obj, key)); }
 
@@ -297,42 +291,12 @@ char *wc_rep_out_finish(wc_rep_out *o, wc_err *err) {
 }
 
 /* One character: its length (1..4) and code point, or length 1 and -1 for a
- * byte that does not start a well-formed UTF-8 sequence (Unicode table 3-7:
- * no overlongs, no surrogates, nothing above U+10FFFF). */
+ * byte that does not start a well-formed UTF-8 sequence. */
 static size_t utf8_next(const unsigned char *s, size_t len, int32_t *cp) {
-  unsigned char c = s[0];
-  *cp = -1;
-  if (c < 0x80) {
-    *cp = c;
-    return 1;
-  }
-  size_t n;
-  int32_t v;
-  unsigned char lo = 0x80, hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-    v = c & 0x1F;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    v = c & 0x0F;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    v = c & 0x07;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else {
-    return 1;
-  }
-  if (len < n) return 1;
-  for (size_t i = 1; i < n; i++) {
-    unsigned char b = s[i];
-    if (b < (i == 1 ? lo : 0x80) || b > (i == 1 ? hi : 0xBF)) return 1;
-    v = (v << 6) | (b & 0x3F);
-  }
-  *cp = v;
-  return n;
+  uint32_t v;
+  size_t n = wc_utf8_decode(s, len, &v, NULL);
+  *cp = n ? (int32_t)v : -1;
+  return n ? n : 1;
 }
 
 static void put_cp(wc_rep_out *o, int32_t cp) {
@@ -644,65 +608,15 @@ int wc_report_formats_parse(const char *list, wc_err *err) {
   return mask;
 }
 
-static int make_dirs(const char *dir, wc_err *err) {
-  char *path = wc_strdup(dir);
+/* Reports are for sharing: the usual mode, less the umask. */
+static int write_file(const char *dir, const char *name, const char *text, wc_err *err) {
+  char *path = wc_path_join(dir, name);
   if (!path) {
     wc_err_set(err, WC_E_NOMEM, "out of memory");
     return -1;
   }
-  int rc = 0;
-  for (char *p = path + 1;; p++) {
-    bool last = *p == '\0';
-    if (*p == '/' || last) {
-      char saved = *p;
-      *p = '\0';
-      if (mkdir(path, 0755) != 0 && errno != EEXIST) {
-        wc_err_set(err, WC_E_IO, "cannot create report directory %s: %s", path, strerror(errno));
-        rc = -1;
-      }
-      *p = saved;
-      if (rc != 0 || last) break;
-    }
-  }
+  int rc = wc_write_file_atomic(path, text, 0666, err);
   free(path);
-  if (rc == 0) {
-    struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-      wc_err_set(err, WC_E_IO, "report directory %s is not a directory", dir);
-      rc = -1;
-    }
-  }
-  return rc;
-}
-
-/* Writes to a temporary name then renames, so a reader (or a CI upload)
- * never sees half a file. */
-static int write_file(const char *dir, const char *name, const char *text, wc_err *err) {
-  wc_buf path, tmp;
-  wc_buf_init(&path);
-  wc_buf_init(&tmp);
-  int rc = wc_buf_printf(&path, "%s/%s", dir, name) | wc_buf_printf(&tmp, "%s/.%s.tmp", dir, name);
-  if (rc != 0) {
-    wc_err_set(err, WC_E_NOMEM, "out of memory");
-    goto done;
-  }
-  FILE *f = fopen(tmp.data, "wb");
-  if (!f) {
-    wc_err_set(err, WC_E_IO, "cannot write %s: %s", tmp.data, strerror(errno));
-    rc = -1;
-    goto done;
-  }
-  size_t len = strlen(text);
-  bool ok = fwrite(text, 1, len, f) == len;
-  ok = (fclose(f) == 0) && ok;
-  if (!ok || rename(tmp.data, path.data) != 0) {
-    wc_err_set(err, WC_E_IO, "cannot write %s: %s", path.data, strerror(errno));
-    unlink(tmp.data);
-    rc = -1;
-  }
-done:
-  wc_buf_free(&path);
-  wc_buf_free(&tmp);
   return rc;
 }
 
@@ -716,7 +630,7 @@ int wc_report_write(const cJSON *report, const wc_spec *spec, const char *dir, i
     wc_err_set(err, WC_E_USAGE, "no valid report format selected");
     return -1;
   }
-  if (make_dirs(dir, err) != 0) return -1;
+  if (wc_mkdir_p(dir, err) != 0) return -1;
   static const struct {
     int bit;
     const char *file;

@@ -663,9 +663,7 @@ static void csp_hash(wc_rep_out *o, const char *text, size_t len) {
   unsigned char digest[32];
   wc_sha256_hex(text, len, hex);
   for (size_t i = 0; i < 32; i++) {
-    unsigned hi = (unsigned)(hex[2 * i] <= '9' ? hex[2 * i] - '0' : hex[2 * i] - 'a' + 10);
-    unsigned lo = (unsigned)(hex[2 * i + 1] <= '9' ? hex[2 * i + 1] - '0' : hex[2 * i + 1] - 'a' + 10);
-    digest[i] = (unsigned char)(hi << 4 | lo);
+    digest[i] = (unsigned char)(wc_hex_digit(hex[2 * i]) << 4 | wc_hex_digit(hex[2 * i + 1]));
   }
   wc_rep_out_raw(o, "'sha256-");
   base64(o, digest, sizeof digest);

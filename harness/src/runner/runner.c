@@ -13,16 +13,16 @@
 
 #include "runner_internal.h"
 #include "whopconf/catalog.h"
-#include "whopconf/refserver.h"
+#include "whopconf/versions.h"
 
 void wc_run_opts_default(wc_run_opts *o) {
   if (!o) return;
   memset(o, 0, sizeof *o);
   o->report_dir = "reports";
   o->seed = 1;
-  o->timeout_ms = 15000;
-  o->connect_timeout_ms = 5000;
-  o->max_body = (size_t)8 << 20;
+  o->timeout_ms = WC_DEFAULT_TIMEOUT_MS;
+  o->connect_timeout_ms = WC_DEFAULT_CONNECT_TIMEOUT_MS;
+  o->max_body = WC_DEFAULT_MAX_BODY;
   o->rate = -1.0;
   o->retries = -1;
 }
@@ -62,12 +62,6 @@ bool wc_run_requirement_selected(const wc_run_opts *opts, const char *id) {
 
 /* ---- small utilities ---------------------------------------------------------- */
 
-double wc_mono_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
-
 void wc_now_iso(char out[32]) {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
@@ -85,46 +79,6 @@ void wc_now_iso(char out[32]) {
   }
 }
 
-int wc_write_file_atomic(const char *path, const char *text, wc_err *err) {
-  size_t n = strlen(path) + 16;
-  char *tmp = malloc(n);
-  if (!tmp) {
-    wc_err_set(err, WC_E_NOMEM, "out of memory");
-    return -1;
-  }
-  snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    wc_err_set(err, WC_E_IO, "cannot write %s: %s", path, strerror(errno));
-    free(tmp);
-    return -1;
-  }
-  fchmod(fd, 0600);
-  size_t len = strlen(text), off = 0;
-  while (off < len) {
-    ssize_t w = write(fd, text + off, len - off);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) break;
-    off += (size_t)w;
-  }
-  int rc = (off == len && close(fd) == 0) ? 0 : -1;
-  if (off != len) close(fd);
-  if (rc == 0 && rename(tmp, path) != 0) rc = -1;
-  if (rc != 0) {
-    wc_err_set(err, WC_E_IO, "cannot write %s: %s", path, strerror(errno));
-    unlink(tmp);
-  }
-  free(tmp);
-  return rc;
-}
-
-char *wc_path_join(const char *dir, const char *name) {
-  size_t n = strlen(dir) + strlen(name) + 2;
-  char *p = malloc(n);
-  if (p) snprintf(p, n, "%s/%s", dir, name);
-  return p;
-}
-
 /* ---- the context ------------------------------------------------------------ */
 
 static char *dup_or_null(const char *s) { return s ? wc_strdup(s) : NULL; }
@@ -139,17 +93,10 @@ wc_run_ctx *wc_run_ctx_from_opts(const wc_run_opts *o, const char *run_dir) {
   c->token_without_scope = dup_or_null(o->token_without_scope);
   for (size_t i = 0; i < o->account_count && i < WC_RUN_MAX_LIST; i++)
     c->accounts[c->account_count++] = wc_strdup(o->account_ids[i]);
-  if (o->known_count) {
-    for (size_t i = 0; i < o->known_count && i < WC_RUN_MAX_LIST; i++)
-      c->known[c->known_count++] = wc_strdup(o->known_versions[i]);
-  } else {
-    for (size_t i = 0; i < wc_default_version_count() && i < WC_RUN_MAX_LIST; i++)
-      c->known[c->known_count++] = wc_strdup(wc_default_version(i));
-  }
-  /* Default: the newest known version (dates sort as strings). */
-  const char *newest = NULL;
-  for (size_t i = 0; i < c->known_count; i++)
-    if (!newest || strcmp(c->known[i], newest) > 0) newest = c->known[i];
+  size_t known_count = o->known_count;
+  const char *const *known = wc_versions_or_default(o->known_versions, &known_count);
+  for (size_t i = 0; i < known_count && i < WC_RUN_MAX_LIST; i++) c->known[c->known_count++] = wc_strdup(known[i]);
+  const char *newest = wc_version_newest((const char *const *)c->known, c->known_count);
   c->api_version = dup_or_null(o->api_version ? o->api_version : newest);
   c->allow_writes = o->allow_writes;
   c->allow_picture_writes = o->allow_picture_writes;
@@ -227,16 +174,6 @@ cJSON *wc_run_ctx_to_json(const wc_run_ctx *c) {
   return o;
 }
 
-static const char *get_str(const cJSON *o, const char *name) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-  return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static double get_num(const cJSON *o, const char *name, double dflt) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-  return cJSON_IsNumber(v) ? v->valuedouble : dflt;
-}
-
 static bool get_bool(const cJSON *o, const char *name) {
   return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, name));
 }
@@ -247,9 +184,9 @@ static char *env_dup(const char *name) {
 }
 
 wc_run_ctx *wc_run_ctx_from_json(const cJSON *j, wc_err *err) {
-  const char *fmt = get_str(j, "format");
-  if (!fmt || strcmp(fmt, "whopconf-run-context") != 0 || !get_str(j, "base_url") ||
-      !get_str(j, "run_dir")) {
+  const char *fmt = wc_json_str(j, "format", NULL);
+  if (!fmt || strcmp(fmt, "whopconf-run-context") != 0 || !wc_json_str(j, "base_url", NULL) ||
+      !wc_json_str(j, "run_dir", NULL)) {
     wc_err_set(err, WC_E_PARSE, "the run context is not a whopconf run context");
     return NULL;
   }
@@ -258,7 +195,7 @@ wc_run_ctx *wc_run_ctx_from_json(const cJSON *j, wc_err *err) {
     wc_err_set(err, WC_E_NOMEM, "out of memory");
     return NULL;
   }
-  c->base_url = wc_strdup(get_str(j, "base_url"));
+  c->base_url = wc_strdup(wc_json_str(j, "base_url", NULL));
   c->embedded = get_bool(j, "embedded");
   c->token = env_dup(WC_ENV_TOKEN);
   c->api_key = env_dup(WC_ENV_API_KEY);
@@ -272,25 +209,25 @@ wc_run_ctx *wc_run_ctx_from_json(const cJSON *j, wc_err *err) {
     if (cJSON_IsString(v) && c->known_count < WC_RUN_MAX_LIST)
       c->known[c->known_count++] = wc_strdup(v->valuestring);
   }
-  c->api_version = dup_or_null(get_str(j, "api_version"));
+  c->api_version = dup_or_null(wc_json_str(j, "api_version", NULL));
   c->allow_writes = get_bool(j, "allow_writes");
   c->allow_picture_writes = get_bool(j, "allow_picture_writes");
-  c->picture_id = dup_or_null(get_str(j, "picture_id"));
-  c->spec_path = dup_or_null(get_str(j, "spec_path"));
-  c->run_dir = wc_strdup(get_str(j, "run_dir"));
-  const char *seed = get_str(j, "seed");
+  c->picture_id = dup_or_null(wc_json_str(j, "picture_id", NULL));
+  c->spec_path = dup_or_null(wc_json_str(j, "spec_path", NULL));
+  c->run_dir = wc_strdup(wc_json_str(j, "run_dir", NULL));
+  const char *seed = wc_json_str(j, "seed", NULL);
   c->seed = seed ? strtoull(seed, NULL, 10) : 1;
   wc_transport_opts_default(&c->topts);
-  c->topts.timeout_ms = (long)get_num(j, "timeout_ms", (double)c->topts.timeout_ms);
-  c->topts.connect_timeout_ms = (long)get_num(j, "connect_timeout_ms", (double)c->topts.connect_timeout_ms);
-  c->topts.max_body = (size_t)get_num(j, "max_body", (double)c->topts.max_body);
-  c->cacert = dup_or_null(get_str(j, "cacert"));
+  c->topts.timeout_ms = (long)wc_json_num(j, "timeout_ms", (double)c->topts.timeout_ms);
+  c->topts.connect_timeout_ms = (long)wc_json_num(j, "connect_timeout_ms", (double)c->topts.connect_timeout_ms);
+  c->topts.max_body = (size_t)wc_json_num(j, "max_body", (double)c->topts.max_body);
+  c->cacert = dup_or_null(wc_json_str(j, "cacert", NULL));
   c->topts.cacert = c->cacert;
   c->topts.insecure = get_bool(j, "insecure");
   c->topts.allow_http = get_bool(j, "allow_http");
-  c->topts.rate = get_num(j, "rate", c->topts.rate);
-  c->topts.retry_max = (int)get_num(j, "retries", c->topts.retry_max);
-  c->max_response_ms = get_num(j, "max_response_ms", 0);
+  c->topts.rate = wc_json_num(j, "rate", c->topts.rate);
+  c->topts.retry_max = (int)wc_json_num(j, "retries", c->topts.retry_max);
+  c->max_response_ms = wc_json_num(j, "max_response_ms", 0);
   c->keep_going = get_bool(j, "keep_going");
   return c;
 }
@@ -314,23 +251,6 @@ static char *journal_path_for(const char *report_dir, const char *base_url) {
   return wc_path_join(report_dir, name);
 }
 
-static int mkdir_p(const char *path) {
-  char *p = wc_strdup(path);
-  if (!p) return -1;
-  for (char *s = p + 1; *s; s++) {
-    if (*s != '/') continue;
-    *s = '\0';
-    if (mkdir(p, 0755) != 0 && errno != EEXIST) {
-      free(p);
-      return -1;
-    }
-    *s = '/';
-  }
-  int rc = (mkdir(p, 0755) == 0 || errno == EEXIST) ? 0 : -1;
-  free(p);
-  return rc;
-}
-
 wc_run *wc_run_new(const wc_run_opts *opts, const wc_spec *spec, wc_err *err) {
   if (!opts || !opts->base_url) {
     wc_err_set(err, WC_E_USAGE, "no target base URL");
@@ -343,7 +263,7 @@ wc_run *wc_run_new(const wc_run_opts *opts, const wc_spec *spec, wc_err *err) {
   }
   run->opts = *opts;
   run->spec = spec;
-  run->t0_ms = wc_mono_ms();
+  run->t0_ms = wc_monotonic_ms();
   wc_now_iso(run->started_at);
   pthread_mutex_init(&run->teardown_lock, NULL);
 
@@ -367,9 +287,7 @@ wc_run *wc_run_new(const wc_run_opts *opts, const wc_spec *spec, wc_err *err) {
     return NULL;
   }
   free(results);
-  if (mkdir_p(opts->report_dir) != 0) {
-    wc_err_set(err, WC_E_IO, "cannot create the report directory %s: %s", opts->report_dir,
-               strerror(errno));
+  if (wc_mkdir_p(opts->report_dir, err) != 0) {
     wc_run_free(run);
     return NULL;
   }
@@ -379,7 +297,7 @@ wc_run *wc_run_new(const wc_run_opts *opts, const wc_spec *spec, wc_err *err) {
   cJSON *cj = run->ctx ? wc_run_ctx_to_json(run->ctx) : NULL;
   char *text = cj ? cJSON_Print(cj) : NULL;
   cJSON_Delete(cj);
-  if (!text || wc_write_file_atomic(run->ctx_path, text, err) != 0) {
+  if (!text || wc_write_file_atomic(run->ctx_path, text, 0600, err) != 0) {
     if (!text) wc_err_set(err, WC_E_NOMEM, "out of memory");
     free(text);
     wc_run_free(run);

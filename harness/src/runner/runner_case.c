@@ -73,13 +73,10 @@ static void compile_schemas(wc_case *c) {
 }
 
 static char *run_path(const wc_case *c, const char *a, const char *b) {
-  size_t n = strlen(c->ctx->run_dir) + strlen(a) + (b ? strlen(b) : 0) + 8;
-  char *p = malloc(n);
-  if (!p) return NULL;
-  if (b)
-    snprintf(p, n, "%s/%s/%s", c->ctx->run_dir, a, b);
-  else
-    snprintf(p, n, "%s/%s", c->ctx->run_dir, a);
+  char *dir = wc_path_join(c->ctx->run_dir, a);
+  if (!dir || !b) return dir;
+  char *p = wc_path_join(dir, b);
+  free(dir);
   return p;
 }
 
@@ -103,7 +100,7 @@ wc_case *wc_case_open_in(wc_run_ctx *ctx, const wc_spec *spec, const char *name,
     wc_err_set(err, WC_E_NOMEM, "out of memory");
     return NULL;
   }
-  c->t0_ms = wc_mono_ms();
+  c->t0_ms = wc_monotonic_ms();
   c->ctx = ctx;
   c->spec = spec;
   c->name = wc_strdup(name);
@@ -433,7 +430,7 @@ int wc_case_close(wc_case *c, wc_err *err) {
     cJSON *decl = cJSON_AddArrayToObject(doc, "declared");
     for (size_t i = 0; decl && i < c->declared_count; i++)
       cJSON_AddItemToArray(decl, cJSON_CreateString(c->declared[i]));
-    cJSON_AddNumberToObject(doc, "duration_ms", wc_mono_ms() - c->t0_ms);
+    cJSON_AddNumberToObject(doc, "duration_ms", wc_monotonic_ms() - c->t0_ms);
     cJSON_AddBoolToObject(doc, "stopped", c->stopped);
     cJSON_AddStringToObject(doc, "stop_reason", c->stop_reason);
     cJSON_AddNumberToObject(doc, "positive", (double)c->positive);
@@ -450,7 +447,7 @@ int wc_case_close(wc_case *c, wc_err *err) {
     if (!text || !path)
       rc = -1, wc_err_set(err, WC_E_NOMEM, "out of memory");
     else
-      rc = wc_write_file_atomic(path, text, err);
+      rc = wc_write_file_atomic(path, text, 0600, err);
     free(text);
     free(path);
   }

@@ -76,11 +76,6 @@ const char *wc_case_stop_reason_internal(const wc_case *c);
  * -1 otherwise. */
 int wc_case_put_back(wc_case *c, const wc_run_ctx *ctx);
 
-/* "dir/name", malloc'd; NULL when out of memory. */
-char *wc_path_join(const char *dir, const char *name);
-/* Writes text to path atomically (temporary file + rename), mode 0600. */
-int wc_write_file_atomic(const char *path, const char *text, wc_err *err);
-
 typedef struct wc_profile_snapshot {
   char *account_id; /* NULL = the global profile */
   cJSON *user;      /* the fields that matter: name, bio, username, profile_picture */

@@ -184,7 +184,7 @@ static int write_snapshot_file(const wc_run *run, wc_err *err) {
   char *path = wc_path_join(run->dir, WC_RUN_SNAPSHOT);
   int rc = -1;
   if (!text || !path) wc_err_set(err, WC_E_NOMEM, "out of memory");
-  else rc = wc_write_file_atomic(path, text, err);
+  else rc = wc_write_file_atomic(path, text, 0600, err);
   free(text);
   free(path);
   return rc;
@@ -226,7 +226,7 @@ static int write_journal(const wc_run *run, wc_err *err) {
   char *text = cJSON_Print(j);
   cJSON_Delete(j);
   if (!text) return -1;
-  int rc = wc_write_file_atomic(run->journal_path, text, err);
+  int rc = wc_write_file_atomic(run->journal_path, text, 0600, err);
   free(text);
   return rc;
 }
@@ -285,8 +285,8 @@ static int wait_for_writers(const wc_run *run, long budget_ms) {
   int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   free(path);
   if (fd < 0) return -1;
-  double end = wc_mono_ms() + (double)budget_ms;
-  while (flock(fd, LOCK_EX | LOCK_NB) != 0 && wc_mono_ms() < end) {
+  double end = wc_monotonic_ms() + (double)budget_ms;
+  while (flock(fd, LOCK_EX | LOCK_NB) != 0 && wc_monotonic_ms() < end) {
     struct timespec ts = {0, 20 * 1000 * 1000};
     nanosleep(&ts, NULL);
   }

@@ -7,6 +7,7 @@
 
 #include "runner_internal.h"
 #include "whopconf/refserver.h"
+#include "whopconf/versions.h"
 
 /* The embedded server's accounts, so the isolation check runs by default,
  * and the upload id its picture case sends. */
@@ -21,30 +22,16 @@ static const char *env_or(const char *given, const char *name) {
   return v && *v ? v : NULL;
 }
 
-static bool listed(const char *const *list, size_t count, const char *value) {
-  for (size_t i = 0; i < count; i++)
-    if (strcmp(list[i], value) == 0) return true;
-  return false;
-}
-
 /* The pinned version must be one the run considers known; by default it is
- * the newest known (dates sort as strings). */
+ * the newest known. */
 static int pin_version(wc_run_opts *o, wc_err *err) {
-  const char *defaults[WC_RUN_MAX_LIST];
-  size_t default_count = 0;
-  for (size_t i = 0; i < wc_default_version_count() && default_count < WC_RUN_MAX_LIST; i++)
-    defaults[default_count++] = wc_default_version(i);
-  const char *const *known = o->known_count ? o->known_versions : defaults;
-  size_t count = o->known_count ? o->known_count : default_count;
-  if (o->api_version) {
-    if (listed(known, count, o->api_version)) return 0;
-    wc_err_set(err, WC_E_USAGE, "--api-version %s is not a known version (add --known-version %s)",
-               o->api_version, o->api_version);
-    return -1;
-  }
-  for (size_t i = 0; i < count; i++)
-    if (!o->api_version || strcmp(known[i], o->api_version) > 0) o->api_version = known[i];
-  return 0;
+  size_t count = o->known_count;
+  const char *const *known = wc_versions_or_default(o->known_versions, &count);
+  if (!o->api_version) o->api_version = wc_version_newest(known, count);
+  if (wc_version_listed(known, count, o->api_version)) return 0;
+  wc_err_set(err, WC_E_USAGE, "--api-version %s is not a known version (add --known-version %s)",
+             o->api_version, o->api_version);
+  return -1;
 }
 
 int wc_run_opts_resolve(wc_run_opts *o, wc_err *err) {

@@ -42,9 +42,9 @@ static int cmp_loaded(const void *a, const void *b) {
 }
 
 static char *results_path(const wc_run *run, const char *file) {
-  size_t n = strlen(run->dir) + strlen(file) + sizeof "/" WC_RUN_RESULTS "/";
-  char *p = malloc(n);
-  if (p) snprintf(p, n, "%s/%s/%s", run->dir, WC_RUN_RESULTS, file);
+  char *dir = wc_path_join(run->dir, WC_RUN_RESULTS);
+  char *p = dir ? wc_path_join(dir, file) : NULL;
+  free(dir);
   return p;
 }
 
@@ -113,11 +113,6 @@ static void free_all(loaded *items, size_t n) {
   free(items);
 }
 
-static double num(const cJSON *o, const char *name) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-  return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
-
 /* ---- per case ---------------------------------------------------------------- */
 
 static int severity(wc_obs_status s) {
@@ -140,7 +135,7 @@ int wc_run_case_summary(const wc_run *run, const char *case_name, wc_case_summar
   free(path);
   if (rc < 0) return -1;
   out->finished = true;
-  out->ms = num(result.doc, "duration_ms");
+  out->ms = wc_json_num(result.doc, "duration_ms", 0);
   out->exchanges = (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(result.doc, "exchanges"));
   int worst = -1;
   for (size_t i = 0; i < wc_observations_count(result.obs); i++) {
@@ -188,7 +183,7 @@ static void drop_after_hole(cJSON *exchanges) {
   int expected = 1, kept = 0;
   const cJSON *x;
   cJSON_ArrayForEach(x, exchanges) {
-    if ((int)num(x, "seq") != expected) break;
+    if ((int)wc_json_num(x, "seq", 0) != expected) break;
     expected++, kept++;
   }
   while (cJSON_GetArraySize(exchanges) > kept) cJSON_DeleteItemFromArray(exchanges, kept);
@@ -246,9 +241,9 @@ static void find_crashed(const wc_run *run, const loaded *cases, size_t ncases, 
 static void state_trouble(wc_assembly *a, const wc_run *run, const loaded *cases, size_t ncases) {
   size_t transport_failures = 0, positive = 0, refused = 0;
   for (size_t c = 0; c < ncases; c++) {
-    transport_failures += (size_t)num(cases[c].doc, "transport_failures");
-    positive += (size_t)num(cases[c].doc, "positive");
-    refused += (size_t)num(cases[c].doc, "refused");
+    transport_failures += (size_t)wc_json_num(cases[c].doc, "transport_failures", 0);
+    positive += (size_t)wc_json_num(cases[c].doc, "positive", 0);
+    refused += (size_t)wc_json_num(cases[c].doc, "refused", 0);
   }
   if (run->setup_failed) wc_assembly_stopped(a, run->setup_reason);
   size_t stop_len = 0;
@@ -324,7 +319,7 @@ static void add_generated(cJSON *report, const loaded *cases, size_t ncases) {
       static const char *const counters[] = {"requests", "skipped_requests", "exchanges_left_out",
                                              "findings_left_out"};
       for (size_t i = 0; i < sizeof counters / sizeof counters[0]; i++)
-        cJSON_AddNumberToObject(ph, counters[i], num(doc, counters[i]));
+        cJSON_AddNumberToObject(ph, counters[i], wc_json_num(doc, counters[i], 0));
       cJSON_AddItemToArray(phases, ph);
       const cJSON *g;
       cJSON_ArrayForEach(g, gen) {
@@ -333,7 +328,7 @@ static void add_generated(cJSON *report, const loaded *cases, size_t ncases) {
         cJSON_AddStringToObject(copy, "case", cases[c].name);
         static const char *const refs[] = {"original", "minimal"};
         for (size_t i = 0; i < 2; i++) {
-          int seq = (int)num(copy, refs[i]);
+          int seq = (int)wc_json_num(copy, refs[i], 0);
           cJSON_DeleteItemFromObjectCaseSensitive(copy, refs[i]);
           char id[24];
           snprintf(id, sizeof id, "x%zu", first_id + (size_t)seq - 1);
@@ -366,7 +361,7 @@ cJSON *wc_run_report(wc_run *run, int *exit_code, wc_err *err) {
         .known_count = ctx->known_count,
         .seed = ctx->seed,
         .started_at = run->started_at,
-        .duration_ms = (double)(long long)(wc_mono_ms() - run->t0_ms),
+        .duration_ms = (double)(long long)(wc_monotonic_ms() - run->t0_ms),
         .strict = run->opts.strict,
         .allow_writes = ctx->allow_writes,
         .weakened = weakened,

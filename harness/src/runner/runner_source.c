@@ -97,7 +97,7 @@ int wc_run_add_source(wc_run *run, const char *name, const cJSON *doc, wc_err *e
   if (!text || !path)
     wc_err_set(err, WC_E_NOMEM, "out of memory");
   else
-    rc = wc_write_file_atomic(path, text, err);
+    rc = wc_write_file_atomic(path, text, 0600, err);
   free(text);
   free(path);
   return rc;

@@ -133,8 +133,7 @@ const cJSON *wc_sc_member(const cJSON *obj, const char *name) {
 }
 
 const char *wc_sc_str_member(const cJSON *obj, const char *name) {
-  const cJSON *v = wc_sc_member(obj, name);
-  return cJSON_IsString(v) ? v->valuestring : NULL;
+  return cJSON_GetStringValue(wc_sc_member(obj, name));
 }
 
 wc_snode *wc_sc_new_node(compiler *cc, const cJSON *json, const char *ptr) {
@@ -153,14 +152,7 @@ static char *child_ptr(compiler *cc, const char *base, const char *kw, const cha
   wc_buf_init(&b);
   int rc = wc_buf_puts(&b, base);
   if (kw) rc |= wc_buf_printf(&b, "/%s", kw);
-  if (token) {
-    rc |= wc_buf_append(&b, "/", 1);
-    for (const char *p = token; *p && rc == 0; p++) {
-      if (*p == '~') rc = wc_buf_append(&b, "~0", 2);
-      else if (*p == '/') rc = wc_buf_append(&b, "~1", 2);
-      else rc = wc_buf_append(&b, p, 1);
-    }
-  }
+  if (token && rc == 0) rc = wc_pointer_token_append(&b, token, strlen(token));
   char *out = rc == 0 ? wc_sc_strndup(cc->s, b.data, b.len) : NULL;
   wc_buf_free(&b);
   if (!out) wc_sc_oom(cc);

@@ -10,13 +10,6 @@
 
 #include "schema_compile.h"
 
-static int hexv(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 static const cJSON *find_anchor(const cJSON *node, const char *name, int depth, int *count, char **path,
                                 wc_buf *cur) {
   if (depth > MAX_SCHEMA_NESTING || (!cJSON_IsObject(node) && !cJSON_IsArray(node))) return NULL;
@@ -33,12 +26,7 @@ static const cJSON *find_anchor(const cJSON *node, const char *name, int depth, 
     size_t mark = cur->len;
     int rc;
     if (cJSON_IsObject(node)) {
-      rc = wc_buf_append(cur, "/", 1);
-      for (const char *p = c->string; *p && rc == 0; p++) {
-        if (*p == '~') rc = wc_buf_append(cur, "~0", 2);
-        else if (*p == '/') rc = wc_buf_append(cur, "~1", 2);
-        else rc = wc_buf_append(cur, p, 1);
-      }
+      rc = wc_pointer_token_append(cur, c->string, strlen(c->string));
     } else {
       rc = wc_buf_printf(cur, "/%zu", index);
     }
@@ -118,14 +106,7 @@ static const cJSON *resolve_pointer_hops(compiler *cc, const char *where, const 
         free(c2);
         next = wc_sc_member(node, tok);
       }
-      if (next) {
-        rc |= wc_buf_append(&canon, "/", 1);
-        for (const char *q = tok; *q && rc == 0; q++) {
-          if (*q == '~') rc = wc_buf_append(&canon, "~0", 2);
-          else if (*q == '/') rc = wc_buf_append(&canon, "~1", 2);
-          else rc = wc_buf_append(&canon, q, 1);
-        }
-      }
+      if (next && rc == 0) rc = wc_pointer_token_append(&canon, tok, strlen(tok));
     }
     free(tok);
     if (!next) {
@@ -175,8 +156,8 @@ wc_snode *wc_sc_ref_target(compiler *cc, const char *where, const char *ref) {
   }
   size_t d = 0;
   for (size_t i = 0; i < n; i++) {
-    if (frag[i] == '%' && i + 2 < n && hexv(frag[i + 1]) >= 0 && hexv(frag[i + 2]) >= 0) {
-      decoded[d++] = (char)(hexv(frag[i + 1]) * 16 + hexv(frag[i + 2]));
+    if (frag[i] == '%' && i + 2 < n && wc_hex_digit(frag[i + 1]) >= 0 && wc_hex_digit(frag[i + 2]) >= 0) {
+      decoded[d++] = (char)(wc_hex_digit(frag[i + 1]) * 16 + wc_hex_digit(frag[i + 2]));
       i += 2;
     } else {
       decoded[d++] = frag[i];

@@ -231,18 +231,11 @@ static uint32_t next_cp(parser *ps) {
   return c;
 }
 
-static int hex_digit(unsigned char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 static long read_hex(parser *ps, int digits) {
   if (ps->end - ps->p < digits) return -1;
   long v = 0;
   for (int i = 0; i < digits; i++) {
-    int h = hex_digit(ps->p[i]);
+    int h = wc_hex_digit(ps->p[i]);
     if (h < 0) return -1;
     v = v * 16 + h;
   }
@@ -304,7 +297,7 @@ static uint32_t char_escape(parser *ps, bool in_class) {
       ps->p++;
       long v = 0;
       int digits = 0;
-      while (ps->p < ps->end && hex_digit(*ps->p) >= 0 && v <= CP_MAX) v = v * 16 + hex_digit(*ps->p++), digits++;
+      while (ps->p < ps->end && wc_hex_digit(*ps->p) >= 0 && v <= CP_MAX) v = v * 16 + wc_hex_digit(*ps->p++), digits++;
       if (!digits || ps->p >= ps->end || *ps->p != '}' || v > CP_MAX) {
         fail(ps, "malformed \\u{...} escape%s", NULL);
         return 0;

@@ -151,17 +151,11 @@ static void type_error(vctx *c, const wc_snode *n, const cJSON *inst, const wc_i
   emit(c, n, "type", "type", path, &msg);
 }
 
-static size_t code_points(const char *s) {
-  size_t n = 0;
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) n += (*p & 0xC0) != 0x80;
-  return n;
-}
-
 static bool v_string(vctx *c, const wc_snode *n, const cJSON *inst, const wc_ipath *path) {
   bool ok = true;
   const char *s = inst->valuestring;
   if (n->has_min_len || n->has_max_len) {
-    size_t cps = code_points(s);
+    size_t cps = wc_utf8_count(s);
     if (n->has_min_len && cps < n->min_len) {
       emitf(c, n, "minLength", "minLength", path, "expected at least %zu character%s, got %zu", n->min_len,
             n->min_len == 1 ? "" : "s", cps);

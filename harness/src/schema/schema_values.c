@@ -97,12 +97,7 @@ char *wc_schema_ipath_string(const wc_ipath *path) {
       rc = wc_buf_printf(&b, "/%zu", segs[i]->index);
       continue;
     }
-    rc = wc_buf_append(&b, "/", 1);
-    for (const char *q = segs[i]->key; *q && rc == 0; q++) {
-      if (*q == '~') rc = wc_buf_append(&b, "~0", 2);
-      else if (*q == '/') rc = wc_buf_append(&b, "~1", 2);
-      else rc = wc_buf_append(&b, q, 1);
-    }
+    rc = wc_pointer_token_append(&b, segs[i]->key, strlen(segs[i]->key));
   }
   if (segs != small) free(segs);
   if (rc != 0) {

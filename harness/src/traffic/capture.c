@@ -95,16 +95,6 @@ void wc_capture_free(wc_capture *c) {
 
 wc_capture_format wc_capture_get_format(const wc_capture *c) { return c->format; }
 
-static const char *str_of(const cJSON *o, const char *name) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-  return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static double num_of(const cJSON *o, const char *name, double fallback) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-  return cJSON_IsNumber(v) ? v->valuedouble : fallback;
-}
-
 static void note(wc_capture *c, const char *fmt, ...) WC_PRINTF(2, 3);
 static void note(wc_capture *c, const char *fmt, ...) {
   char line[200];
@@ -123,7 +113,7 @@ static wc_wire_header *headers_of(const cJSON *arr, size_t *count) {
   if (!h) return NULL;
   const cJSON *item;
   cJSON_ArrayForEach(item, arr) {
-    const char *name = str_of(item, "name"), *value = str_of(item, "value");
+    const char *name = wc_json_str(item, "name", NULL), *value = wc_json_str(item, "value", NULL);
     if (name && value) h[(*count)++] = (wc_wire_header){name, value};
   }
   return h;
@@ -161,14 +151,14 @@ static bool body_of(wc_capture *c, const char *text, bool base64, double declare
 }
 
 static bool is_base64(const cJSON *o, const char *member) {
-  const char *e = str_of(o, member);
+  const char *e = wc_json_str(o, member, NULL);
   return e && strcasecmp(e, "base64") == 0;
 }
 
 /* Method, URL and both header lists, laid out alike in both formats. */
 static bool request_line_and_headers(wc_capture *c, const cJSON *req, const cJSON *resp, wc_wire_exchange *x) {
-  x->method = str_of(req, "method");
-  x->target = str_of(req, "url");
+  x->method = wc_json_str(req, "method", NULL);
+  x->target = wc_json_str(req, "url", NULL);
   if (!x->method || !x->target) return false;
   c->req_headers = headers_of(cJSON_GetObjectItemCaseSensitive(req, "headers"), &x->request_header_count);
   c->resp_headers = headers_of(cJSON_GetObjectItemCaseSensitive(resp, "headers"), &x->response_header_count);
@@ -183,23 +173,23 @@ static bool har_entry(wc_capture *c, const cJSON *e, wc_wire_exchange *x) {
   const cJSON *resp = cJSON_GetObjectItemCaseSensitive(e, "response");
   if (!request_line_and_headers(c, req, resp, x)) return false;
   const cJSON *post = cJSON_GetObjectItemCaseSensitive(req, "postData");
-  body_of(c, str_of(post, "text"), is_base64(post, "encoding"), num_of(req, "bodySize", -1), "request",
+  body_of(c, wc_json_str(post, "text", NULL), is_base64(post, "encoding"), wc_json_num(req, "bodySize", -1), "request",
           &x->request_body, &c->req_decoded);
-  x->status = (long)num_of(resp, "status", 0);
+  x->status = (long)wc_json_num(resp, "status", 0);
   if (x->status > 0) {
     const cJSON *content = cJSON_GetObjectItemCaseSensitive(resp, "content");
-    body_of(c, str_of(content, "text"), is_base64(content, "encoding"), num_of(content, "size", -1), "response",
+    body_of(c, wc_json_str(content, "text", NULL), is_base64(content, "encoding"), wc_json_num(content, "size", -1), "response",
             &x->response_body, &c->resp_decoded);
   }
-  x->time_ms = num_of(e, "time", -1);
-  x->started_at = str_of(e, "startedDateTime");
-  x->error = str_of(resp, "_error") ? str_of(resp, "_error") : str_of(e, "_error");
+  x->time_ms = wc_json_num(e, "time", -1);
+  x->started_at = wc_json_str(e, "startedDateTime", NULL);
+  x->error = wc_json_str(resp, "_error", wc_json_str(e, "_error", NULL));
   return true;
 }
 
 static bool ndjson_side(wc_capture *c, const cJSON *o, const char *side, wc_wire_body *body, char **decoded) {
-  const char *b64 = str_of(o, "body_base64");
-  body_of(c, b64 ? b64 : str_of(o, "body"), b64 != NULL, -1, side, body, decoded);
+  const char *b64 = wc_json_str(o, "body_base64", NULL);
+  body_of(c, b64 ? b64 : wc_json_str(o, "body", NULL), b64 != NULL, -1, side, body, decoded);
   if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "body_truncated"))) {
     if (!body->data) body->data = "";
     body->truncated = true;
@@ -212,11 +202,11 @@ static bool ndjson_entry(wc_capture *c, const cJSON *e, wc_wire_exchange *x) {
   const cJSON *resp = cJSON_GetObjectItemCaseSensitive(e, "response");
   if (!request_line_and_headers(c, req, resp, x)) return false;
   ndjson_side(c, req, "request", &x->request_body, &c->req_decoded);
-  x->status = cJSON_IsObject(resp) ? (long)num_of(resp, "status", 0) : 0;
+  x->status = cJSON_IsObject(resp) ? (long)wc_json_num(resp, "status", 0) : 0;
   if (x->status > 0) ndjson_side(c, resp, "response", &x->response_body, &c->resp_decoded);
-  x->time_ms = num_of(e, "time_ms", -1);
-  x->started_at = str_of(e, "started_at");
-  x->error = str_of(e, "error");
+  x->time_ms = wc_json_num(e, "time_ms", -1);
+  x->started_at = wc_json_str(e, "started_at", NULL);
+  x->error = wc_json_str(e, "error", NULL);
   return true;
 }
 

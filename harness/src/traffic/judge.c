@@ -15,7 +15,7 @@
 #include "traffic_internal.h"
 #include "whopconf/catalog.h"
 #include "whopconf/json_arena.h"
-#include "whopconf/refserver.h"
+#include "whopconf/versions.h"
 #include "whopconf/response.h"
 
 #define OP_PATH "/users/me"
@@ -70,17 +70,15 @@ static int compile_schemas(wc_judge *j, const wc_spec *spec, wc_err *err) {
 }
 
 static int set_versions(wc_judge *j, const wc_judge_opts *o, wc_err *err) {
-  size_t n = o->known_count ? o->known_count : wc_default_version_count();
+  size_t n = o->known_count;
+  const char *const *known = wc_versions_or_default(o->known_versions, &n);
   for (size_t i = 0; i < n && i < WC_TRAFFIC_MAX_VERSIONS; i++) {
-    const char *v = o->known_count ? o->known_versions[i] : wc_default_version(i);
-    if (!v || !(j->known[j->known_count++] = wc_strdup(v))) {
+    if (!known[i] || !(j->known[j->known_count++] = wc_strdup(known[i]))) {
       wc_err_set(err, WC_E_NOMEM, "out of memory");
       return -1;
     }
   }
-  const char *newest = NULL; /* dates sort as strings */
-  for (size_t i = 0; i < j->known_count; i++)
-    if (!newest || strcmp(j->known[i], newest) > 0) newest = j->known[i];
+  const char *newest = wc_version_newest((const char *const *)j->known, j->known_count);
   j->api_version = wc_strdup(o->api_version ? o->api_version : newest ? newest : "");
   return j->api_version ? 0 : -1;
 }

@@ -32,14 +32,8 @@ struct wc_tally {
   size_t kept_failing, kept_passing, left_out, notes_left_out;
   wc_tally_counts counts;
   char started_at[32];
-  struct timespec t0;
+  double t0_ms; /* monotonic */
 };
-
-static double elapsed_ms(const struct timespec *t0) {
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return (double)(now.tv_sec - t0->tv_sec) * 1000.0 + (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
-}
 
 wc_tally *wc_tally_new(const wc_judge *judge, const wc_tally_info *info, wc_err *err) {
   wc_tally *t = calloc(1, sizeof *t);
@@ -63,7 +57,7 @@ wc_tally *wc_tally_new(const wc_judge *judge, const wc_tally_info *info, wc_err 
   struct tm tm;
   gmtime_r(&now, &tm);
   strftime(t->started_at, sizeof t->started_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  clock_gettime(CLOCK_MONOTONIC, &t->t0);
+  t->t0_ms = wc_monotonic_ms();
   return t;
 nomem:
   wc_err_set(err, WC_E_NOMEM, "out of memory");
@@ -210,7 +204,7 @@ cJSON *wc_tally_report(wc_tally *t, int *exit_code, wc_err *err) {
       .known_versions = known,
       .known_count = known_count < WC_TRAFFIC_MAX_VERSIONS ? known_count : WC_TRAFFIC_MAX_VERSIONS,
       .started_at = t->started_at,
-      .duration_ms = (double)(long long)elapsed_ms(&t->t0),
+      .duration_ms = (double)(long long)(wc_monotonic_ms() - t->t0_ms),
       .strict = t->info.strict,
   }; /* whopconf was given no credentials: the traffic's own are never kept */
   cJSON *report = wc_assembly_snapshot(t->assembly, &meta, exit_code, err);
