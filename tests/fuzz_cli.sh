@@ -16,36 +16,13 @@
 set -u
 WHOPCONF=${1:?usage: fuzz_cli.sh WHOPCONF WORKDIR}
 WORK=${2:?usage: fuzz_cli.sh WHOPCONF WORKDIR}
+SRC=$(cd "$(dirname "$0")/.." && pwd)
 rm -rf "$WORK"
 mkdir -p "$WORK"
 cd "$WORK" || exit 2
 
-pass=0
-fail=0
-ok() { echo "ok   $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
-check() { # check NAME CONDITION-COMMAND...
-  local name=$1
-  shift
-  if "$@"; then ok "$name"; else bad "$name"; fi
-}
-
-SERVE_PIDS=()
-start_serve() { # start_serve DIR [serve args...] -> sets URL
-  local dir=$1
-  shift
-  mkdir -p "$dir"
-  "$WHOPCONF" serve "$@" >"$dir/serve.out" 2>"$dir/serve.err" &
-  SERVE_PIDS+=($!)
-  URL=""
-  for _ in $(seq 1 100); do
-    URL=$(head -n 1 "$dir/serve.out" 2>/dev/null)
-    [ -n "$URL" ] && break
-    sleep 0.05
-  done
-}
-cleanup() { for p in "${SERVE_PIDS[@]}"; do kill "$p" 2>/dev/null; done; }
-trap cleanup EXIT
+. "$SRC/tests/support/checks.sh"
+. "$SRC/tests/support/serve.sh"
 
 TOKEN=wc_user_token_with_scope
 FUZZ_REMOTE=(--token "$TOKEN" --account-id biz_whopconf_a --account-id biz_whopconf_b --workers 1)
@@ -168,5 +145,4 @@ for workers in 1 4; do
   done
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+checks_summary

@@ -15,22 +15,7 @@ cd "$WORK" || exit 2
 . "$SRC/tests/support/checks.sh"
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
 
-SERVE_PIDS=()
-start_serve() { # start_serve DIR [serve args...] -> sets URL
-  local dir=$1
-  shift
-  mkdir -p "$dir"
-  "$WHOPCONF" serve "$@" >"$dir/serve.out" 2>"$dir/serve.err" &
-  SERVE_PIDS+=($!)
-  URL=""
-  for _ in $(seq 1 100); do
-    URL=$(head -n 1 "$dir/serve.out" 2>/dev/null)
-    [ -n "$URL" ] && break
-    sleep 0.05
-  done
-}
-cleanup() { for p in "${SERVE_PIDS[@]}"; do kill "$p" 2>/dev/null; done; }
-trap cleanup EXIT
+. "$SRC/tests/support/serve.sh"
 
 TOKEN=wc_user_token_with_scope
 read_name() { # read_name URL [account] -> the profile's name via PATCH {}
