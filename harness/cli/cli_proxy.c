@@ -71,99 +71,113 @@ static bool parse_bytes(const char *v, size_t *out) {
   return true;
 }
 
-/* Returns -1 to go on, or an exit code. */
-static int parse(proxy_cli *c, int argc, char **argv) {
-  const char *format_list = "all";
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i], *v;
-    bool m;
-    uint64_t n;
-    double d;
-#define FLAG(name) (((v = wc_cli_flag_value(argc, argv, &i, name, &m)) != NULL) || m)
-    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-      usage(stdout);
-      return WC_EXIT_OK;
-    } else if (strcmp(a, "--annotate") == 0) {
-      c->o.annotate = true;
-    } else if (strcmp(a, "--insecure") == 0) {
-      c->o.insecure = true;
-    } else if (strcmp(a, "--allow-http") == 0) {
-      c->o.allow_http = true;
-    } else if (FLAG("--upstream")) {
-      if (!v || !*v) return bad("%s needs a URL", "--upstream");
-      c->o.upstream = v;
-    } else if (FLAG("--host")) {
-      if (!v || !*v) return bad("%s needs an address", "--host");
-      c->o.host = v;
-      c->o.allow_non_loopback = true; /* given explicitly */
-    } else if (FLAG("--port")) {
-      if (!wc_cli_parse_u64(v, 65535, &n)) return bad("--port needs a number from 0 to 65535, got '%s'", v ? v : "");
-      c->o.port = (unsigned short)n;
-    } else if (FLAG("--report-dir")) {
-      if (!v || !*v) return bad("%s needs a directory", "--report-dir");
-      c->report_dir = v;
-    } else if (FLAG("--format")) {
-      if (!v || !*v) return bad("%s needs a list of formats", "--format");
-      format_list = v;
-    } else if (FLAG("--duration")) {
-      if (!wc_cli_parse_double(v, 0.001, 31536000, &c->duration_s))
-        return bad("--duration needs seconds (0.001 to 31536000), got '%s'", v ? v : "");
-    } else if (FLAG("--report-every")) {
-      if (!wc_cli_parse_double(v, 0.1, 31536000, &c->report_every_s))
-        return bad("--report-every needs seconds (0.1 to 31536000), got '%s'", v ? v : "");
-    } else if (FLAG("--known-version")) {
-      if (!wc_cli_clean_value(v)) return bad("--known-version needs a value without spaces, got '%s'", v ? v : "");
-      if (c->nversions == MAX_VERSIONS) return bad("%s given too many times", "--known-version");
-      c->versions[c->nversions++] = v;
-    } else if (FLAG("--api-version")) {
-      if (!wc_cli_clean_value(v)) return bad("--api-version needs a value without spaces, got '%s'", v ? v : "");
-      c->o.api_version = v;
-    } else if (FLAG("--spec")) {
-      if (!v || !*v) return bad("%s needs a file", "--spec");
-      c->o.spec_path = v;
-    } else if (FLAG("--cacert")) {
-      if (!v || !*v) return bad("%s needs a file", "--cacert");
-      c->o.cacert = v;
-    } else if (FLAG("--timeout")) {
-      if (!wc_cli_parse_double(v, 0.001, 3600, &d)) return bad("--timeout needs seconds (0.001 to 3600), got '%s'", v ? v : "");
-      c->o.timeout_ms = (long)(d * 1000.0 + 0.5);
-    } else if (FLAG("--connect-timeout")) {
-      if (!wc_cli_parse_double(v, 0.001, 3600, &d))
-        return bad("--connect-timeout needs seconds (0.001 to 3600), got '%s'", v ? v : "");
-      c->o.connect_timeout_ms = (long)(d * 1000.0 + 0.5);
-    } else if (FLAG("--idle-timeout")) {
-      if (!wc_cli_parse_u64(v, 3600, &n) || n == 0)
-        return bad("--idle-timeout needs whole seconds (1 to 3600), got '%s'", v ? v : "");
-      c->o.idle_timeout_s = (unsigned)n;
-    } else if (FLAG("--max-connections")) {
-      if (!wc_cli_parse_u64(v, 4096, &n) || n == 0)
-        return bad("--max-connections needs a number from 1 to 4096, got '%s'", v ? v : "");
-      c->o.max_connections = (unsigned)n;
-    } else if (FLAG("--max-body")) {
-      if (!parse_bytes(v, &c->o.max_request_body)) return bad("--max-body needs bytes (1 to 4294967296), got '%s'", v ? v : "");
-    } else if (FLAG("--max-response-body")) {
-      if (!parse_bytes(v, &c->o.max_response_body))
-        return bad("--max-response-body needs bytes (1 to 4294967296), got '%s'", v ? v : "");
-    } else {
-      return bad("unknown option '%s'", a);
-    }
+/* Takes argv[*i] (and its value, moving *i past it). Returns -1 to go on, or
+ * an exit code (--help, or a usage error already printed). */
+static int parse_option(proxy_cli *c, int argc, char **argv, int *i, const char **format_list) {
+  const char *a = argv[*i], *v;
+  bool m;
+  uint64_t n;
+  double d;
+#define FLAG(name) (((v = wc_cli_flag_value(argc, argv, i, name, &m)) != NULL) || m)
+  if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+    usage(stdout);
+    return WC_EXIT_OK;
+  } else if (strcmp(a, "--annotate") == 0) {
+    c->o.annotate = true;
+  } else if (strcmp(a, "--insecure") == 0) {
+    c->o.insecure = true;
+  } else if (strcmp(a, "--allow-http") == 0) {
+    c->o.allow_http = true;
+  } else if (FLAG("--upstream")) {
+    if (!v || !*v) return bad("%s needs a URL", "--upstream");
+    c->o.upstream = v;
+  } else if (FLAG("--host")) {
+    if (!v || !*v) return bad("%s needs an address", "--host");
+    c->o.host = v;
+    c->o.allow_non_loopback = true; /* given explicitly */
+  } else if (FLAG("--port")) {
+    if (!wc_cli_parse_u64(v, 65535, &n)) return bad("--port needs a number from 0 to 65535, got '%s'", v ? v : "");
+    c->o.port = (unsigned short)n;
+  } else if (FLAG("--report-dir")) {
+    if (!v || !*v) return bad("%s needs a directory", "--report-dir");
+    c->report_dir = v;
+  } else if (FLAG("--format")) {
+    if (!v || !*v) return bad("%s needs a list of formats", "--format");
+    *format_list = v; /* checked once all options are read */
+  } else if (FLAG("--duration")) {
+    if (!wc_cli_parse_double(v, 0.001, 31536000, &c->duration_s))
+      return bad("--duration needs seconds (0.001 to 31536000), got '%s'", v ? v : "");
+  } else if (FLAG("--report-every")) {
+    if (!wc_cli_parse_double(v, 0.1, 31536000, &c->report_every_s))
+      return bad("--report-every needs seconds (0.1 to 31536000), got '%s'", v ? v : "");
+  } else if (FLAG("--known-version")) {
+    if (!wc_cli_clean_value(v)) return bad("--known-version needs a value without spaces, got '%s'", v ? v : "");
+    if (c->nversions == MAX_VERSIONS) return bad("%s given too many times", "--known-version");
+    c->versions[c->nversions++] = v;
+  } else if (FLAG("--api-version")) {
+    if (!wc_cli_clean_value(v)) return bad("--api-version needs a value without spaces, got '%s'", v ? v : "");
+    c->o.api_version = v;
+  } else if (FLAG("--spec")) {
+    if (!v || !*v) return bad("%s needs a file", "--spec");
+    c->o.spec_path = v;
+  } else if (FLAG("--cacert")) {
+    if (!v || !*v) return bad("%s needs a file", "--cacert");
+    c->o.cacert = v;
+  } else if (FLAG("--timeout")) {
+    if (!wc_cli_parse_double(v, 0.001, 3600, &d)) return bad("--timeout needs seconds (0.001 to 3600), got '%s'", v ? v : "");
+    c->o.timeout_ms = (long)(d * 1000.0 + 0.5);
+  } else if (FLAG("--connect-timeout")) {
+    if (!wc_cli_parse_double(v, 0.001, 3600, &d))
+      return bad("--connect-timeout needs seconds (0.001 to 3600), got '%s'", v ? v : "");
+    c->o.connect_timeout_ms = (long)(d * 1000.0 + 0.5);
+  } else if (FLAG("--idle-timeout")) {
+    if (!wc_cli_parse_u64(v, 3600, &n) || n == 0)
+      return bad("--idle-timeout needs whole seconds (1 to 3600), got '%s'", v ? v : "");
+    c->o.idle_timeout_s = (unsigned)n;
+  } else if (FLAG("--max-connections")) {
+    if (!wc_cli_parse_u64(v, 4096, &n) || n == 0)
+      return bad("--max-connections needs a number from 1 to 4096, got '%s'", v ? v : "");
+    c->o.max_connections = (unsigned)n;
+  } else if (FLAG("--max-body")) {
+    if (!parse_bytes(v, &c->o.max_request_body)) return bad("--max-body needs bytes (1 to 4294967296), got '%s'", v ? v : "");
+  } else if (FLAG("--max-response-body")) {
+    if (!parse_bytes(v, &c->o.max_response_body))
+      return bad("--max-response-body needs bytes (1 to 4294967296), got '%s'", v ? v : "");
+  } else {
+    return bad("unknown option '%s'", a);
+  }
 #undef FLAG
-  }
-  if (!c->o.upstream) return bad("%s is required", "--upstream URL");
-  wc_err err;
-  c->formats = wc_report_formats_parse(format_list, &err);
-  if (c->formats < 0) return bad("%s", err.msg);
-  if (c->nversions) {
-    c->o.known_versions = c->versions;
-    c->o.known_count = c->nversions;
-  }
-  /* For the report: every option is safe to show (none carries a credential). */
+  return -1;
+}
+
+/* The command line as the report shows it, cut to fit command_line. Every
+ * option is safe to show (none carries a credential). */
+static void record_command_line(proxy_cli *c, int argc, char **argv) {
   size_t len = 0;
   for (int i = 0; i < argc && len + 1 < sizeof c->command_line; i++) {
     int w = snprintf(c->command_line + len, sizeof c->command_line - len, "%s%s", i ? " " : "whopconf ", argv[i]);
     if (w < 0) break;
     len += (size_t)w;
   }
+}
+
+/* Returns -1 to go on, or an exit code. */
+static int parse(proxy_cli *c, int argc, char **argv) {
+  const char *format_list = "all";
+  for (int i = 1; i < argc; i++) {
+    int rc = parse_option(c, argc, argv, &i, &format_list);
+    if (rc >= 0) return rc;
+  }
+  /* Checks that need every option read first. */
+  if (!c->o.upstream) return bad("%s is required", "--upstream URL");
+  wc_err err;
+  c->formats = wc_report_formats_parse(format_list, &err);
+  if (c->formats < 0) return bad("%s", err.msg);
+  if (c->nversions) { /* otherwise the proxy keeps the public list */
+    c->o.known_versions = c->versions;
+    c->o.known_count = c->nversions;
+  }
+  record_command_line(c, argc, argv);
   return -1;
 }
 

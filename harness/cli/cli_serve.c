@@ -61,11 +61,18 @@ static bool loopback_name(const char *host) {
   return strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0 || strcmp(host, "localhost") == 0;
 }
 
-int wc_cli_serve(int argc, char **argv) {
+/* The options plus the storage their lists point into: opts.faults,
+ * opts.lenient and opts.known_versions are pointers into these arrays. */
+typedef struct serve_cli {
   wc_refserver_opts opts;
-  wc_refserver_opts_default(&opts);
   const char *faults[MAX_LIST], *versions[MAX_LIST], *lenient[MAX_LIST];
-  size_t nfaults = 0, nversions = 0, nlenient = 0;
+  size_t nfaults, nversions, nlenient;
+} serve_cli;
+
+/* Returns -1 to go on, or an exit code (--help and the lists end here too). */
+static int parse_options(serve_cli *c, int argc, char **argv) {
+  wc_refserver_opts_default(&c->opts);
+  c->nfaults = c->nversions = c->nlenient = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v;
     bool m;
@@ -80,77 +87,94 @@ int wc_cli_serve(int argc, char **argv) {
       list_lenient();
       return WC_EXIT_OK;
     } else if (strcmp(a, "--show-balances") == 0) {
-      opts.show_balances = true;
+      c->opts.show_balances = true;
     } else if ((v = wc_cli_flag_value(argc, argv, &i, "--host", &m)) || m) {
       if (!v || !*v) return wc_cli_usage_error("serve", "%s needs an address", "--host");
-      opts.host = v;
-      opts.allow_non_loopback = true; /* given explicitly */
+      c->opts.host = v;
+      c->opts.allow_non_loopback = true; /* given explicitly */
     } else if ((v = wc_cli_flag_value(argc, argv, &i, "--port", &m)) || m) {
       if (!wc_cli_parse_u64(v, 65535, &num)) return wc_cli_usage_error("serve", "--port needs a number from 0 to 65535, got '%s'", v ? v : "");
-      opts.port = (unsigned short)num;
+      c->opts.port = (unsigned short)num;
     } else if ((v = wc_cli_flag_value(argc, argv, &i, "--fault", &m)) || m) {
       if (!v || !wc_fault_find(v)) return wc_cli_usage_error("serve", "unknown fault '%s' (see --list-faults)", v ? v : "");
-      if (nfaults == MAX_LIST) return wc_cli_usage_error("serve", "%s given too many times", "--fault");
-      faults[nfaults++] = v;
+      if (c->nfaults == MAX_LIST) return wc_cli_usage_error("serve", "%s given too many times", "--fault");
+      c->faults[c->nfaults++] = v;
     } else if ((v = wc_cli_flag_value(argc, argv, &i, "--lenient", &m)) || m) {
       if (!v || !*v) return wc_cli_usage_error("serve", "%s needs an option (see --list-lenient)", "--lenient");
-      if (nlenient == MAX_LIST) return wc_cli_usage_error("serve", "%s given too many times", "--lenient");
-      lenient[nlenient++] = v; /* checked by the server's start: one line, exit 2 */
+      if (c->nlenient == MAX_LIST) return wc_cli_usage_error("serve", "%s given too many times", "--lenient");
+      c->lenient[c->nlenient++] = v; /* checked by the server's start: one line, exit 2 */
     } else if ((v = wc_cli_flag_value(argc, argv, &i, "--known-version", &m)) || m) {
       if (!wc_cli_clean_value(v))
         return wc_cli_usage_error("serve", "--known-version needs a non-empty value without spaces, got '%s'",
                                   v ? v : "");
-      if (nversions == MAX_LIST) return wc_cli_usage_error("serve", "%s given too many times", "--known-version");
-      versions[nversions++] = v;
+      if (c->nversions == MAX_LIST) return wc_cli_usage_error("serve", "%s given too many times", "--known-version");
+      c->versions[c->nversions++] = v;
     } else if ((v = wc_cli_flag_value(argc, argv, &i, "--user-token", &m)) || m) {
       if (!wc_cli_clean_value(v)) return wc_cli_usage_error("serve", "%s needs a non-empty token of visible ASCII characters", "--user-token");
-      opts.user_token = v;
+      c->opts.user_token = v;
     } else if ((v = wc_cli_flag_value(argc, argv, &i, "--token-without-scope", &m)) || m) {
       if (!wc_cli_clean_value(v))
         return wc_cli_usage_error("serve", "%s needs a non-empty token of visible ASCII characters", "--token-without-scope");
-      opts.token_without_scope = v;
+      c->opts.token_without_scope = v;
     } else if ((v = wc_cli_flag_value(argc, argv, &i, "--api-key", &m)) || m) {
       if (!wc_cli_clean_value(v)) return wc_cli_usage_error("serve", "%s needs a non-empty key of visible ASCII characters", "--api-key");
-      opts.api_key = v;
+      c->opts.api_key = v;
     } else if ((v = wc_cli_flag_value(argc, argv, &i, "--max-body", &m)) || m) {
       if (!wc_cli_parse_u64(v, 1ULL << 30, &num) || num == 0)
         return wc_cli_usage_error("serve", "--max-body needs a number of bytes from 1 to 1073741824, got '%s'", v ? v : "");
-      opts.max_body = (size_t)num;
+      c->opts.max_body = (size_t)num;
     } else {
       return wc_cli_usage_error("serve", "unknown option '%s'", a);
     }
   }
-  opts.faults = faults;
-  opts.fault_count = nfaults;
-  opts.lenient = lenient;
-  opts.lenient_count = nlenient;
-  if (nversions) {
-    opts.known_versions = versions;
-    opts.known_version_count = nversions;
+  c->opts.faults = c->faults;
+  c->opts.fault_count = c->nfaults;
+  c->opts.lenient = c->lenient;
+  c->opts.lenient_count = c->nlenient;
+  if (c->nversions) { /* otherwise the server keeps its default list */
+    c->opts.known_versions = c->versions;
+    c->opts.known_version_count = c->nversions;
   }
-  opts.log = log_line;
+  c->opts.log = log_line;
+  return -1;
+}
 
-  /* Block the stop signals before any thread exists, so every server thread
-   * inherits the mask and only sigwait() below sees them. */
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGINT);
-  sigaddset(&stop, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop, NULL);
+/* Block the stop signals before any thread exists, so every server thread
+ * inherits the mask and only sigwait() in wc_cli_serve sees them. */
+static void block_stop_signals(sigset_t *stop) {
+  sigemptyset(stop);
+  sigaddset(stop, SIGINT);
+  sigaddset(stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, stop, NULL);
   signal(SIGPIPE, SIG_IGN);
+}
+
+/* The base URL goes first on stdout (callers read that one line to find the
+ * server); the rest is for the person watching stderr. */
+static void announce(const wc_refserver *srv, const serve_cli *c) {
+  if (!loopback_name(c->opts.host))
+    fprintf(stderr, "whopconf serve: warning: listening on %s, reachable from other machines\n", c->opts.host);
+  printf("%s\n", wc_refserver_base_url(srv));
+  fflush(stdout);
+  for (size_t i = 0; i < c->nfaults; i++) fprintf(stderr, "whopconf serve: fault %s active\n", c->faults[i]);
+  for (size_t i = 0; i < c->nlenient; i++) fprintf(stderr, "whopconf serve: lenient %s\n", c->lenient[i]);
+}
+
+int wc_cli_serve(int argc, char **argv) {
+  serve_cli c;
+  int rc = parse_options(&c, argc, argv);
+  if (rc >= 0) return rc;
+
+  sigset_t stop;
+  block_stop_signals(&stop);
 
   wc_err err;
-  wc_refserver *srv = wc_refserver_start(&opts, &err);
+  wc_refserver *srv = wc_refserver_start(&c.opts, &err);
   if (!srv) {
     fprintf(stderr, "whopconf serve: %s\n", err.msg);
     return WC_EXIT_USAGE;
   }
-  if (!loopback_name(opts.host))
-    fprintf(stderr, "whopconf serve: warning: listening on %s, reachable from other machines\n", opts.host);
-  printf("%s\n", wc_refserver_base_url(srv));
-  fflush(stdout);
-  for (size_t i = 0; i < nfaults; i++) fprintf(stderr, "whopconf serve: fault %s active\n", faults[i]);
-  for (size_t i = 0; i < nlenient; i++) fprintf(stderr, "whopconf serve: lenient %s\n", lenient[i]);
+  announce(srv, &c);
 
   int sig = 0;
   sigwait(&stop, &sig);
