@@ -139,6 +139,88 @@ static const char *verdict(const cJSON *report) {
   return v ? v : "unknown";
 }
 
+/* Every requirement of NEW that changed, then those only OLD has, each with
+ * its change; *n is how many. NULL when out of memory. */
+static pair *changed_requirements(const cJSON *old_report, const cJSON *new_report, size_t *n) {
+  size_t cap = (size_t)cJSON_GetArraySize(wc_rep_get_arr(new_report, "requirements")) +
+               (size_t)cJSON_GetArraySize(wc_rep_get_arr(old_report, "requirements"));
+  pair *pairs = malloc((cap ? cap : 1) * sizeof *pairs);
+  if (!pairs) return NULL;
+  *n = 0;
+  const cJSON *req;
+  cJSON_ArrayForEach(req, wc_rep_get_arr(new_report, "requirements")) {
+    const cJSON *old_req = find_req(old_report, wc_rep_get_str(req, "id"));
+    bool changed;
+    change kind = classify(old_report, old_req, new_report, req, &changed);
+    if (changed) pairs[(*n)++] = (pair){old_req, req, kind};
+  }
+  cJSON_ArrayForEach(req, wc_rep_get_arr(old_report, "requirements")) {
+    if (!find_req(new_report, wc_rep_get_str(req, "id"))) pairs[(*n)++] = (pair){req, NULL, CH_REMOVED};
+  }
+  return pairs;
+}
+
+/* The two verdicts and the status counts, old -> new. */
+static void print_overview(wc_rep_out *o, const cJSON *old_report, const cJSON *new_report) {
+  int oc[4], nc[4];
+  counts(old_report, oc);
+  counts(new_report, nc);
+  wc_rep_out_raw(o, "verdict: ");
+  wc_rep_out_text_cap(o, verdict(old_report), 16, WC_REP_ESC_TEXT);
+  wc_rep_out_raw(o, " -> ");
+  wc_rep_out_text_cap(o, verdict(new_report), 16, WC_REP_ESC_TEXT);
+  wc_rep_out_printf(o, "\ncounts:  failed %d -> %d, warnings %d -> %d, passed %d -> %d, skipped %d -> %d\n",
+               oc[WC_REP_FAIL], nc[WC_REP_FAIL], oc[WC_REP_WARN], nc[WC_REP_WARN], oc[WC_REP_PASS],
+               nc[WC_REP_PASS], oc[WC_REP_SKIP], nc[WC_REP_SKIP]);
+}
+
+/* One section per kind of change, in the order of `headings`; fills
+ * tally[kind] with how many requirements each section lists. */
+static void print_changes(wc_rep_out *o, const pair *pairs, size_t n, int tally[CH_COUNT]) {
+  for (size_t i = 0; i < n; i++) tally[pairs[i].kind]++;
+  for (int kind = 0; kind < CH_COUNT; kind++) {
+    if (tally[kind] == 0) continue;
+    wc_rep_out_printf(o, "\n%s (%d):%s", headings[kind], tally[kind], kind == CH_STILL_FAILING ? "" : "\n");
+    int listed = 0;
+    for (size_t i = 0; i < n; i++) {
+      if ((int)pairs[i].kind != kind) continue;
+      if (kind != CH_STILL_FAILING) {
+        describe(o, pairs[i].old_req, pairs[i].new_req);
+        continue;
+      }
+      /* Old news: one line, flagging those whose findings changed. */
+      wc_rep_out_raw(o, listed++ ? ", " : " ");
+      wc_rep_out_text_cap(o, wc_rep_get_str(pairs[i].new_req, "id"), 64, WC_REP_ESC_TEXT);
+      if (!same_findings(pairs[i].old_req, pairs[i].new_req)) wc_rep_out_raw(o, " (findings differ)");
+    }
+    if (kind == CH_STILL_FAILING) wc_rep_out_raw(o, "\n");
+  }
+  if (n == (size_t)tally[CH_STILL_FAILING]) wc_rep_out_raw(o, "\nno requirement changed status\n");
+}
+
+/* The closing result line (and why the new run could not test, if so);
+ * returns 1 when NEW regressed, 0 otherwise. */
+static int print_result(wc_rep_out *o, const cJSON *old_report, const cJSON *new_report,
+                        const int tally[CH_COUNT]) {
+  const char *ov = verdict(old_report), *nv = verdict(new_report);
+  bool untestable = strcmp(nv, "error") == 0 && strcmp(ov, "error") != 0;
+  int regressed = tally[CH_NEW_FAILURE] > 0 || untestable;
+  wc_rep_out_raw(o, "\n");
+  if (untestable) {
+    wc_rep_out_raw(o, "the new run could not test the target: ");
+    wc_rep_out_text_cap(o, wc_rep_get_str(wc_rep_get_obj(new_report, "summary"), "reason"), 300, WC_REP_ESC_TEXT);
+    wc_rep_out_raw(o, "\n");
+  }
+  int warning_changes = tally[CH_NEW_WARNING] + tally[CH_WARNING_GONE] + tally[CH_WARNING_CHANGED];
+  if (regressed)
+    wc_rep_out_printf(o, "result: REGRESSED (%d new failure%s%s)\n", tally[CH_NEW_FAILURE],
+                 tally[CH_NEW_FAILURE] == 1 ? "" : "s", untestable ? ", could not test" : "");
+  else
+    wc_rep_out_printf(o, "result: no regression (%d fixed, %d warning change%s)\n", tally[CH_FIXED],
+                 warning_changes, warning_changes == 1 ? "" : "s");
+  return regressed;
+}
+
 int wc_report_diff(const cJSON *old_report, const cJSON *new_report, wc_buf *out, wc_err *err) {
   wc_err e;
   wc_err_clear(&e);
@@ -150,76 +232,19 @@ int wc_report_diff(const cJSON *old_report, const cJSON *new_report, wc_buf *out
     wc_err_set(err, e.code, "NEW: %s", e.msg);
     return -1;
   }
-  /* Every requirement of NEW, then those only OLD has, with their change. */
-  size_t cap = (size_t)cJSON_GetArraySize(wc_rep_get_arr(new_report, "requirements")) +
-               (size_t)cJSON_GetArraySize(wc_rep_get_arr(old_report, "requirements"));
-  pair *pairs = malloc((cap ? cap : 1) * sizeof *pairs);
+  size_t n = 0;
+  pair *pairs = changed_requirements(old_report, new_report, &n);
   if (!pairs) {
     wc_err_set(err, WC_E_NOMEM, "out of memory while comparing reports");
     return -1;
   }
-  size_t n = 0;
-  const cJSON *req;
-  cJSON_ArrayForEach(req, wc_rep_get_arr(new_report, "requirements")) {
-    const cJSON *old_req = find_req(old_report, wc_rep_get_str(req, "id"));
-    bool changed;
-    change kind = classify(old_report, old_req, new_report, req, &changed);
-    if (changed) pairs[n++] = (pair){old_req, req, kind};
-  }
-  cJSON_ArrayForEach(req, wc_rep_get_arr(old_report, "requirements")) {
-    if (!find_req(new_report, wc_rep_get_str(req, "id"))) pairs[n++] = (pair){req, NULL, CH_REMOVED};
-  }
-
   wc_rep_out o;
   wc_rep_out_init(&o);
-  int oc[4], nc[4];
-  counts(old_report, oc);
-  counts(new_report, nc);
-  wc_rep_out_raw(&o, "verdict: ");
-  wc_rep_out_text_cap(&o, verdict(old_report), 16, WC_REP_ESC_TEXT);
-  wc_rep_out_raw(&o, " -> ");
-  wc_rep_out_text_cap(&o, verdict(new_report), 16, WC_REP_ESC_TEXT);
-  wc_rep_out_printf(&o, "\ncounts:  failed %d -> %d, warnings %d -> %d, passed %d -> %d, skipped %d -> %d\n",
-               oc[WC_REP_FAIL], nc[WC_REP_FAIL], oc[WC_REP_WARN], nc[WC_REP_WARN], oc[WC_REP_PASS],
-               nc[WC_REP_PASS], oc[WC_REP_SKIP], nc[WC_REP_SKIP]);
+  print_overview(&o, old_report, new_report);
   int tally[CH_COUNT] = {0};
-  for (size_t i = 0; i < n; i++) tally[pairs[i].kind]++;
-  for (int kind = 0; kind < CH_COUNT; kind++) {
-    if (tally[kind] == 0) continue;
-    wc_rep_out_printf(&o, "\n%s (%d):%s", headings[kind], tally[kind], kind == CH_STILL_FAILING ? "" : "\n");
-    int listed = 0;
-    for (size_t i = 0; i < n; i++) {
-      if ((int)pairs[i].kind != kind) continue;
-      if (kind != CH_STILL_FAILING) {
-        describe(&o, pairs[i].old_req, pairs[i].new_req);
-        continue;
-      }
-      /* Old news: one line, flagging those whose findings changed. */
-      wc_rep_out_raw(&o, listed++ ? ", " : " ");
-      wc_rep_out_text_cap(&o, wc_rep_get_str(pairs[i].new_req, "id"), 64, WC_REP_ESC_TEXT);
-      if (!same_findings(pairs[i].old_req, pairs[i].new_req)) wc_rep_out_raw(&o, " (findings differ)");
-    }
-    if (kind == CH_STILL_FAILING) wc_rep_out_raw(&o, "\n");
-  }
+  print_changes(&o, pairs, n, tally);
   free(pairs);
-  if (n == (size_t)tally[CH_STILL_FAILING]) wc_rep_out_raw(&o, "\nno requirement changed status\n");
-
-  const char *ov = verdict(old_report), *nv = verdict(new_report);
-  bool untestable = strcmp(nv, "error") == 0 && strcmp(ov, "error") != 0;
-  int regressed = tally[CH_NEW_FAILURE] > 0 || untestable;
-  wc_rep_out_raw(&o, "\n");
-  if (untestable) {
-    wc_rep_out_raw(&o, "the new run could not test the target: ");
-    wc_rep_out_text_cap(&o, wc_rep_get_str(wc_rep_get_obj(new_report, "summary"), "reason"), 300, WC_REP_ESC_TEXT);
-    wc_rep_out_raw(&o, "\n");
-  }
-  if (regressed)
-    wc_rep_out_printf(&o, "result: REGRESSED (%d new failure%s%s)\n", tally[CH_NEW_FAILURE],
-                 tally[CH_NEW_FAILURE] == 1 ? "" : "s", untestable ? ", could not test" : "");
-  else
-    wc_rep_out_printf(&o, "result: no regression (%d fixed, %d warning change%s)\n", tally[CH_FIXED],
-                 tally[CH_NEW_WARNING] + tally[CH_WARNING_GONE] + tally[CH_WARNING_CHANGED],
-                 tally[CH_NEW_WARNING] + tally[CH_WARNING_GONE] + tally[CH_WARNING_CHANGED] == 1 ? "" : "s");
+  int regressed = print_result(&o, old_report, new_report, tally);
   if (o.rc != 0 || wc_buf_append(out, o.b.data ? o.b.data : "", o.b.len) != 0) {
     wc_buf_free(&o.b);
     wc_err_set(err, WC_E_NOMEM, "out of memory while comparing reports");

@@ -157,18 +157,9 @@ static int log_comment(wc_buf *out, const cJSON *report) {
                        requests, left_out);
 }
 
-static void entry(har *h, cJSON *entries, const cJSON *report, const cJSON *x) {
-  const cJSON *req = wc_rep_get_obj(x, "request");
-  const cJSON *resp = wc_rep_get_obj(x, "response");
-  const cJSON *error = wc_rep_get_obj(x, "error");
-  cJSON *e = add_obj(h, entries, NULL);
-  const char *started = wc_rep_get_str(x, "started_at");
-  if (!started) started = wc_rep_get_str(wc_rep_get_obj(report, "run"), "started_at");
-  add_str(h, e, "startedDateTime", started ? started : "1970-01-01T00:00:00Z", 64, NULL);
-  double ms = wc_rep_get_num(x, "time_ms", 0);
-  if (!(ms >= 0) || ms > 1e12) ms = 0;
-  add_num(h, e, "time", ms);
-
+/* The entry's request: method, URL, headers and query as sent, and the body
+ * (cut at WC_REP_HAR_BODY_CAP) as postData. */
+static void entry_request(har *h, cJSON *e, const cJSON *req) {
   cJSON *request = add_obj(h, e, "request");
   const char *method = wc_rep_get_str(req, "method");
   const char *url = wc_rep_get_str(req, "url");
@@ -190,15 +181,11 @@ static void entry(har *h, cJSON *entries, const cJSON *report, const cJSON *x) {
   }
   add_num(h, request, "headersSize", -1);
   add_num(h, request, "bodySize", req_body ? (double)strlen(req_body) : 0);
+}
 
-  cJSON *response = add_obj(h, e, "response");
-  int status = resp ? (int)wc_rep_get_num(resp, "status", 0) : 0;
-  const cJSON *resp_headers = wc_rep_get_arr(resp, "headers");
-  add_num(h, response, "status", status);
-  add_str(h, response, "statusText", status_text(status), 0, NULL);
-  add_str(h, response, "httpVersion", resp ? "HTTP/1.1" : "", 0, NULL);
-  add_arr(h, response, "cookies");
-  headers(h, response, resp_headers);
+/* The response's content; returns its size as the server sent it (not the
+ * kept, possibly cut text), which is also the response's bodySize. */
+static double response_content(har *h, cJSON *response, const cJSON *resp, const cJSON *resp_headers) {
   cJSON *content = add_obj(h, response, "content");
   const char *body = wc_rep_get_str(resp, "body");
   double bytes = wc_rep_get_num(resp, "body_bytes", body ? (double)strlen(body) : 0);
@@ -212,6 +199,21 @@ static void entry(har *h, cJSON *entries, const cJSON *report, const cJSON *x) {
     if (cut || wc_rep_get_true(resp, "body_truncated"))
       add_str(h, content, "comment", "body cut; size is the size the server sent", 0, NULL);
   }
+  return bytes;
+}
+
+/* The entry's response. A failed transfer (no response) still needs one for
+ * HAR: status 0, and a comment saying why the transfer failed. */
+static void entry_response(har *h, cJSON *e, const cJSON *resp, const cJSON *error) {
+  cJSON *response = add_obj(h, e, "response");
+  int status = resp ? (int)wc_rep_get_num(resp, "status", 0) : 0;
+  const cJSON *resp_headers = wc_rep_get_arr(resp, "headers");
+  add_num(h, response, "status", status);
+  add_str(h, response, "statusText", status_text(status), 0, NULL);
+  add_str(h, response, "httpVersion", resp ? "HTTP/1.1" : "", 0, NULL);
+  add_arr(h, response, "cookies");
+  headers(h, response, resp_headers);
+  double bytes = response_content(h, response, resp, resp_headers);
   const char *location = header(resp_headers, "Location");
   add_str(h, response, "redirectURL", location ? location : "", WC_REP_TEXT_CAP, NULL);
   add_num(h, response, "headersSize", -1);
@@ -225,13 +227,12 @@ static void entry(har *h, cJSON *entries, const cJSON *report, const cJSON *x) {
     add_str(h, response, "comment", why.data, WC_REP_TEXT_CAP, NULL);
     wc_buf_free(&why);
   }
+}
 
-  add_obj(h, e, "cache");
-  cJSON *timings = add_obj(h, e, "timings");
-  add_num(h, timings, "send", 0);
-  add_num(h, timings, "wait", ms);
-  add_num(h, timings, "receive", 0);
-
+/* What ties the entry back to the run: a comment naming the exchange, its
+ * case, its retries and its role in a generated finding, then the exchange
+ * id and the reproduction command as custom (_whopconf_) fields. */
+static void entry_whopconf_notes(har *h, cJSON *e, const cJSON *report, const cJSON *x) {
   wc_buf note;
   wc_buf_init(&note);
   const char *id = wc_rep_get_str(x, "id"), *xcase = wc_rep_get_str(x, "case");
@@ -245,6 +246,26 @@ static void entry(har *h, cJSON *entries, const cJSON *report, const cJSON *x) {
   add_str(h, e, "_whopconf_exchange", id ? id : "", 256, NULL);
   const char *curl = wc_rep_get_str(x, "curl");
   if (curl) add_str(h, e, "_whopconf_curl", curl, WC_REP_BODY_CAP, NULL);
+}
+
+/* One exchange as a HAR entry. The run records only the total time, so it
+ * is all "wait"; an exchange without its own start time takes the run's. */
+static void entry(har *h, cJSON *entries, const cJSON *report, const cJSON *x) {
+  cJSON *e = add_obj(h, entries, NULL);
+  const char *started = wc_rep_get_str(x, "started_at");
+  if (!started) started = wc_rep_get_str(wc_rep_get_obj(report, "run"), "started_at");
+  add_str(h, e, "startedDateTime", started ? started : "1970-01-01T00:00:00Z", 64, NULL);
+  double ms = wc_rep_get_num(x, "time_ms", 0);
+  if (!(ms >= 0) || ms > 1e12) ms = 0;
+  add_num(h, e, "time", ms);
+  entry_request(h, e, wc_rep_get_obj(x, "request"));
+  entry_response(h, e, wc_rep_get_obj(x, "response"), wc_rep_get_obj(x, "error"));
+  add_obj(h, e, "cache");
+  cJSON *timings = add_obj(h, e, "timings");
+  add_num(h, timings, "send", 0);
+  add_num(h, timings, "wait", ms);
+  add_num(h, timings, "receive", 0);
+  entry_whopconf_notes(h, e, report, x);
 }
 
 char *wc_report_render_har(const cJSON *report, wc_err *err) {
