@@ -148,6 +148,103 @@ static void links(wc_rep_out *o, int formats) {
   if (any) wc_rep_out_raw(o, "\n");
 }
 
+/* The first line a reader sees in a pull-request comment: the verdict and
+ * the counts behind it. */
+static void verdict_heading(wc_rep_out *o, const char *verdict, const tally *t) {
+  if (strcmp(verdict, "pass") == 0) wc_rep_out_raw(o, "## ✅ whopconf: PASS");
+  else if (strcmp(verdict, "fail") == 0) wc_rep_out_raw(o, "## ❌ whopconf: FAIL");
+  else wc_rep_out_raw(o, "## ❌ whopconf: ERROR (could not test)");
+  wc_rep_out_printf(o, " — %d failed, %d warning%s, %d passed, %d skipped (%d requirements)\n\n", t->failed,
+               t->warnings, t->warnings == 1 ? "" : "s", t->passed, t->skipped, t->total);
+}
+
+/* An "error" verdict means the target could not be tested: the counts alone
+ * do not say why, so the reason comes right after the heading. */
+static void error_reason(wc_rep_out *o, const cJSON *summary) {
+  const char *reason = wc_rep_get_str(summary, "reason");
+  wc_rep_out_raw(o, "**Why:** ");
+  md_text(o, reason ? reason : "the target could not be tested", 2000);
+  wc_rep_out_raw(o, "\n\n");
+}
+
+/* A pass with weakened checks proves less; GitHub renders this callout in red
+ * so it is not skimmed past. */
+static void weakened_callout(wc_rep_out *o, const cJSON *run) {
+  const cJSON *weakened = wc_rep_get_arr(run, "weakened");
+  if (cJSON_GetArraySize(weakened) <= 0) return;
+  wc_rep_out_raw(o, "> [!CAUTION]\n> **Checks were weakened in this run:**");
+  const cJSON *flag;
+  int i = 0;
+  cJSON_ArrayForEach(flag, weakened) {
+    if (!cJSON_IsString(flag)) continue;
+    wc_rep_out_raw(o, i++ ? ", **" : " **");
+    wc_rep_out_text_cap(o, flag->valuestring, 128, WC_REP_ESC_MD);
+    wc_rep_out_raw(o, "**");
+  }
+  wc_rep_out_raw(o, ". A pass proves less than it would without them.\n\n");
+}
+
+/* One line saying what was tested against what (target, spec, versions, seed,
+ * timing, exit code), enough to reproduce or compare two runs. Every string
+ * comes from the document, so each is escaped and capped. */
+static void run_line(wc_rep_out *o, const cJSON *report, const cJSON *run, const cJSON *summary) {
+  const cJSON *target = wc_rep_get_obj(run, "target");
+  const cJSON *spec = wc_rep_get_obj(run, "spec");
+  wc_rep_out_raw(o, "PATCH /users/me at ");
+  wc_rep_out_text_cap(o, wc_rep_get_str(target, "base_url") ? wc_rep_get_str(target, "base_url") : "?", 512, WC_REP_ESC_MD);
+  if (wc_rep_get_true(target, "embedded_server")) wc_rep_out_raw(o, " (embedded reference server)");
+  wc_rep_out_raw(o, " · spec ");
+  wc_rep_out_text_cap(o, wc_rep_get_str(spec, "path") ? wc_rep_get_str(spec, "path") : "?", 512, WC_REP_ESC_MD);
+  const char *sha = wc_rep_get_str(spec, "sha256");
+  if (sha) {
+    wc_rep_out_raw(o, " (sha256 ");
+    wc_rep_out_text_cap(o, sha, 12, WC_REP_ESC_MD);
+    wc_rep_out_raw(o, "…)");
+  }
+  const char *api = wc_rep_get_str(run, "api_version");
+  if (api) {
+    wc_rep_out_raw(o, " · Api-Version-Date ");
+    wc_rep_out_text_cap(o, api, 64, WC_REP_ESC_MD);
+  }
+  const cJSON *seed = wc_rep_get(run, "seed");
+  if (cJSON_IsNumber(seed)) wc_rep_out_printf(o, " · seed %.0f", seed->valuedouble);
+  const char *version = wc_rep_get_str(run, "whopconf_version");
+  wc_rep_out_raw(o, " · whopconf ");
+  wc_rep_out_text_cap(o, version ? version : WC_VERSION, 32, WC_REP_ESC_MD);
+  const char *started = wc_rep_get_str(run, "started_at");
+  if (started) {
+    wc_rep_out_raw(o, " · ");
+    wc_rep_out_text_cap(o, started, 64, WC_REP_ESC_MD);
+  }
+  double duration = wc_rep_get_num(run, "duration_ms", -1);
+  if (duration >= 0 && duration < 1e12) wc_rep_out_printf(o, " (%.0f ms)", duration);
+  const cJSON *exit_code = wc_rep_get(summary, "exit_code");
+  if (cJSON_IsNumber(exit_code)) wc_rep_out_printf(o, " · exit code %.0f", exit_code->valuedouble);
+  char *merged = wc_rep_merged_note(report);
+  if (merged) {
+    wc_rep_out_raw(o, " · ");
+    wc_rep_out_text_cap(o, merged, 512, WC_REP_ESC_MD);
+    free(merged);
+  }
+  wc_rep_out_raw(o, "\n\n");
+}
+
+/* The one table of every requirement, in the order wc_rep_sorted gives
+ * (failures first). */
+static void requirements_table(wc_rep_out *o, const cJSON **sorted, size_t n) {
+  wc_rep_out_raw(o, "| Status | ID | Level | Requirement | First finding / reason |\n|---|---|---|---|---|\n");
+  for (size_t i = 0; i < n; i++) {
+    const cJSON *req = sorted[i];
+    wc_rep_out_printf(o, "| %s |", status_cell(wc_rep_req_status(req)));
+    cell(o, wc_rep_get_str(req, "id"));
+    cell(o, wc_rep_req_field(req, "level"));
+    cell(o, wc_rep_req_field(req, "title"));
+    finding_cell(o, req);
+    wc_rep_out_raw(o, "\n");
+  }
+  wc_rep_out_raw(o, "\n");
+}
+
 char *wc_rep_render_markdown_linked(const cJSON *report, int formats, wc_err *err) {
   if (wc_rep_check(report, err) != 0) return NULL;
   size_t n = 0;
@@ -163,85 +260,13 @@ char *wc_rep_render_markdown_linked(const cJSON *report, int formats, wc_err *er
   wc_rep_out o;
   wc_rep_out_init(&o);
 
-  if (strcmp(verdict, "pass") == 0) wc_rep_out_raw(&o, "## ✅ whopconf: PASS");
-  else if (strcmp(verdict, "fail") == 0) wc_rep_out_raw(&o, "## ❌ whopconf: FAIL");
-  else wc_rep_out_raw(&o, "## ❌ whopconf: ERROR (could not test)");
-  wc_rep_out_printf(&o, " — %d failed, %d warning%s, %d passed, %d skipped (%d requirements)\n\n", t.failed,
-               t.warnings, t.warnings == 1 ? "" : "s", t.passed, t.skipped, t.total);
-
-  if (strcmp(verdict, "error") == 0) {
-    const char *reason = wc_rep_get_str(summary, "reason");
-    wc_rep_out_raw(&o, "**Why:** ");
-    md_text(&o, reason ? reason : "the target could not be tested", 2000);
-    wc_rep_out_raw(&o, "\n\n");
-  }
-  const cJSON *weakened = wc_rep_get_arr(run, "weakened");
-  if (cJSON_GetArraySize(weakened) > 0) {
-    wc_rep_out_raw(&o, "> [!CAUTION]\n> **Checks were weakened in this run:**");
-    const cJSON *flag;
-    int i = 0;
-    cJSON_ArrayForEach(flag, weakened) {
-      if (!cJSON_IsString(flag)) continue;
-      wc_rep_out_raw(&o, i++ ? ", **" : " **");
-      wc_rep_out_text_cap(&o, flag->valuestring, 128, WC_REP_ESC_MD);
-      wc_rep_out_raw(&o, "**");
-    }
-    wc_rep_out_raw(&o, ". A pass proves less than it would without them.\n\n");
-  }
+  verdict_heading(&o, verdict, &t);
+  if (strcmp(verdict, "error") == 0) error_reason(&o, summary);
+  weakened_callout(&o, run);
   if (wc_rep_strict(report) && t.warnings > 0)
     wc_rep_out_raw(&o, "> [!WARNING]\n> **--strict**: the SHOULD warnings below fail this run.\n\n");
-
-  const cJSON *target = wc_rep_get_obj(run, "target");
-  const cJSON *spec = wc_rep_get_obj(run, "spec");
-  wc_rep_out_raw(&o, "PATCH /users/me at ");
-  wc_rep_out_text_cap(&o, wc_rep_get_str(target, "base_url") ? wc_rep_get_str(target, "base_url") : "?", 512, WC_REP_ESC_MD);
-  if (wc_rep_get_true(target, "embedded_server")) wc_rep_out_raw(&o, " (embedded reference server)");
-  wc_rep_out_raw(&o, " · spec ");
-  wc_rep_out_text_cap(&o, wc_rep_get_str(spec, "path") ? wc_rep_get_str(spec, "path") : "?", 512, WC_REP_ESC_MD);
-  const char *sha = wc_rep_get_str(spec, "sha256");
-  if (sha) {
-    wc_rep_out_raw(&o, " (sha256 ");
-    wc_rep_out_text_cap(&o, sha, 12, WC_REP_ESC_MD);
-    wc_rep_out_raw(&o, "…)");
-  }
-  const char *api = wc_rep_get_str(run, "api_version");
-  if (api) {
-    wc_rep_out_raw(&o, " · Api-Version-Date ");
-    wc_rep_out_text_cap(&o, api, 64, WC_REP_ESC_MD);
-  }
-  const cJSON *seed = wc_rep_get(run, "seed");
-  if (cJSON_IsNumber(seed)) wc_rep_out_printf(&o, " · seed %.0f", seed->valuedouble);
-  const char *version = wc_rep_get_str(run, "whopconf_version");
-  wc_rep_out_raw(&o, " · whopconf ");
-  wc_rep_out_text_cap(&o, version ? version : WC_VERSION, 32, WC_REP_ESC_MD);
-  const char *started = wc_rep_get_str(run, "started_at");
-  if (started) {
-    wc_rep_out_raw(&o, " · ");
-    wc_rep_out_text_cap(&o, started, 64, WC_REP_ESC_MD);
-  }
-  double duration = wc_rep_get_num(run, "duration_ms", -1);
-  if (duration >= 0 && duration < 1e12) wc_rep_out_printf(&o, " (%.0f ms)", duration);
-  const cJSON *exit_code = wc_rep_get(summary, "exit_code");
-  if (cJSON_IsNumber(exit_code)) wc_rep_out_printf(&o, " · exit code %.0f", exit_code->valuedouble);
-  char *merged = wc_rep_merged_note(report);
-  if (merged) {
-    wc_rep_out_raw(&o, " · ");
-    wc_rep_out_text_cap(&o, merged, 512, WC_REP_ESC_MD);
-    free(merged);
-  }
-  wc_rep_out_raw(&o, "\n\n");
-
-  wc_rep_out_raw(&o, "| Status | ID | Level | Requirement | First finding / reason |\n|---|---|---|---|---|\n");
-  for (size_t i = 0; i < n; i++) {
-    const cJSON *req = sorted[i];
-    wc_rep_out_printf(&o, "| %s |", status_cell(wc_rep_req_status(req)));
-    cell(&o, wc_rep_get_str(req, "id"));
-    cell(&o, wc_rep_req_field(req, "level"));
-    cell(&o, wc_rep_req_field(req, "title"));
-    finding_cell(&o, req);
-    wc_rep_out_raw(&o, "\n");
-  }
-  wc_rep_out_raw(&o, "\n");
+  run_line(&o, report, run, summary);
+  requirements_table(&o, sorted, n);
   generated(&o, report, sorted, n);
   links(&o, formats);
   free(sorted);
