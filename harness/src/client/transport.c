@@ -29,6 +29,12 @@ struct wc_transport {
   wc_transport_opts opts;
   char *cacert;
   double last_send_ms; /* monotonic; < 0 = never sent */
+  /* The scheme and authority ("http://127.0.0.1:8080") of the last URL the
+   * policy let through, and whether its host is loopback: the policy and
+   * the automatic rate depend on nothing else, and parsing every URL of a
+   * fuzz run with curl's URL API was a visible share of its CPU. */
+  char vetted_origin[256];
+  bool vetted_loopback;
 };
 
 const char *wc_xfer_status_name(wc_xfer_status status) {
@@ -495,8 +501,33 @@ static void run_attempt(wc_transport *t, const wc_request *req, wc_exchange *x) 
 
 /* ---- policy, rate, retries ---- */
 
-static bool policy_refuses(const wc_transport *t, const wc_request *req, wc_exchange *x) {
+/* Length of "scheme://authority" at the start of url; 0 when there is no
+ * such prefix or it holds a backslash (parsers differ on those: never
+ * cached). */
+static size_t origin_len(const char *url) {
+  const char *sep = strstr(url, "://");
+  if (!sep) return 0;
+  size_t n = (size_t)(sep + 3 - url) + strcspn(sep + 3, "/?#\\");
+  return url[n] == '\\' ? 0 : n;
+}
+
+static bool origin_vetted(const wc_transport *t, const char *url) {
+  size_t n = origin_len(url);
+  return n && t->vetted_origin[n] == '\0' && memcmp(t->vetted_origin, url, n) == 0;
+}
+
+static void origin_remember(wc_transport *t, const char *url, bool loopback) {
+  size_t n = origin_len(url);
+  t->vetted_origin[0] = '\0';
+  if (!n || n >= sizeof t->vetted_origin) return;
+  memcpy(t->vetted_origin, url, n);
+  t->vetted_origin[n] = '\0';
+  t->vetted_loopback = loopback;
+}
+
+static bool policy_refuses(wc_transport *t, const wc_request *req, wc_exchange *x) {
   const char *url = wc_request_url(req);
+  if (origin_vetted(t, url)) return false;
   CURLU *u = curl_url();
   char *scheme = NULL, *host = NULL;
   bool refused = false;
@@ -515,15 +546,20 @@ static bool policy_refuses(const wc_transport *t, const wc_request *req, wc_exch
                           host);
     refused = true;
   }
+  if (!refused) origin_remember(t, url, wc_url_is_loopback(url));
   curl_free(scheme);
   curl_free(host);
   curl_url_cleanup(u);
   return refused;
 }
 
+/* Called after policy_refuses let url through: its origin is the vetted one. */
 static void rate_wait(wc_transport *t, const char *url) {
   double rate = t->opts.rate;
-  if (rate < 0) rate = wc_url_is_loopback(url) ? 0 : WC_AUTO_RATE_REMOTE;
+  if (rate < 0) {
+    bool loopback = origin_vetted(t, url) ? t->vetted_loopback : wc_url_is_loopback(url);
+    rate = loopback ? 0 : WC_AUTO_RATE_REMOTE;
+  }
   if (rate > 0 && t->last_send_ms >= 0) {
     double next = t->last_send_ms + 1000.0 / rate;
     double now = wc_monotonic_ms();
