@@ -172,8 +172,16 @@ int wc_buf_printf(wc_buf *buf, const char *fmt, ...) {
   va_start(ap, fmt);
   va_list copy;
   va_copy(copy, ap);
-  int n = vsnprintf(NULL, 0, fmt, copy);
+  /* Formatted once when it fits the room left, twice only when it grows. */
+  size_t room = buf->data ? buf->cap - buf->len : 0;
+  int n = vsnprintf(room ? buf->data + buf->len : NULL, room, fmt, copy);
   va_end(copy);
+  if (n >= 0 && (size_t)n < room) {
+    buf->len += (size_t)n;
+    va_end(ap);
+    return 0;
+  }
+  if (room) buf->data[buf->len] = '\0'; /* what the failed try wrote is not the buffer's */
   int rc = -1;
   if (n >= 0 && buf_reserve(buf, (size_t)n) == 0) {
     vsnprintf(buf->data + buf->len, (size_t)n + 1, fmt, ap);

@@ -140,6 +140,15 @@ void wc_exchange_set_error(wc_exchange *x, wc_xfer_status status, const char *fm
   }
 }
 
+void wc_exchange_set_ok(wc_exchange *x) {
+  x->status = WC_XFER_OK;
+  if (x->error && !x->error[0]) return;
+  char *empty = wc_strdup("");
+  if (!empty) return; /* the old message stays: set_error does the same */
+  free(x->error);
+  x->error = empty;
+}
+
 void wc_exchange_set_note(wc_exchange *x, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
