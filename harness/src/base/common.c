@@ -144,7 +144,7 @@ void wc_buf_free(wc_buf *buf) {
   wc_buf_init(buf);
 }
 
-static int buf_reserve(wc_buf *buf, size_t extra) {
+int wc_buf_reserve(wc_buf *buf, size_t extra) {
   if (extra > SIZE_MAX - buf->len - 1) return -1;
   size_t need = buf->len + extra + 1;
   if (need <= buf->cap) return 0;
@@ -158,7 +158,7 @@ static int buf_reserve(wc_buf *buf, size_t extra) {
 }
 
 int wc_buf_append(wc_buf *buf, const void *data, size_t len) {
-  if (buf_reserve(buf, len) != 0) return -1;
+  if (wc_buf_reserve(buf, len) != 0) return -1;
   if (len) memcpy(buf->data + buf->len, data, len);
   buf->len += len;
   buf->data[buf->len] = '\0';
@@ -183,7 +183,7 @@ int wc_buf_printf(wc_buf *buf, const char *fmt, ...) {
   }
   if (room) buf->data[buf->len] = '\0'; /* what the failed try wrote is not the buffer's */
   int rc = -1;
-  if (n >= 0 && buf_reserve(buf, (size_t)n) == 0) {
+  if (n >= 0 && wc_buf_reserve(buf, (size_t)n) == 0) {
     vsnprintf(buf->data + buf->len, (size_t)n + 1, fmt, ap);
     buf->len += (size_t)n;
     rc = 0;

@@ -80,7 +80,10 @@ char *gen_json_quote(const char *text, size_t len) {
   wc_buf_init(&b);
   /* Runs of plain bytes are copied whole: bodies reach 1 MiB and this is on
    * the fuzzing phase's hot path. */
-  int rc = wc_buf_append(&b, "\"", 1);
+  static const char hex[] = "0123456789abcdef";
+  /* Room for the common case (nothing escaped) at once. */
+  int rc = len < SIZE_MAX - 3 ? wc_buf_reserve(&b, len + 2) : -1;
+  if (rc == 0) rc = wc_buf_append(&b, "\"", 1);
   for (size_t i = 0; rc == 0 && i < len; i++) {
     size_t run = i;
     while (run < len && (unsigned char)text[run] >= 0x20 && text[run] != '"' && text[run] != '\\') run++;
@@ -90,11 +93,14 @@ char *gen_json_quote(const char *text, size_t len) {
       continue;
     }
     unsigned char c = (unsigned char)text[i];
-    if (c == '"' || c == '\\') rc = wc_buf_printf(&b, "\\%c", c);
-    else if (c == '\n') rc = wc_buf_puts(&b, "\\n");
-    else if (c == '\r') rc = wc_buf_puts(&b, "\\r");
-    else if (c == '\t') rc = wc_buf_puts(&b, "\\t");
-    else rc = wc_buf_printf(&b, "\\u%04x", c);
+    char esc[6] = {'\\', (char)c};
+    size_t n = 2;
+    if (c == '\n') esc[1] = 'n';
+    else if (c == '\r') esc[1] = 'r';
+    else if (c == '\t') esc[1] = 't';
+    else if (c != '"' && c != '\\') /* a control: \u00XX */
+      esc[1] = 'u', esc[2] = '0', esc[3] = '0', esc[4] = hex[c >> 4], esc[5] = hex[c & 15], n = 6;
+    rc = wc_buf_append(&b, esc, n);
   }
   if (rc == 0) rc = wc_buf_append(&b, "\"", 1);
   if (rc != 0) {
