@@ -4,9 +4,13 @@
 # requests the shrinker needs for a 64 KiB failing string (bench-shrink).
 #
 #   bash bench/bench_fuzz.sh [BUILD_DIR]      (make bench runs it)
+# Then CPU time per sent request of the fuzz process and of the server (the
+# median of 3 runs: rates are noise on a shared machine, CPU per request
+# much less so).
 # Env: FUZZ_BENCH_REQUESTS (fuzzing-phase requests of the rate run, default
 #      20000), FUZZ_BENCH_RSS_REQUESTS (default 100000), WRK_DURATION
-#      (seconds, default 5), FUZZ_BENCH_WORKERS (default 8).
+#      (seconds, default 5), FUZZ_BENCH_WORKERS (default 8),
+#      FUZZ_BENCH_CPU_REQUESTS (default 30000), FUZZ_BENCH_CPU_WORKERS (default 2).
 # Goals (issue 12): fuzz at least half of wrk's rate over 8 connections,
 # peak RSS under 50 MB for 100,000 requests, at most 40 requests to shrink.
 # Loopback only; every run bounded (timeout). Exit 0 measured (goals are
@@ -68,7 +72,31 @@ else
   status=1
 fi
 
+# cpu_of PID: utime + stime in clock ticks.
+cpu_of() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# "30000 requests in 1.23 s (..." -> 30000
+fuzz_sent() { grep -m1 -oE '[0-9]+ requests in' "$1" | grep -oE '^[0-9]+'; }
 if [ -x /usr/bin/time ]; then
+  cpu_requests=${FUZZ_BENCH_CPU_REQUESTS:-30000}
+  cpu_workers=${FUZZ_BENCH_CPU_WORKERS:-2}
+  fuzz_us=() serve_us=()
+  for k in 1 2 3; do
+    before=$(cpu_of "$WRK_SERVE_PID")
+    timeout 900 /usr/bin/time -f '%U %S' -o "$work/cpu.time" "$whopconf" fuzz --base-url "$WRK_SERVE_URL" \
+      --allow-writes --allow-picture-writes --phases fuzzing --no-shrink --workers "$cpu_workers" --seed 1 \
+      --max-requests "$cpu_requests" --report-dir "$work/reports" --max-request-body 4096 \
+      >"$work/cpu.out" 2>"$work/cpu.err"
+    [ $? -le 1 ] || { echo "bench/fuzz: the CPU run failed: $(tail -n 1 "$work/cpu.err")" >&2; status=1; break; }
+    after=$(cpu_of "$WRK_SERVE_PID")
+    sent=$(fuzz_sent "$work/cpu.out")
+    fuzz_us+=("$(tail -n 1 "$work/cpu.time" | awk -v n="$sent" '{ printf "%.1f", ($1 + $2) * 1e6 / n }')")
+    serve_us+=("$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$sent" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }')")
+  done
+  median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+  if [ "${#fuzz_us[@]}" -eq 3 ]; then
+    printf 'whopconf fuzz --workers %s, 4 KiB bodies: %s us CPU per request (runs: %s), whopconf serve %s us\n' \
+      "$cpu_workers" "$(median "${fuzz_us[@]}")" "${fuzz_us[*]}" "$(median "${serve_us[@]}")"
+  fi
   run_prefix=(/usr/bin/time -v)
   if fuzz_run "$work/rss.out" "$rss_requests"; then
     rss_kb=$(awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}' "$work/rss.out.err")
