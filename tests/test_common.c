@@ -171,6 +171,13 @@ Test(buf, printf_in_place_and_growing) {
   cr_assert_eq(wc_buf_printf(&b, "%s", "fits"), 0);
   cr_expect_eq(b.data, before, "no allocation when it fits");
   wc_buf_free(&b);
+  /* A first reservation is an empty, terminated text already. */
+  wc_buf_init(&b);
+  cr_assert_eq(wc_buf_reserve(&b, 100), 0);
+  cr_expect_eq(b.len, 0);
+  char *empty = wc_buf_steal(&b);
+  cr_expect_str_eq(empty, "");
+  free(empty);
   wc_buf_init(&b);
   cr_assert_eq(wc_buf_printf(&b, "%s", ""), 0);
   cr_expect_str_eq(b.data, "");

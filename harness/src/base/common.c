@@ -152,6 +152,7 @@ int wc_buf_reserve(wc_buf *buf, size_t extra) {
   while (cap < need) cap = cap > SIZE_MAX / 2 ? need : cap * 2;
   char *data = realloc(buf->data, cap);
   if (!data) return -1;
+  data[buf->len] = '\0'; /* a first allocation is terminated too */
   buf->data = data;
   buf->cap = cap;
   return 0;

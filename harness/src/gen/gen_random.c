@@ -22,8 +22,9 @@ static const pool pools[] = {
 };
 #define POOL_COUNT (sizeof pools / sizeof pools[0])
 
-static int put_code_point(wc_buf *b, unsigned cp) {
-  char u[4];
+/* Writes cp as UTF-8 at the end of b, which has room for 4 more bytes. */
+static void put_code_point(wc_buf *b, unsigned cp) {
+  char *u = b->data + b->len;
   size_t n;
   if (cp < 0x80) u[0] = (char)cp, n = 1;
   else if (cp < 0x800) u[0] = (char)(0xC0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
@@ -32,7 +33,8 @@ static int put_code_point(wc_buf *b, unsigned cp) {
   else
     u[0] = (char)(0xF0 | cp >> 18), u[1] = (char)(0x80 | ((cp >> 12) & 0x3F)),
     u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), u[3] = (char)(0x80 | (cp & 0x3F)), n = 4;
-  return wc_buf_append(b, u, n);
+  b->len += n;
+  b->data[b->len] = '\0';
 }
 
 /* A length spread over magnitudes: 2^e .. 2^(e+1)-1 with e uniform, so a
@@ -68,9 +70,10 @@ static char *random_text(gen_rng *rng, size_t max, char *edge, size_t edge_size)
     const pool *p1 = &pools[gen_rng_below(rng, POOL_COUNT)], *p2 = &pools[gen_rng_below(rng, POOL_COUNT)];
     size_t len = random_length(rng, max / 4 > 64 ? 64 : max / 4);
     snprintf(edge, edge_size, "random:%s+%s", p1->name, p2->name);
+    rc = wc_buf_reserve(&b, len * 4); /* at most 4 bytes a code point */
     for (size_t i = 0; rc == 0 && i < len; i++) {
       const pool *p = gen_rng_below(rng, 2) ? p1 : p2;
-      rc = put_code_point(&b, p->lo + (unsigned)gen_rng_below(rng, p->hi - p->lo + 1));
+      put_code_point(&b, p->lo + (unsigned)gen_rng_below(rng, p->hi - p->lo + 1));
     }
   }
   if (rc != 0) {
