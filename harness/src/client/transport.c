@@ -328,49 +328,65 @@ static void describe_failure(wc_exchange *x, wc_xfer_status st, CURLcode rc, con
   }
 }
 
+/* The header list handed to libcurl: nodes of our own pointing at the
+ * request's lines (curl neither copies nor changes them, and the request
+ * outlives the transfer), so no line is copied per request. */
+#define WC_XFER_MAX_HEADERS 16
+typedef struct header_list {
+  struct curl_slist nodes[WC_XFER_MAX_HEADERS];
+  size_t count;
+  char *owned[WC_XFER_MAX_HEADERS]; /* lines made here ("Name;"), freed after */
+  size_t owned_count;
+} header_list;
+
+static bool list_add(header_list *l, const char *line) {
+  if (l->count == WC_XFER_MAX_HEADERS) return false;
+  struct curl_slist *n = &l->nodes[l->count];
+  n->data = (char *)line; /* read only by libcurl */
+  n->next = NULL;
+  if (l->count) l->nodes[l->count - 1].next = n;
+  l->count++;
+  return true;
+}
+
+static void list_release(header_list *l) {
+  for (size_t i = 0; i < l->owned_count; i++) free(l->owned[i]);
+  l->owned_count = 0;
+  l->count = 0;
+}
+
 /* libcurl drops a custom header whose value is empty ("Name: "), and sends
  * "Name;" as the header with an empty value: an empty Api-Version-Date is a
  * negative case the server must see, so it is passed in that form.
  * (A value of only blanks goes out empty as well: curl trims it.) */
-static struct curl_slist *append_header(struct curl_slist *list, const char *line) {
+static bool append_header(header_list *l, const char *line) {
   const char *colon = strchr(line, ':');
-  if (!colon || colon[strspn(colon + 1, " \t") + 1] != '\0') return curl_slist_append(list, line);
+  if (!colon || colon[strspn(colon + 1, " \t") + 1] != '\0') return list_add(l, line);
   size_t name_len = (size_t)(colon - line);
   char *empty = malloc(name_len + 2);
-  if (!empty) return NULL;
+  if (!empty) return false;
   memcpy(empty, line, name_len);
   empty[name_len] = ';';
   empty[name_len + 1] = '\0';
-  struct curl_slist *next = curl_slist_append(list, empty);
-  free(empty);
-  return next;
+  l->owned[l->owned_count++] = empty;
+  return list_add(l, empty);
 }
 
-static bool set_request_options(CURL *c, const wc_request *req, struct curl_slist **headers) {
+static bool set_request_options(CURL *c, const wc_request *req, header_list *headers) {
   const char *method = wc_request_method(req);
   size_t body_len = 0;
   const char *body = wc_request_body(req, &body_len);
   bool has_ctype = false;
-  struct curl_slist *list = NULL;
   for (size_t i = 0; i < wc_request_header_count(req); i++) {
     const char *h = wc_request_header(req, i);
     if (strncasecmp(h, "Content-Type:", 13) == 0) has_ctype = true;
-    struct curl_slist *next = append_header(list, h);
-    if (!next) goto nomem;
-    list = next;
+    if (!append_header(headers, h)) goto nomem;
   }
   /* Send exactly the request that was built: no Expect: 100-continue, and
    * no form Content-Type invented by libcurl for a body without one. */
-  struct curl_slist *next = curl_slist_append(list, "Expect:");
-  if (!next) goto nomem;
-  list = next;
-  if (!has_ctype && body) {
-    next = curl_slist_append(list, "Content-Type:");
-    if (!next) goto nomem;
-    list = next;
-  }
-  *headers = list;
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+  if (!list_add(headers, "Expect:")) goto nomem;
+  if (!has_ctype && body && !list_add(headers, "Content-Type:")) goto nomem;
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers->count ? &headers->nodes[0] : NULL);
   curl_easy_setopt(c, CURLOPT_URL, wc_request_url(req));
   /* The method of the previous request is undone first: every branch below
    * sets all it needs from there. */
@@ -389,7 +405,7 @@ static bool set_request_options(CURL *c, const wc_request *req, struct curl_slis
   }
   return true;
 nomem:
-  curl_slist_free_all(list);
+  list_release(headers);
   return false;
 }
 
@@ -485,7 +501,7 @@ static void run_attempt(wc_transport *t, const wc_request *req, wc_exchange *x) 
   errbuf[0] = '\0';
 
   wc_exchange_reset_response(x);
-  struct curl_slist *headers = NULL;
+  header_list headers = {.count = 0, .owned_count = 0};
   if (!set_request_options(c, req, &headers)) {
     wc_exchange_set_error(x, WC_XFER_OTHER, "out of memory preparing the request");
     return;
@@ -515,7 +531,7 @@ static void run_attempt(wc_transport *t, const wc_request *req, wc_exchange *x) 
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
   curl_easy_setopt(c, CURLOPT_POSTFIELDS, NULL);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
-  curl_slist_free_all(headers);
+  list_release(&headers);
 }
 
 /* ---- policy, rate, retries ---- */

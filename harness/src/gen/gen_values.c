@@ -152,12 +152,18 @@ bool gen_utf8_valid(const char *s, size_t len) {
 static int print_key(wc_buf *b, const char *key) {
   int rc = wc_buf_append(b, "\"", 1);
   for (const char *p = key ? key : ""; rc == 0 && *p; p++) {
+    size_t plain = 0;
+    while ((unsigned char)p[plain] >= 0x20 && p[plain] != '"' && p[plain] != '\\') plain++;
+    if (plain) { /* a run that needs no escape, at once */
+      rc = wc_buf_append(b, p, plain);
+      p += plain - 1;
+      continue;
+    }
     unsigned char c = (unsigned char)*p;
     const char *esc = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\b' ? "\\b" : c == '\f' ? "\\f"
                     : c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : NULL;
     if (esc) rc = wc_buf_puts(b, esc);
-    else if (c < 0x20) rc = wc_buf_printf(b, "\\u%04x", c);
-    else rc = wc_buf_append(b, p, 1);
+    else rc = wc_buf_printf(b, "\\u%04x", c); /* the other controls */
   }
   return rc == 0 ? wc_buf_append(b, "\"", 1) : rc;
 }
