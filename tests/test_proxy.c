@@ -328,3 +328,53 @@ Test(proxy, methods_and_bodies_do_not_leak_between_requests) {
   free(log);
   proxied_end(&px);
 }
+
+/* An upstream that closes a kept connection after each answer: the next
+ * request goes out again on a new connection, once, and nothing fails. */
+Test(proxy, retries_once_when_the_upstream_closed_a_kept_connection) {
+  proxied px = proxied_start(HS_OK_THEN_CLOSE, NULL, NULL);
+  CURL *h = curl_easy_init();
+  for (int i = 0; i < 3; i++) {
+    http_resp r;
+    http_req rq = req_patch("{\"name\":\"Ada\"}");
+    http_do(h, px.origin, &rq, &r);
+    cr_expect_eq(r.rc, CURLE_OK);
+    cr_expect_eq(r.status, 200, "request %d: %ld %s", i, r.status, r.body);
+    http_resp_free(&r);
+  }
+  curl_easy_cleanup(h);
+  cr_expect_eq(hs_connections(px.up), 3, "one upstream connection per answer");
+  cr_expect_eq(hs_requests(px.up), 3, "a request answered twice");
+  wc_proxy_stop(px.p);
+  wc_proxy_stats s;
+  wc_proxy_get_stats(px.p, &s);
+  cr_expect_eq(s.upstream_failed, 0);
+  cr_expect_eq(s.upstream_reached, 3);
+  proxied_end(&px);
+}
+
+/* Fields folded over two lines by the upstream (obs-fold) reach the client
+ * as one line, the fields around them unchanged. */
+Test(proxy, unfolds_folded_response_fields) {
+  proxied px = proxied_start(HS_REPEATED, NULL, NULL);
+  CURL *h = curl_easy_init();
+  char url[200];
+  snprintf(url, sizeof url, "%s/api/v1/anything", px.origin);
+  seen_headers seen;
+  wc_buf_init(&seen.all);
+  http_resp r = {0};
+  curl_easy_setopt(h, CURLOPT_URL, url);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, keep_header);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &seen);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, http_body_cb);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &r);
+  cr_assert_eq(curl_easy_perform(h), CURLE_OK);
+  curl_easy_cleanup(h);
+  const char *all = seen.all.data;
+  cr_expect(strstr(all, "HTTP/1.1 422 "), "%s", all);
+  cr_expect(strstr(all, "X-Folded: one two\r\n"), "the folded field: %s", all);
+  cr_expect(strstr(all, "Set-Cookie: a=1\r\nX-Multi: first\r\nset-cookie: b=2\r\n"), "%s", all);
+  wc_buf_free(&seen.all);
+  http_resp_free(&r);
+  proxied_end(&px);
+}
