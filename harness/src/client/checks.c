@@ -57,14 +57,14 @@ void wc_check_strict_json(const wc_sent *sent, const wc_response *r, wc_observat
     return;
   }
   const wc_findings *defects = wc_response_json_findings(r);
-  char what[256];
-  snprintf(what, sizeof what, "%ld to %s: body is not strict JSON", wc_response_status(r),
-           what_of(sent));
   if (wc_findings_count(defects) == 0) {
     wc_observe(obs, WC_REQ_STRICT_JSON, WC_OBS_PASS, exchange_of(sent), "%ld to %s: strict JSON",
                wc_response_status(r), what_of(sent));
     return;
   }
+  char what[256];
+  snprintf(what, sizeof what, "%ld to %s: body is not strict JSON", wc_response_status(r),
+           what_of(sent));
   wc_observe_findings(obs, WC_REQ_STRICT_JSON, exchange_of(sent), defects, what);
 }
 
@@ -157,13 +157,14 @@ void wc_check_error_response(const wc_check_ctx *ctx, const wc_sent *sent, const
   wc_response_envelope(r, &env, found);
   if (json && ctx && ctx->error_schema && wc_findings_count(found) == 0)
     wc_schema_validate(ctx->error_schema, json, found);
-  char what[256];
-  snprintf(what, sizeof what, "%ld to %s: bad error envelope", status, what_of(sent));
-  if (wc_findings_count(found) == 0)
+  if (wc_findings_count(found) == 0) {
     wc_observe(obs, WC_REQ_ERR_ENVELOPE, WC_OBS_PASS, ex, "%ld to %s has an error envelope", status,
                what_of(sent));
-  else
+  } else {
+    char what[256];
+    snprintf(what, sizeof what, "%ld to %s: bad error envelope", status, what_of(sent));
     wc_observe_findings(obs, WC_REQ_ERR_ENVELOPE, ex, found, what);
+  }
   wc_findings_free(found);
 }
 
@@ -182,12 +183,13 @@ void wc_check_user_schema(const wc_check_ctx *ctx, const wc_sent *sent, const wc
     wc_findings *found = wc_findings_new();
     if (!found) return;
     wc_schema_validate(ctx->user_schema, json, found);
-    char what[256];
-    snprintf(what, sizeof what, "200 to %s does not match User", what_of(sent));
-    if (wc_findings_count(found) == 0)
+    if (wc_findings_count(found) == 0) {
       wc_observe(obs, WC_REQ_USER_SCHEMA, WC_OBS_PASS, ex, "200 to %s matches User", what_of(sent));
-    else
+    } else {
+      char what[256];
+      snprintf(what, sizeof what, "200 to %s does not match User", what_of(sent));
       wc_observe_findings(obs, WC_REQ_USER_SCHEMA, ex, found, what);
+    }
     wc_findings_free(found);
   }
   if (cJSON_IsObject(json)) wc_check_user_meaning(json, ex, obs);
@@ -220,7 +222,8 @@ void wc_check_original_shape(const wc_sent *sent, const wc_response *r, wc_obser
     snprintf(what, sizeof what, "%ld to %s (%s)", status, what_of(sent), version);
     wc_observe_findings(obs, WC_REQ_OLD_SHAPE, ex, found, what);
   } else {
-    char *shape = wc_json_shape(json);
+    /* The shape is the pass's reason: not computed when nobody keeps it. */
+    char *shape = wc_observations_pass_reasons_kept(obs) ? wc_json_shape(json) : NULL;
     wc_observation *o = wc_observe(obs, WC_REQ_OLD_SHAPE, WC_OBS_PASS, ex, "%s: {%s}", version,
                                    shape ? shape : "");
     if (o) o->note = true;
@@ -285,12 +288,13 @@ void wc_check_rejected_400(const char *requirement, const wc_sent *sent, const w
   wc_findings *found = wc_findings_new();
   if (!found) return;
   envelope_findings(r, found);
-  char what[256];
-  snprintf(what, sizeof what, "%s: 400 without a valid error envelope", what_of(sent));
-  if (wc_findings_count(found) == 0)
+  if (wc_findings_count(found) == 0) {
     wc_observe(obs, requirement, WC_OBS_PASS, ex, "%s rejected with 400", what_of(sent));
-  else
+  } else {
+    char what[256];
+    snprintf(what, sizeof what, "%s: 400 without a valid error envelope", what_of(sent));
     wc_observe_findings(obs, requirement, ex, found, what);
+  }
   wc_findings_free(found);
 }
 
