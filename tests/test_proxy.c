@@ -120,24 +120,30 @@ static size_t keep_header(char *buf, size_t size, size_t n, void *ud) {
   return size * n;
 }
 
-Test(proxy, returns_the_response_unchanged_but_for_hop_by_hop_fields) {
-  proxied px = proxied_start(HS_HOP_BY_HOP, NULL, NULL);
-  const char *origin = px.origin;
+/* GET {origin}/api/v1/anything: every response header line into seen (the
+ * caller frees seen->all), the body into r; returns the status. */
+static long get_anything(const char *origin, seen_headers *seen, http_resp *r) {
   CURL *h = curl_easy_init();
   char url[200];
   snprintf(url, sizeof url, "%s/api/v1/anything", origin);
-  seen_headers seen;
-  wc_buf_init(&seen.all);
-  http_resp r = {0};
+  wc_buf_init(&seen->all);
   curl_easy_setopt(h, CURLOPT_URL, url);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, keep_header);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, &seen);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, seen);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, http_body_cb);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &r);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
   cr_assert_eq(curl_easy_perform(h), CURLE_OK);
   long status = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
   curl_easy_cleanup(h);
+  return status;
+}
+
+Test(proxy, returns_the_response_unchanged_but_for_hop_by_hop_fields) {
+  proxied px = proxied_start(HS_HOP_BY_HOP, NULL, NULL);
+  seen_headers seen;
+  http_resp r = {0};
+  long status = get_anything(px.origin, &seen, &r);
   cr_expect_eq(status, 201);
   cr_expect_str_eq(r.body, "{\"id\":\"user_1\",\"name\":\"Ada\"}");
   const char *all = seen.all.data;
@@ -357,19 +363,9 @@ Test(proxy, retries_once_when_the_upstream_closed_a_kept_connection) {
  * as one line, the fields around them unchanged. */
 Test(proxy, unfolds_folded_response_fields) {
   proxied px = proxied_start(HS_REPEATED, NULL, NULL);
-  CURL *h = curl_easy_init();
-  char url[200];
-  snprintf(url, sizeof url, "%s/api/v1/anything", px.origin);
   seen_headers seen;
-  wc_buf_init(&seen.all);
   http_resp r = {0};
-  curl_easy_setopt(h, CURLOPT_URL, url);
-  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, keep_header);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, &seen);
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, http_body_cb);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &r);
-  cr_assert_eq(curl_easy_perform(h), CURLE_OK);
-  curl_easy_cleanup(h);
+  get_anything(px.origin, &seen, &r);
   const char *all = seen.all.data;
   cr_expect(strstr(all, "HTTP/1.1 422 "), "%s", all);
   cr_expect(strstr(all, "X-Folded: one two\r\n"), "the folded field: %s", all);
