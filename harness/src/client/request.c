@@ -7,6 +7,8 @@
  * quote the value: a token may be the offending field. */
 #include "whopconf/request.h"
 
+#include "whopconf/http1.h"
+
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
@@ -52,12 +54,6 @@ static bool header_value_ok(const char *field, const char *value, wc_err *err) {
   wc_err_set(err, WC_E_REFUSED, "%s refused: it contains %s at byte %zu (header injection)", field,
              kind == 1 ? "a CR" : "an LF", off);
   return false;
-}
-
-/* RFC 9110 tchar. */
-static bool is_tchar(unsigned char c) {
-  if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
-  return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
 }
 
 /* Returns the offset of the first invalid UTF-8 byte, or SIZE_MAX when valid. */
@@ -457,7 +453,7 @@ static bool method_ok(const char *m, wc_err *err) {
     return false;
   }
   for (const unsigned char *p = (const unsigned char *)m; *p; p++) {
-    if (!is_tchar(*p)) {
+    if (!wc_http_tchar(*p)) {
       wc_err_set(err, WC_E_REFUSED, "method refused: byte %zu is not an RFC 9110 token character",
                  (size_t)(p - (const unsigned char *)m));
       return false;

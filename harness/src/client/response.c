@@ -4,6 +4,8 @@
  * one finding per problem. */
 #include "whopconf/response.h"
 
+#include "whopconf/http1.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,18 +33,13 @@ struct wc_response {
 
 /* ---- media type ---- */
 
-static bool is_tchar(unsigned char c) {
-  if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
-  return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
 static const char *skip_ows(const char *p) {
   while (*p == ' ' || *p == '\t') p++;
   return p;
 }
 
 static const char *scan_token(const char *p) {
-  while (is_tchar((unsigned char)*p)) p++;
+  while (wc_http_tchar((unsigned char)*p)) p++;
   return p;
 }
 

@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "transport_internal.h"
+#include "whopconf/http1.h"
 
 #define WC_DEFAULT_MAX_HEADER_COUNT 100
 #define WC_DEFAULT_MAX_HEADER_BYTES ((size_t)64 << 10)
@@ -85,18 +86,10 @@ typedef struct attempt {
   double connected_ms;
   bool connected;
   bool got_first_byte;
-  bool expect_status_line;
-  int block_status; /* status code of the header block being read */
-  size_t header_fields;
-  size_t header_bytes;
+  wc_h1_head head; /* the response head, line by line */
   bool body_too_large, headers_too_large, malformed, first_byte_timeout, nomem;
   char why[160];
 } attempt;
-
-static bool is_tchar(unsigned char c) {
-  if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
-  return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
 
 static int prereq_cb(void *ud, char *conn_primary_ip, char *conn_local_ip, int conn_primary_port,
                      int conn_local_port) {
@@ -129,74 +122,39 @@ static size_t header_cb(char *buf, size_t size, size_t nitems, void *ud) {
   attempt *a = ud;
   size_t len = size * nitems;
   a->got_first_byte = true;
-  a->header_bytes += len;
-  if (a->header_bytes > a->o->max_header_bytes) {
-    a->headers_too_large = true;
-    snprintf(a->why, sizeof a->why, "response headers exceed %zu bytes", a->o->max_header_bytes);
-    return 0;
-  }
-  size_t n = len;
-  while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) n--;
-
-  if (n == 0) { /* end of a header block: another follows only after a 1xx */
-    a->expect_status_line = a->block_status >= 100 && a->block_status < 200;
-    return len;
-  }
-  if (a->expect_status_line) {
-    if (n < 5 || memcmp(buf, "HTTP/", 5) != 0) {
-      a->malformed = true;
-      snprintf(a->why, sizeof a->why, "response does not start with an HTTP status line");
-      return 0;
-    }
-    /* A new response (the first, or the final one after a 1xx): only the
-     * last one is recorded. */
+  wc_h1_line l;
+  switch (wc_h1_head_line(&a->head, buf, len, &l)) {
+  case WC_H1_LINE_STATUS: /* a new response (the first, or the final one after a 1xx): only the last is recorded */
     wc_exchange_reset_response(a->x);
     a->x->has_response = true;
-    const char *sp = memchr(buf, ' ', n);
-    a->block_status = 0;
-    if (sp && (size_t)(sp - buf) + 4 <= n)
-      a->block_status = (sp[1] - '0') * 100 + (sp[2] - '0') * 10 + (sp[3] - '0');
-    a->expect_status_line = false;
     return len;
-  }
-  if (++a->header_fields > a->o->max_header_count) {
-    a->headers_too_large = true;
-    snprintf(a->why, sizeof a->why, "more than %zu response header fields", a->o->max_header_count);
-    return 0;
-  }
-  if (buf[0] == ' ' || buf[0] == '\t') { /* obs-fold: continuation of the previous field */
+  case WC_H1_LINE_END: return len;
+  case WC_H1_LINE_FOLD:
     if (a->x->header_count == 0) {
       a->malformed = true;
       snprintf(a->why, sizeof a->why, "response header block starts with a continuation line");
       return 0;
     }
-    size_t s = 0;
-    while (s < n && (buf[s] == ' ' || buf[s] == '\t')) s++;
-    if (wc_exchange_extend_header(a->x, buf + s, n - s) != 0) {
-      a->nomem = true;
-      return 0;
-    }
-    return len;
-  }
-  const char *colon = memchr(buf, ':', n);
-  size_t name_len = colon ? (size_t)(colon - buf) : 0;
-  bool name_ok = colon && name_len > 0;
-  for (size_t i = 0; name_ok && i < name_len; i++) name_ok = is_tchar((unsigned char)buf[i]);
-  if (!name_ok) {
-    a->malformed = true;
-    snprintf(a->why, sizeof a->why, "response header field %zu is not \"name: value\" (RFC 9110 5.1)",
-             a->header_fields);
-    return 0;
-  }
-  const char *v = colon + 1;
-  size_t vlen = n - name_len - 1;
-  while (vlen > 0 && (*v == ' ' || *v == '\t')) v++, vlen--;
-  while (vlen > 0 && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t')) vlen--;
-  if (wc_exchange_add_header(a->x, buf, name_len, v, vlen) != 0) {
+    if (wc_exchange_extend_header(a->x, l.value, l.value_len) == 0) return len;
     a->nomem = true;
     return 0;
+  case WC_H1_LINE_FIELD:
+    if (wc_exchange_add_header(a->x, l.name, l.name_len, l.value, l.value_len) == 0) return len;
+    a->nomem = true;
+    return 0;
+  case WC_H1_LINE_TOO_LARGE:
+    a->headers_too_large = true;
+    if (a->head.bytes > a->o->max_header_bytes)
+      snprintf(a->why, sizeof a->why, "response headers exceed %zu bytes", a->o->max_header_bytes);
+    else
+      snprintf(a->why, sizeof a->why, "more than %zu response header fields", a->o->max_header_count);
+    return 0;
+  case WC_H1_LINE_MALFORMED:
+    a->malformed = true;
+    snprintf(a->why, sizeof a->why, "%s", l.why);
+    return 0;
   }
-  return len;
+  return 0;
 }
 
 static size_t write_cb(char *data, size_t size, size_t nmemb, void *ud) {
@@ -495,7 +453,7 @@ static void run_attempt(wc_transport *t, const wc_request *req, wc_exchange *x) 
   attempt a = {0};
   a.x = x;
   a.o = o;
-  a.expect_status_line = true;
+  wc_h1_head_init(&a.head, o->max_header_bytes, o->max_header_count);
   a.started_ms = wc_monotonic_ms();
   char errbuf[CURL_ERROR_SIZE];
   errbuf[0] = '\0';
