@@ -2,19 +2,24 @@
  *
  * Every candidate is re-classified; one whose positive/negative verdict
  * differs from the input's, or that is larger than the current minimum, is
- * dropped without asking the predicate. Steps, in rounds until a round
- * changes nothing or the budget is spent:
- *   1. drop object members and array elements, one at a time;
- *   2. numbers become 0;
- *   3. each string (body values, then header and query values):
+ * dropped without asking the predicate. Steps, simplest first, in rounds
+ * until a round changes nothing or the budget is spent:
+ *   1. each object and array emptied, else halved while a half can go;
+ *   2. object members and array elements dropped one at a time;
+ *   3. numbers become 0, else 1, else lose digits (binary search);
+ *   4. each string (body values, the names of members the schema does not
+ *      declare, then header and query values):
  *      the shortest failing prefix by binary search over code points, then
  *      the longest failing cut from the front (one probe first: with a
  *      length threshold, dropping one code point already passes), then
  *      code points other than 'a'/'0' replaced by 'a' (all at once, then by
  *      halves down to one), then by '0' likewise;
- *      a parameter is first tried absent;
+ *      a parameter is first tried absent; a name never becomes a sibling's
+ *      or a declared one;
  *   raw bodies (no strict JSON tree) lose byte ranges instead (halves down
- *   to single bytes). */
+ *   to single bytes).
+ * A value keeps its JSON type (another type is another failure); true,
+ * false and null are left as they are (false is longer than true). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
