@@ -435,7 +435,8 @@ Test(shrink, declared_names_never_change_nor_are_taken) {
   wc_shrink_result res = run(in, root_and_picture_pairs, &p, 0);
   /* "id" is declared inside profile_picture only; two renamed members never
    * share a name */
-  cr_expect_str_eq(wc_gen_request_body(res.minimal, NULL), "{\"profile_picture\":{\"id\":\"\",\"\":\"\"},\"\":\"\"}");
+  cr_expect_str_eq(wc_gen_request_body(res.minimal, NULL),
+                   "{\"profile_picture\":{\"id\":\"\",\"\":\"\"},\"\":\"\"}");
   wc_gen_request_free(res.minimal);
   wc_gen_request_free(in);
 }

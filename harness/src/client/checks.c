@@ -60,12 +60,8 @@ void wc_check_strict_json(const wc_sent *sent, const wc_response *r, wc_observat
   char what[256];
   snprintf(what, sizeof what, "%ld to %s: body is not strict JSON", wc_response_status(r),
            what_of(sent));
-  if (wc_findings_count(defects) == 0) {
-    wc_observe(obs, WC_REQ_STRICT_JSON, WC_OBS_PASS, exchange_of(sent), "%ld to %s: strict JSON",
-               wc_response_status(r), what_of(sent));
-    return;
-  }
-  wc_observe_findings(obs, WC_REQ_STRICT_JSON, exchange_of(sent), defects, what);
+  wc_observe_pass_or_findings(obs, WC_REQ_STRICT_JSON, exchange_of(sent), defects, what,
+                              "%ld to %s: strict JSON", wc_response_status(r), what_of(sent));
 }
 
 static bool status_documented(const wc_check_ctx *ctx, long status) {
@@ -159,11 +155,8 @@ void wc_check_error_response(const wc_check_ctx *ctx, const wc_sent *sent, const
     wc_schema_validate(ctx->error_schema, json, found);
   char what[256];
   snprintf(what, sizeof what, "%ld to %s: bad error envelope", status, what_of(sent));
-  if (wc_findings_count(found) == 0)
-    wc_observe(obs, WC_REQ_ERR_ENVELOPE, WC_OBS_PASS, ex, "%ld to %s has an error envelope", status,
-               what_of(sent));
-  else
-    wc_observe_findings(obs, WC_REQ_ERR_ENVELOPE, ex, found, what);
+  wc_observe_pass_or_findings(obs, WC_REQ_ERR_ENVELOPE, ex, found, what, "%ld to %s has an error envelope",
+                              status, what_of(sent));
   wc_findings_free(found);
 }
 
@@ -184,10 +177,8 @@ void wc_check_user_schema(const wc_check_ctx *ctx, const wc_sent *sent, const wc
     wc_schema_validate(ctx->user_schema, json, found);
     char what[256];
     snprintf(what, sizeof what, "200 to %s does not match User", what_of(sent));
-    if (wc_findings_count(found) == 0)
-      wc_observe(obs, WC_REQ_USER_SCHEMA, WC_OBS_PASS, ex, "200 to %s matches User", what_of(sent));
-    else
-      wc_observe_findings(obs, WC_REQ_USER_SCHEMA, ex, found, what);
+    wc_observe_pass_or_findings(obs, WC_REQ_USER_SCHEMA, ex, found, what, "200 to %s matches User",
+                                what_of(sent));
     wc_findings_free(found);
   }
   if (cJSON_IsObject(json)) wc_check_user_meaning(json, ex, obs);
@@ -287,10 +278,7 @@ void wc_check_rejected_400(const char *requirement, const wc_sent *sent, const w
   envelope_findings(r, found);
   char what[256];
   snprintf(what, sizeof what, "%s: 400 without a valid error envelope", what_of(sent));
-  if (wc_findings_count(found) == 0)
-    wc_observe(obs, requirement, WC_OBS_PASS, ex, "%s rejected with 400", what_of(sent));
-  else
-    wc_observe_findings(obs, requirement, ex, found, what);
+  wc_observe_pass_or_findings(obs, requirement, ex, found, what, "%s rejected with 400", what_of(sent));
   wc_findings_free(found);
 }
 
@@ -308,10 +296,8 @@ void wc_check_auth_rejected(const char *requirement, const wc_sent *sent, const 
   envelope_findings(r, found);
   char what[256];
   snprintf(what, sizeof what, "%s: %ld without a valid error envelope", what_of(sent), status);
-  if (wc_findings_count(found) == 0)
-    wc_observe(obs, requirement, WC_OBS_PASS, ex, "%s rejected with %ld", what_of(sent), status);
-  else
-    wc_observe_findings(obs, requirement, ex, found, what);
+  wc_observe_pass_or_findings(obs, requirement, ex, found, what, "%s rejected with %ld", what_of(sent),
+                              status);
   wc_findings_free(found);
 }
 
@@ -415,11 +401,8 @@ void wc_check_version_list(const wc_check_ctx *ctx, const wc_sent *sent, const w
   char what[256];
   snprintf(what, sizeof what, "%s: the listed versions differ from the configured list",
            what_of(sent));
-  if (wc_findings_count(found) == 0)
-    wc_observe(obs, WC_REQ_VERSION_LIST, WC_OBS_PASS, ex, "%s: the message lists the %zu known versions",
-               what_of(sent), listed);
-  else
-    wc_observe_findings(obs, WC_REQ_VERSION_LIST, ex, found, what);
+  wc_observe_pass_or_findings(obs, WC_REQ_VERSION_LIST, ex, found, what,
+                              "%s: the message lists the %zu known versions", what_of(sent), listed);
   wc_findings_free(found);
 }
 
@@ -459,9 +442,8 @@ void wc_check_reflected(const cJSON *user, const cJSON *sent_body, int exchange,
   if (!cJSON_IsObject(user))
     wc_observe(obs, WC_REQ_UPD_REFLECTED, WC_OBS_FAIL, exchange, "the response is not a JSON object");
   else
-    wc_observe_findings(obs, WC_REQ_UPD_REFLECTED, exchange, found,
-                        wc_findings_count(found) ? "sent fields are not reflected"
-                                                 : "sent fields are reflected");
+    wc_observe_pass_or_findings(obs, WC_REQ_UPD_REFLECTED, exchange, found, "sent fields are not reflected",
+                                "sent fields are reflected");
   wc_findings_free(found);
 }
 
@@ -488,9 +470,8 @@ void wc_check_unchanged(const char *requirement, const cJSON *before, const cJSO
     free(was);
     free(now);
   }
-  char text[256];
-  snprintf(text, sizeof text, "%s%s", what ? what : "",
-           wc_findings_count(found) ? ": changed" : ": unchanged");
-  wc_observe_findings(obs, requirement, exchange, found, text);
+  char changed[256];
+  snprintf(changed, sizeof changed, "%s: changed", what ? what : "");
+  wc_observe_pass_or_findings(obs, requirement, exchange, found, changed, "%s: unchanged", what ? what : "");
   wc_findings_free(found);
 }

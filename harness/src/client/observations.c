@@ -120,6 +120,17 @@ int wc_findings_copy(wc_findings *dst, const wc_findings *src) {
   return 0;
 }
 
+wc_observation *wc_observe_pass_or_findings(wc_observations *obs, const char *requirement, int exchange,
+                                            const wc_findings *found, const char *fail_what,
+                                            const char *pass_fmt, ...) {
+  if (wc_findings_count(found) > 0) return wc_observe_findings(obs, requirement, exchange, found, fail_what);
+  va_list ap;
+  va_start(ap, pass_fmt);
+  wc_observation *o = observe_v(obs, requirement, WC_OBS_PASS, exchange, pass_fmt, ap);
+  va_end(ap);
+  return o;
+}
+
 static const char *pointer_or_root(const char *p) { return p && *p ? p : "(root)"; }
 
 wc_observation *wc_observe_findings(wc_observations *obs, const char *requirement, int exchange,

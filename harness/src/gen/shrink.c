@@ -109,7 +109,8 @@ static size_t declared(const wc_gen *gen, size_t parent, const char *name) {
 static bool matches(const cJSON *node, node_kind kind, const cJSON *parent, size_t member) {
   switch (kind) {
   case NODE_CHILD: return parent != NULL;
-  case NODE_CONTAINER: return (cJSON_IsObject(node) || cJSON_IsArray(node)) && node->child && node->child->next;
+  case NODE_CONTAINER:
+    return (cJSON_IsObject(node) || cJSON_IsArray(node)) && node->child && node->child->next;
   case NODE_NUMBER: return cJSON_IsNumber(node);
   case NODE_STRING: return cJSON_IsString(node);
   default: return cJSON_IsObject(parent) && member == NO_MEMBER;
@@ -494,8 +495,10 @@ static void round_of_steps(shrinker *s) {
     drop_halves(s);
     drop_children(s);
     simplify_numbers(s);
-    for (size_t k = 0; !spent(s) && k < count_current(s, NODE_STRING); k++) shrink_string(s, (slot){SLOT_BODY, k});
-    for (size_t k = 0; !spent(s) && k < count_current(s, NODE_NAME); k++) shrink_string(s, (slot){SLOT_NAME, k});
+    for (size_t k = 0; !spent(s) && k < count_current(s, NODE_STRING); k++)
+      shrink_string(s, (slot){SLOT_BODY, k});
+    for (size_t k = 0; !spent(s) && k < count_current(s, NODE_NAME); k++)
+      shrink_string(s, (slot){SLOT_NAME, k});
   } else {
     cut_bytes(s);
   }
