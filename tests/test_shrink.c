@@ -104,6 +104,18 @@ static wc_shrink_result run(const wc_gen_request *in, wc_gen_still_fails pred, p
   return res;
 }
 
+/* Shrinks a body (no parameters) with the default budget and expects it to
+ * end as want; the predicate calls made. */
+static size_t shrinks_to(const char *body, size_t len, wc_gen_still_fails pred, probe *p, const char *want) {
+  wc_gen_request *in = given(body, len, NULL, NULL);
+  wc_shrink_result res = run(in, pred, p, 0);
+  cr_expect_str_eq(wc_gen_request_body(res.minimal, NULL), want, "from %.200s: %s", body,
+                   wc_gen_request_body(res.minimal, NULL));
+  wc_gen_request_free(res.minimal);
+  wc_gen_request_free(in);
+  return res.calls;
+}
+
 /* A body {"bio": ..., "name": <len code points of filler>, "username": ...}. */
 static char *threshold_body(size_t len, const char *filler, size_t *out_len) {
   size_t fl = strlen(filler);
@@ -315,13 +327,8 @@ Test(shrink, numbers_become_0_then_1_then_fewer_digits) {
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     number_rule = cases[i].holds;
-    wc_gen_request *in = given(cases[i].body, strlen(cases[i].body), NULL, NULL);
     probe p = {0};
-    wc_shrink_result res = run(in, name_number_holds, &p, 0);
-    cr_expect_str_eq(wc_gen_request_body(res.minimal, NULL), cases[i].want, "from %s: %s", cases[i].body,
-                     wc_gen_request_body(res.minimal, NULL));
-    wc_gen_request_free(res.minimal);
-    wc_gen_request_free(in);
+    shrinks_to(cases[i].body, strlen(cases[i].body), name_number_holds, &p, cases[i].want);
   }
 }
 
@@ -346,14 +353,10 @@ Test(shrink, a_long_array_is_halved_not_cut_one_by_one) {
   size_t n = (size_t)sprintf(body, "{\"wc_x\":[");
   for (int i = 0; i < 200; i++) n += (size_t)sprintf(body + n, "%s%d", i ? "," : "", i);
   n += (size_t)sprintf(body + n, "]}");
-  wc_gen_request *in = given(body, n, NULL, NULL);
   probe p = {0};
-  wc_shrink_result res = run(in, holds_37, &p, 0);
-  cr_expect_str_eq(wc_gen_request_body(res.minimal, NULL), "{\"\":[37]}");
-  cr_log_info("200 elements, one needed: %zu predicate calls", res.calls);
-  cr_expect_leq(res.calls, 40, "%zu calls: elements were dropped one at a time", res.calls);
-  wc_gen_request_free(res.minimal);
-  wc_gen_request_free(in);
+  size_t calls = shrinks_to(body, n, holds_37, &p, "{\"\":[37]}");
+  cr_log_info("200 elements, one needed: %zu predicate calls", calls);
+  cr_expect_leq(calls, 40, "%zu calls: elements were dropped one at a time", calls);
 }
 
 static bool first_is_container(void *ctx, const wc_gen_request *c) {
@@ -368,16 +371,12 @@ Test(shrink, objects_and_arrays_are_emptied_first) {
       {"{\"wc_x\":{\"a\":[1,2],\"b\":{\"c\":null},\"d\":true}}", "{\"\":{}}"},
   };
   for (size_t i = 0; i < 2; i++) {
-    wc_gen_request *in = given(bodies[i][0], strlen(bodies[i][0]), NULL, NULL);
     probe p = {0};
-    wc_shrink_result res = run(in, first_is_container, &p, 0);
-    cr_expect_str_eq(wc_gen_request_body(res.minimal, NULL), bodies[i][1]);
+    size_t calls = shrinks_to(bodies[i][0], strlen(bodies[i][0]), first_is_container, &p, bodies[i][1]);
     /* each container emptied in one call (the root refused), bio dropped,
      * the name cut in three, a last round of two; element by element would
      * take two calls more */
-    cr_expect_leq(res.calls, 8, "%s: %zu calls", bodies[i][0], res.calls);
-    wc_gen_request_free(res.minimal);
-    wc_gen_request_free(in);
+    cr_expect_leq(calls, 8, "%s: %zu calls", bodies[i][0], calls);
   }
 }
 
@@ -408,16 +407,10 @@ static bool undeclared_name(void *ctx, const wc_gen_request *c) {
 
 Test(shrink, an_undeclared_member_name_shrinks) {
   static const char body[] = "{\"zzz_unknown_member_with_long_name\":1,\"bio\":\"b\"}";
-  wc_gen_request *in = given(body, sizeof body - 1, NULL, NULL);
   probe p = {.threshold = 0};
-  wc_shrink_result res = run(in, undeclared_name, &p, 0);
-  cr_expect_str_eq(wc_gen_request_body(res.minimal, NULL), "{\"a\":0}");
-  wc_gen_request_free(res.minimal);
+  shrinks_to(body, sizeof body - 1, undeclared_name, &p, "{\"a\":0}");
   probe longer = {.threshold = 3};
-  res = run(in, undeclared_name, &longer, 0);
-  cr_expect_str_eq(wc_gen_request_body(res.minimal, NULL), "{\"aaaa\":0}");
-  wc_gen_request_free(res.minimal);
-  wc_gen_request_free(in);
+  shrinks_to(body, sizeof body - 1, undeclared_name, &longer, "{\"aaaa\":0}");
 }
 
 static bool root_and_picture_pairs(void *ctx, const wc_gen_request *c) {
@@ -430,15 +423,10 @@ static bool root_and_picture_pairs(void *ctx, const wc_gen_request *c) {
 Test(shrink, declared_names_never_change_nor_are_taken) {
   static const char body[] =
       "{\"profile_picture\":{\"id\":\"p\",\"xx_extra\":\"q\"},\"id\":\"r\"}";
-  wc_gen_request *in = given(body, sizeof body - 1, NULL, NULL);
   probe p = {0};
-  wc_shrink_result res = run(in, root_and_picture_pairs, &p, 0);
-  /* "id" is declared inside profile_picture only; two renamed members never
-   * share a name */
-  cr_expect_str_eq(wc_gen_request_body(res.minimal, NULL),
-                   "{\"profile_picture\":{\"id\":\"\",\"\":\"\"},\"\":\"\"}");
-  wc_gen_request_free(res.minimal);
-  wc_gen_request_free(in);
+  /* "id" is declared inside profile_picture only */
+  shrinks_to(body, sizeof body - 1, root_and_picture_pairs, &p,
+             "{\"profile_picture\":{\"id\":\"\",\"\":\"\"},\"\":\"\"}");
 }
 
 static bool saw_name;
@@ -452,14 +440,12 @@ static bool undeclared_name_watching(void *ctx, const wc_gen_request *c) {
 Test(shrink, a_name_never_becomes_a_declared_one) {
   static const char body[] = "{\"namex\":\"v\",\"yy\":\"w\"}";
   wc_gen_request *in = given(body, sizeof body - 1, NULL, NULL);
-  cr_assert(wc_gen_request_positive(in));
+  cr_assert(wc_gen_request_positive(in), "the verdict alone would not refuse {\"name\":\"v\"}");
+  wc_gen_request_free(in);
   probe p = {.needle = "name"};
   saw_name = false;
-  wc_shrink_result res = run(in, undeclared_name_watching, &p, 0);
+  shrinks_to(body, sizeof body - 1, undeclared_name_watching, &p, "{\"namea\":\"\"}");
   cr_expect(!saw_name, "a candidate renamed a member to the declared \"name\"");
-  cr_expect_str_eq(wc_gen_request_body(res.minimal, NULL), "{\"namea\":\"\"}");
-  wc_gen_request_free(res.minimal);
-  wc_gen_request_free(in);
 }
 
 static bool three_colons(void *ctx, const wc_gen_request *c) {
@@ -474,11 +460,6 @@ Test(shrink, renamed_siblings_never_share_a_name) {
   /* negative (name is a number), and a duplicate key would be negative too:
    * only the shrinker keeps the two names apart */
   static const char body[] = "{\"name\":5,\"ab\":1,\"abc\":2}";
-  wc_gen_request *in = given(body, sizeof body - 1, NULL, NULL);
   probe p = {0};
-  wc_shrink_result res = run(in, three_colons, &p, 0);
-  cr_expect_str_eq(wc_gen_request_body(res.minimal, NULL), "{\"name\":0,\"\":0,\"a\":0}");
-  cr_expect_not_null(wc_gen_request_json(res.minimal), "duplicate keys");
-  wc_gen_request_free(res.minimal);
-  wc_gen_request_free(in);
+  shrinks_to(body, sizeof body - 1, three_colons, &p, "{\"name\":0,\"\":0,\"a\":0}");
 }
