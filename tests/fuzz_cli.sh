@@ -9,7 +9,11 @@
 #   3. the journal: a fuzz --allow-writes killed with SIGKILL leaves a
 #      journal that the next fuzz, or the next run, restores;
 #   4. determinism: the same seed gives byte-identical masked reports, with
-#      one worker and with four, against the embedded server.
+#      one worker and with four, against the embedded server;
+#   5. overlapping writes: against a server that reads its answer back after
+#      a pause (--lenient late-answer, last writer wins), four workers find
+#      no echo failure (an echo finding on an overlapped write is confirmed
+#      alone before it counts).
 # Every fuzz is bounded by --max-requests and a timeout.
 #
 # usage: tests/fuzz_cli.sh WHOPCONF WORKDIR
@@ -144,5 +148,15 @@ for workers in 1 4; do
     fi
   done
 done
+
+# ---- 5. overlapping writes ---------------------------------------------------------------
+start_serve late --lenient late-answer
+timeout 300 "$WHOPCONF" fuzz --base-url "$URL" --token "$TOKEN" --allow-writes --allow-picture-writes \
+  --workers 4 --seed 1 --max-requests 1500 --max-request-body 4096 \
+  --report-dir late --format json >late/out 2>late/err
+code=$?
+check "late-answer, 4 workers: exit 0 (got $code)" test "$code" -eq 0
+check "late-answer, 4 workers: WC-UPD-001 not failed" test -z "$(failed_ids late/report.json | grep -w WC-UPD-001)"
+check "late-answer, 4 workers: writes were sent" grep -q ' write' late/serve.err
 
 checks_summary

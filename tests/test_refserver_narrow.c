@@ -284,6 +284,14 @@ Test(lenient, username_rules) {
   stored(NULL, "{\"username\": \"caf\u00e9 a/b\"}", "username", "caf\xc3\xa9 a/b");
 }
 
+Test(lenient, late_answer_answers_what_was_stored) {
+  /* Alone, the answer read back after the pause is the update itself (the
+   * overlap it allows is exercised by fuzz_cli with four workers). */
+  stored("late-answer", "{\"name\": \"Ada\", \"bio\": \"x\"}", "name", "Ada");
+  stored("late-answer", "{\"name\": \"Ada\", \"bio\": \"x\"}", "bio", "x");
+  refused("late-answer", "{\"name\": 1}", "name");
+}
+
 Test(lenient, max_name_and_bio) {
   char body[1200];
   fill(body, "name", 10);

@@ -327,5 +327,7 @@ cJSON *wc_collect_source(wc_collect *c, const char *phase, const wc_phase_counts
   cJSON_AddNumberToObject(doc, "positive", (double)atomic_load(&counts->positive));
   cJSON_AddNumberToObject(doc, "refused", (double)atomic_load(&counts->refused));
   cJSON_AddNumberToObject(doc, "transport_failures", (double)atomic_load(&counts->transport_failures));
+  if (atomic_load(&counts->settled))
+    cJSON_AddNumberToObject(doc, "settled", (double)atomic_load(&counts->settled));
   return doc;
 }

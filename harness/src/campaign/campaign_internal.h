@@ -73,6 +73,7 @@ size_t wc_collect_model(wc_collect *col, uint64_t index, const char *location, c
 /* What a phase sent, counted by its senders. */
 typedef struct wc_phase_counts {
   _Atomic uint64_t sent, skipped, positive, refused, transport_failures;
+  _Atomic uint64_t settled; /* last writes sent again after overlapping workers */
 } wc_phase_counts;
 
 /* The source document of the phase (runner.h, wc_run_add_source). */

@@ -77,6 +77,7 @@ typedef struct rs_body_rules {
   bool trim;                /* edge White_Space of name and bio is dropped */
   bool username_rules;      /* username only [a-z0-9_.] (3 to 40) */
   bool id_rules;            /* account_id and picture ids 1 to 128 of [A-Za-z0-9_-], one picture id */
+  bool late_answer;         /* the answer to an update is read again after a pause */
 } rs_body_rules;
 
 void rs_body_rules_default(rs_body_rules *rules);

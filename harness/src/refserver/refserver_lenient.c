@@ -2,7 +2,8 @@
  * (it gives no length limits, no username alphabet, no normalization), each
  * answered the documented way, so a conformance tool must accept them: a
  * refusal is a 400 with the error envelope, and what is stored differs from
- * what was sent at most by edge whitespace. They only change the body rules
+ * what was sent at most by edge whitespace, or (late-answer) by what a
+ * concurrent update stored. They are kept with the body rules
  * (refserver_body.c); nothing is checked per request when none is set. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@ typedef struct lenient_def {
 static bool *trim_flag(rs_body_rules *r) { return &r->trim; }
 static bool *username_flag(rs_body_rules *r) { return &r->username_rules; }
 static bool *id_flag(rs_body_rules *r) { return &r->id_rules; }
+static bool *late_flag(rs_body_rules *r) { return &r->late_answer; }
 static size_t *name_limit(rs_body_rules *r) { return &r->name_max; }
 static size_t *bio_limit(rs_body_rules *r) { return &r->bio_max; }
 
@@ -37,6 +39,9 @@ static const lenient_def options[] = {
     {{"id-rules", "an account_id or profile_picture id outside 1 to 128 of [A-Za-z0-9_-], or a profile_picture "
                   "without exactly one of id and direct_upload_id, gets 400 invalid_parameters"},
      "id-rules", NULL, id_flag},
+    {{"late-answer", "the answer to an update is read from the stored profile 2 ms after the update, so an update "
+                     "that lands in between shows in it (last writer wins)"},
+     "late-answer", NULL, late_flag},
 };
 
 #define OPTION_COUNT (sizeof options / sizeof options[0])

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "refserver_internal.h"
 
@@ -189,6 +190,15 @@ void rs_decide_body(rs_exchange *x) {
   char msg[RS_MSG_LEN];
   bool nomem = false;
   cJSON *user = rs_state_apply(s->state, x->user, x->write_account, x->account_id, &x->update, &ro, msg, &nomem);
+  if (user && s->body_rules.late_answer) {
+    /* As a server that stores, then reads the row back for the answer:
+     * an update landing in the pause shows in this answer. */
+    cJSON_Delete(user);
+    struct timespec pause = {0, 2 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    rs_update none = {0};
+    user = rs_state_apply(s->state, x->user, NULL, x->account_id, &none, &ro, msg, &nomem);
+  }
   if (!user) {
     if (nomem) rs_reply_error(r, 503, "unavailable", "Out of memory, retry later");
     else rs_reply_error(r, 400, "invalid_parameters", "%s", msg);
