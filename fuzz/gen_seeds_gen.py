@@ -96,6 +96,8 @@ shrinks = {
     "non-object": shrink_seed(3, 0, 30, b'[{"name":"a"},2,3]'),
     # numbers (0, 1, fewer digits), containers (emptied, halved), names
     "numbers-digits": shrink_seed(0, 4, 63, b'{"name":123456789,"bio":-3.14159e-7,"x":1.7976931348623157e308}'),
+    "numbers-fraction": shrink_seed(0, 4, 63, b'{"x":3.14159265358979}'),
+    "numbers-huge": shrink_seed(0, 8, 63, b'{"x":3.14159265358979,"y":-1.7976931348623157e308}'),
     "numbers-same-keyword": shrink_seed(3, 0, 63, b'{"name":98765.4321,"bio":"b"}'),
     "array-halves": shrink_seed(1, ord("7"), 63, b'{"x":[' + b",".join(b"%d" % i for i in range(100)) + b']}'),
     "object-emptied": shrink_seed(4, 1, 63, b'{"x":{"a":[1,2],"b":{"c":null},"d":true},"bio":"b"}'),
