@@ -562,8 +562,8 @@ Test(checks, observations_round_trip) {
 
 Test(checks, pass_or_findings) {
   wc_findings *found = wc_findings_new();
-  const wc_observation *o =
-      wc_observe_pass_or_findings(fx.obs, WC_REQ_ERR_ENVELOPE, 4, found, "bad", "%d to %s is fine", 400, "x");
+  const wc_observation *o = wc_observe_pass_or_findings(fx.obs, WC_REQ_ERR_ENVELOPE, 4, found,
+                                                        "%d to %s is fine", "%d to %s is bad", 400, "x");
   cr_assert_not_null(o);
   cr_expect_eq(o->status, WC_OBS_PASS);
   cr_expect_str_eq(o->reason, "400 to x is fine");
@@ -571,10 +571,11 @@ Test(checks, pass_or_findings) {
   cr_expect_eq(wc_findings_count(o->findings), 0);
   wc_findings_add(found, "/error", NULL, "type", WC_NO_OFFSET, "not an object");
   wc_findings_add(found, "/x", NULL, "type", WC_NO_OFFSET, "second");
-  o = wc_observe_pass_or_findings(fx.obs, WC_REQ_ERR_ENVELOPE, 5, found, "bad", "%d to %s is fine", 400, "x");
+  o = wc_observe_pass_or_findings(fx.obs, WC_REQ_ERR_ENVELOPE, 5, found, "%d to %s is fine",
+                                  "%d to %s is bad", 400, "x");
   cr_assert_not_null(o);
   cr_expect_eq(o->status, WC_OBS_FAIL);
-  cr_expect_str_eq(o->reason, "bad: /error: not an object (+1 more)");
+  cr_expect_str_eq(o->reason, "400 to x is bad: /error: not an object (+1 more)");
   cr_expect_eq(wc_findings_count(o->findings), 2);
   wc_findings_free(found);
 

@@ -121,12 +121,18 @@ int wc_findings_copy(wc_findings *dst, const wc_findings *src) {
 }
 
 wc_observation *wc_observe_pass_or_findings(wc_observations *obs, const char *requirement, int exchange,
-                                            const wc_findings *found, const char *fail_what,
-                                            const char *pass_fmt, ...) {
-  if (wc_findings_count(found) > 0) return wc_observe_findings(obs, requirement, exchange, found, fail_what);
+                                            const wc_findings *found, const char *pass_fmt,
+                                            const char *fail_fmt, ...) {
   va_list ap;
-  va_start(ap, pass_fmt);
-  wc_observation *o = observe_v(obs, requirement, WC_OBS_PASS, exchange, pass_fmt, ap);
+  va_start(ap, fail_fmt);
+  wc_observation *o;
+  if (wc_findings_count(found) == 0) {
+    o = observe_v(obs, requirement, WC_OBS_PASS, exchange, pass_fmt, ap);
+  } else {
+    char what[256];
+    vsnprintf(what, sizeof what, fail_fmt, ap);
+    o = wc_observe_findings(obs, requirement, exchange, found, what);
+  }
   va_end(ap);
   return o;
 }
