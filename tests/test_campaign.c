@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../harness/src/campaign/campaign_internal.h"
+#include "whopconf/json_arena.h"
 #include "whopconf/refserver.h"
 #include "whopconf/spec.h"
 #include "whopconf/versions.h"
@@ -150,6 +151,102 @@ ParameterizedTest(size_t *i, oracle, judges_a_real_exchange) {
                c->edge, c->target, res.http_status, c->requirement, worst, c->want);
   wc_send_result_clear(&res);
   wc_gen_request_free(req);
+  wc_transport_free(t);
+  wc_run_checks_free(checks);
+  wc_gen_free(gen);
+  wc_spec_free(spec);
+  wc_refserver_stop(srv);
+}
+
+/* ---- counting-only observations ------------------------------------------------------ */
+
+/* wc_campaign_send judges with pass reasons left out (the collector only
+ * counts passes) and parses the response in the thread's JSON arena. Judged
+ * again on the full path (every reason, no arena), the same exchanges give
+ * the same observations in the same order: statuses, failure and warning
+ * reasons, findings; only the passes' reasons are missing. The server has
+ * faults and a lenient rule so that passes, warnings and failures all
+ * occur, echo comparisons included. */
+Test(oracle, counting_only_observations_match_the_full_path) {
+  wc_err err;
+  wc_refserver_opts so;
+  wc_refserver_opts_default(&so);
+  const char *faults[] = {"zwj-dropped", "json-duplicate-key"}, *lenient[] = {"max-name=40"};
+  so.faults = faults;
+  so.fault_count = 2;
+  so.lenient = lenient;
+  so.lenient_count = 1;
+  wc_refserver *srv = wc_refserver_start(&so, &err);
+  cr_assert_not_null(srv, "%s", err.msg);
+  wc_json_arena_install();
+  wc_spec *spec = wc_spec_load_embedded(&err);
+  cr_assert_not_null(spec, "%s", err.msg);
+  wc_gen *gen = wc_gen_new(spec, NULL, &err);
+  cr_assert_not_null(gen, "%s", err.msg);
+  const char *known[16];
+  size_t known_count = 0;
+  for (; known_count < wc_default_version_count() && known_count < 16; known_count++)
+    known[known_count] = wc_default_version(known_count);
+  wc_run_checks *checks = wc_run_checks_new(spec, known[known_count - 1], known, known_count, 0, &err);
+  cr_assert_not_null(checks, "%s", err.msg);
+  wc_run_opts ro;
+  wc_run_opts_default(&ro);
+  ro.base_url = wc_refserver_base_url(srv);
+  ro.token = WC_REFSERVER_DEFAULT_USER_TOKEN;
+  wc_campaign_env env = {
+      .ro = &ro,
+      .gen = gen,
+      .checks = wc_run_checks_ctx(checks),
+      .body_properties = wc_spec_get(spec, "/paths/~1users~1me/patch/requestBody/content/application~1json/schema/properties", NULL),
+      .allow_writes = true,
+      .allow_picture = true,
+  };
+  wc_transport_opts_default(&env.topts);
+  wc_transport *t = wc_transport_new(&env.topts, NULL);
+  size_t passes = 0, others = 0, compared = 0;
+  for (uint64_t i = 0; i < 400; i++) {
+    wc_gen_request *req = i < 200 ? wc_gen_coverage(gen, (size_t)(i * 3), NULL) : wc_gen_random(gen, 5, i, NULL);
+    if (!req) continue;
+    wc_send_result res;
+    cr_assert_eq(wc_campaign_send(&env, t, req, &res), 0);
+    cr_assert(res.sent);
+    if (res.transport_failed) {
+      wc_send_result_clear(&res);
+      wc_gen_request_free(req);
+      continue;
+    }
+    /* The full path on the same exchange. */
+    wc_response *r = wc_response_from_exchange(res.x, NULL, &err);
+    cr_assert_not_null(r, "%s", err.msg);
+    wc_observations *full = wc_observations_new();
+    wc_sent s = {.method = "PATCH", .documented_op = true, .api_version = wc_gen_request_api_version(req),
+                 .time_ms = wc_exchange_total_ms(res.x), .exchange = 1, .what = wc_gen_request_description(req)};
+    wc_campaign_judge(env.checks, env.body_properties, req, &s, r, full);
+    cr_assert_eq(wc_observations_count(res.obs), wc_observations_count(full), "%s: %zu vs %zu observations",
+                 wc_gen_request_description(req), wc_observations_count(res.obs), wc_observations_count(full));
+    for (size_t k = 0; k < wc_observations_count(full); k++) {
+      const wc_observation *a = wc_observations_get(res.obs, k), *b = wc_observations_get(full, k);
+      cr_expect_str_eq(a->requirement, b->requirement, "%s #%zu", wc_gen_request_description(req), k);
+      cr_expect_eq(a->status, b->status, "%s #%zu", wc_gen_request_description(req), k);
+      cr_expect_eq(wc_findings_count(a->findings), wc_findings_count(b->findings));
+      cr_expect_not_null(b->reason);
+      if (b->status == WC_OBS_PASS) {
+        cr_expect_null(a->reason, "a pass's reason is not formatted");
+        passes++;
+      } else {
+        cr_expect_str_eq(a->reason ? a->reason : "(null)", b->reason, "%s #%zu", wc_gen_request_description(req), k);
+        others++;
+      }
+    }
+    compared++;
+    wc_observations_free(full);
+    wc_response_free(r);
+    wc_send_result_clear(&res);
+    wc_gen_request_free(req);
+  }
+  cr_expect_gt(compared, 350);
+  cr_expect_gt(passes, 1000, "%zu passes", passes);
+  cr_expect_gt(others, 20, "%zu warnings, failures and skips", others);
   wc_transport_free(t);
   wc_run_checks_free(checks);
   wc_gen_free(gen);

@@ -146,3 +146,33 @@ Test(clock, monotonic_ms_does_not_go_back) {
   double b = wc_monotonic_ms();
   cr_assert(isfinite(a) && b >= a + 1.0, "%f then %f", a, b);
 }
+
+/* wc_buf_printf formats in place when the text fits the room left and
+ * grows the buffer when it does not: the result is the same text either
+ * way, NUL-terminated, and reserve leaves room without changing it. */
+Test(buf, printf_in_place_and_growing) {
+  wc_buf b;
+  wc_buf_init(&b);
+  char want[4096] = "";
+  size_t want_len = 0;
+  for (int i = 0; i < 200; i++) {
+    const char *word = i % 7 == 0 ? "a-much-longer-piece-of-text-that-crosses-the-room-left" : "x";
+    cr_assert_eq(wc_buf_printf(&b, "%d:%s;", i, word), 0);
+    want_len += (size_t)snprintf(want + want_len, sizeof want - want_len, "%d:%s;", i, word);
+    cr_assert_eq(b.len, want_len, "step %d", i);
+    cr_assert_str_eq(b.data, want, "step %d", i);
+    cr_assert_lt(b.len, b.cap);
+  }
+  size_t cap = b.cap;
+  cr_assert_eq(wc_buf_reserve(&b, cap), 0);
+  cr_expect_geq(b.cap, b.len + cap + 1);
+  cr_expect_str_eq(b.data, want, "reserve keeps the text");
+  char *before = b.data;
+  cr_assert_eq(wc_buf_printf(&b, "%s", "fits"), 0);
+  cr_expect_eq(b.data, before, "no allocation when it fits");
+  wc_buf_free(&b);
+  wc_buf_init(&b);
+  cr_assert_eq(wc_buf_printf(&b, "%s", ""), 0);
+  cr_expect_str_eq(b.data, "");
+  wc_buf_free(&b);
+}

@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../harness/src/gen/gen_internal.h"
 #include "whopconf/gen.h"
+#include "whopconf/json_arena.h"
 #include "whopconf/json_strict.h"
 #include "whopconf/refserver.h"
 #include "whopconf/request.h"
@@ -303,6 +305,64 @@ Test(gen, random_is_a_pure_function_of_seed_and_index) {
     wc_gen_request_free(a), wc_gen_request_free(b), wc_gen_request_free(c), wc_gen_request_free(noise);
   }
   cr_expect_gt(differ, 150, "another seed, another stream (%zu of 200 differ)", differ);
+}
+
+/* The random stream is the same with cJSON's allocations in the JSON arena
+ * (as `whopconf fuzz` runs it) and without: the template trees built there
+ * print the same bodies. */
+Test(gen, random_stream_is_the_same_in_the_json_arena) {
+  enum { N = 300 };
+  static wc_gen_request *plain[N];
+  wc_err err;
+  for (uint64_t i = 0; i < N; i++) cr_assert_not_null(plain[i] = wc_gen_random(gen, 11, i, &err), "%s", err.msg);
+  wc_json_arena_install();
+  for (uint64_t i = 0; i < N; i++) {
+    wc_gen_request *r = wc_gen_random(gen, 11, i, &err);
+    cr_assert_not_null(r, "%s", err.msg);
+    cr_expect(same_request(plain[i], r), "index %llu differs in the arena", (unsigned long long)i);
+    cr_expect_eq(wc_json_arena_used(), 0, "a region left open");
+    wc_gen_request_free(r);
+    wc_gen_request_free(plain[i]);
+  }
+  wc_json_arena_uninstall();
+}
+
+/* gen_print writes what cJSON_PrintUnformatted writes, for the trees the
+ * generator builds (objects of raw leaves) and for anything else in them. */
+Test(gen, print_matches_cjson) {
+  cJSON *tree = cJSON_CreateObject();
+  cJSON_AddItemToObject(tree, "name", cJSON_CreateRaw("\"Ada\""));
+  cJSON_AddItemToObject(tree, "odd \"key\" \\ \b\f\n\r\t\x01\x1f \xc3\xa9", cJSON_CreateRaw("1"));
+  cJSON *pic = cJSON_AddObjectToObject(tree, "profile_picture");
+  cJSON_AddItemToObject(pic, "id", cJSON_CreateRaw("\"x\""));
+  cJSON_AddObjectToObject(pic, "empty");
+  cJSON_AddItemToObject(tree, "name", cJSON_CreateRaw("\"again\"")); /* a duplicate key */
+  cJSON_AddStringToObject(tree, "string", "a\"b\n");
+  cJSON_AddNumberToObject(tree, "number", 1.5);
+  cJSON_AddItemToObject(tree, "array", cJSON_CreateIntArray((const int[]){1, 2}, 2));
+  cJSON_AddNullToObject(tree, "null");
+  cJSON_AddTrueToObject(tree, "true");
+  char *want = cJSON_PrintUnformatted(tree);
+  size_t len = 0;
+  char *got = gen_print(tree, &len);
+  cr_assert_not_null(want);
+  cr_assert_not_null(got);
+  cr_expect_str_eq(got, want);
+  cr_expect_eq(len, strlen(want));
+  free(got);
+  cJSON_free(want);
+  cJSON *empty = cJSON_CreateObject();
+  got = gen_print(empty, &len);
+  cr_expect_str_eq(got, "{}");
+  free(got);
+  cJSON_Delete(empty);
+  cJSON *no_text = cJSON_CreateRaw("x");
+  cJSON_free(no_text->valuestring);
+  no_text->valuestring = NULL;
+  cr_expect_null(cJSON_PrintUnformatted(no_text));
+  cr_expect_null(gen_print(no_text, &len), "a raw leaf without text prints nothing, as in cJSON");
+  cJSON_Delete(no_text);
+  cJSON_Delete(tree);
 }
 
 Test(gen, random_positive_updates_set_a_documented_member) {

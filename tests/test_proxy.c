@@ -120,24 +120,30 @@ static size_t keep_header(char *buf, size_t size, size_t n, void *ud) {
   return size * n;
 }
 
-Test(proxy, returns_the_response_unchanged_but_for_hop_by_hop_fields) {
-  proxied px = proxied_start(HS_HOP_BY_HOP, NULL, NULL);
-  const char *origin = px.origin;
+/* GET {origin}/api/v1/anything: every response header line into seen (the
+ * caller frees seen->all), the body into r; returns the status. */
+static long get_anything(const char *origin, seen_headers *seen, http_resp *r) {
   CURL *h = curl_easy_init();
   char url[200];
   snprintf(url, sizeof url, "%s/api/v1/anything", origin);
-  seen_headers seen;
-  wc_buf_init(&seen.all);
-  http_resp r = {0};
+  wc_buf_init(&seen->all);
   curl_easy_setopt(h, CURLOPT_URL, url);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, keep_header);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, &seen);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, seen);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, http_body_cb);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &r);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
   cr_assert_eq(curl_easy_perform(h), CURLE_OK);
   long status = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
   curl_easy_cleanup(h);
+  return status;
+}
+
+Test(proxy, returns_the_response_unchanged_but_for_hop_by_hop_fields) {
+  proxied px = proxied_start(HS_HOP_BY_HOP, NULL, NULL);
+  seen_headers seen;
+  http_resp r = {0};
+  long status = get_anything(px.origin, &seen, &r);
   cr_expect_eq(status, 201);
   cr_expect_str_eq(r.body, "{\"id\":\"user_1\",\"name\":\"Ada\"}");
   const char *all = seen.all.data;
@@ -326,5 +332,45 @@ Test(proxy, methods_and_bodies_do_not_leak_between_requests) {
   }
   cr_expect(strstr(log, "PATCH /api/v1/users/me HTTP/1.1\r\n") != NULL);
   free(log);
+  proxied_end(&px);
+}
+
+/* An upstream that closes a kept connection after each answer: the next
+ * request goes out again on a new connection, once, and nothing fails. */
+Test(proxy, retries_once_when_the_upstream_closed_a_kept_connection) {
+  proxied px = proxied_start(HS_OK_THEN_CLOSE, NULL, NULL);
+  CURL *h = curl_easy_init();
+  for (int i = 0; i < 3; i++) {
+    http_resp r;
+    http_req rq = req_patch("{\"name\":\"Ada\"}");
+    http_do(h, px.origin, &rq, &r);
+    cr_expect_eq(r.rc, CURLE_OK);
+    cr_expect_eq(r.status, 200, "request %d: %ld %s", i, r.status, r.body);
+    http_resp_free(&r);
+  }
+  curl_easy_cleanup(h);
+  cr_expect_eq(hs_connections(px.up), 3, "one upstream connection per answer");
+  cr_expect_eq(hs_requests(px.up), 3, "a request answered twice");
+  wc_proxy_stop(px.p);
+  wc_proxy_stats s;
+  wc_proxy_get_stats(px.p, &s);
+  cr_expect_eq(s.upstream_failed, 0);
+  cr_expect_eq(s.upstream_reached, 3);
+  proxied_end(&px);
+}
+
+/* Fields folded over two lines by the upstream (obs-fold) reach the client
+ * as one line, the fields around them unchanged. */
+Test(proxy, unfolds_folded_response_fields) {
+  proxied px = proxied_start(HS_REPEATED, NULL, NULL);
+  seen_headers seen;
+  http_resp r = {0};
+  get_anything(px.origin, &seen, &r);
+  const char *all = seen.all.data;
+  cr_expect(strstr(all, "HTTP/1.1 422 "), "%s", all);
+  cr_expect(strstr(all, "X-Folded: one two\r\n"), "the folded field: %s", all);
+  cr_expect(strstr(all, "Set-Cookie: a=1\r\nX-Multi: first\r\nset-cookie: b=2\r\n"), "%s", all);
+  wc_buf_free(&seen.all);
+  http_resp_free(&r);
   proxied_end(&px);
 }

@@ -64,6 +64,38 @@ ParameterizedTest(const size_t *entry, url, joins) {
   free(url);
 }
 
+/* Joins are remembered per thread: one join after another, in an order
+ * that hits and misses the memory, each gives what a first join gives, and
+ * a refusal is never served from it. */
+Test(url, repeated_joins_answer_as_the_first) {
+  static const struct {
+    const char *base, *path, *want; /* want NULL: refused */
+  } seq[] = {
+      {"http://127.0.0.1:8080/api/v1", "/users/me", "http://127.0.0.1:8080/api/v1/users/me"},
+      {"http://127.0.0.1:8080/api/v1", "/users/me", "http://127.0.0.1:8080/api/v1/users/me"},
+      {"http://127.0.0.1:8080/api/v1", NULL, "http://127.0.0.1:8080/api/v1/users/me"},
+      {"http://127.0.0.1:8080/api/v1", "/users/you", "http://127.0.0.1:8080/api/v1/users/you"},
+      {"http://127.0.0.1:8080/api/v1", "/users/../me", NULL},
+      {"http://127.0.0.1:8080/api/v1", "/users/me", "http://127.0.0.1:8080/api/v1/users/me"},
+      {"http://127.0.0.1:8080/api/v2", "/users/me", "http://127.0.0.1:8080/api/v2/users/me"},
+      {"http://127.0.0.1:8080/api/v2?x", "/users/me", NULL},
+      {"http://127.0.0.1:8080/api/v2", "/users/me", "http://127.0.0.1:8080/api/v2/users/me"},
+  };
+  for (size_t i = 0; i < sizeof seq / sizeof seq[0]; i++) {
+    wc_err err;
+    wc_err_clear(&err);
+    char *url = wc_url_join(seq[i].base, seq[i].path, &err);
+    if (seq[i].want) {
+      cr_assert_not_null(url, "step %zu: %s", i, err.msg);
+      cr_expect_str_eq(url, seq[i].want, "step %zu", i);
+    } else {
+      cr_expect_null(url, "step %zu joined to %s", i, url ? url : "");
+      cr_expect_neq(err.code, WC_OK, "step %zu: refused without a reason", i);
+    }
+    free(url);
+  }
+}
+
 typedef struct refuse_case {
   const char *base;
   const char *why; /* substring of the message */

@@ -100,6 +100,33 @@ Test(response, repeated_headers_case_insensitive) {
   wc_response_free(r);
 }
 
+/* Many fields, long and empty ones: the one buffer they share grows (and
+ * moves) while they are added, and every one still reads back as added. */
+Test(response, many_headers_read_back) {
+  wc_response *r = wc_response_new(200, "{}", 2);
+  cr_assert_not_null(r);
+  char name[32], value[600];
+  for (int i = 0; i < 300; i++) {
+    snprintf(name, sizeof name, "X-Field-%d", i);
+    memset(value, 'a' + i % 26, (size_t)(i % 7 == 0 ? 0 : 10 + i));
+    value[i % 7 == 0 ? 0 : 10 + i] = '\0';
+    cr_assert_eq(wc_response_add_header(r, name, value), 0);
+  }
+  cr_assert_eq(wc_response_add_header(r, "x-field-5", "again"), 0);
+  for (int i = 0; i < 300; i++) {
+    snprintf(name, sizeof name, "x-FIELD-%d", i);
+    const char *v = wc_response_header(r, name, 0);
+    cr_assert_not_null(v, "%s", name);
+    size_t want = i % 7 == 0 ? 0 : (size_t)(10 + i);
+    cr_expect_eq(strlen(v), want, "%s", name);
+    if (want) cr_expect_eq(v[0], 'a' + i % 26, "%s", name);
+  }
+  cr_expect_eq(wc_response_header_count(r, "X-Field-5"), 2);
+  cr_expect_str_eq(wc_response_header(r, "X-Field-5", 1), "again");
+  cr_expect_null(wc_response_header(r, "X-Field-300", 0));
+  wc_response_free(r);
+}
+
 Test(response, body_json_and_defects) {
   static const char *const h[] = {"Content-Type", "application/json", NULL};
   wc_response *r = make(200, "{\"id\":\"u1\",\"id\":\"u2\"}", h);

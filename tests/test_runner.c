@@ -242,6 +242,40 @@ Test(runner, a_run_in_one_process) {
   cr_expect_null(getenv(WC_ENV_RUN_CTX));
 }
 
+/* The stop as the generated phases ask for it before every request: seen
+ * at once when this process requests it, and within a few milliseconds when
+ * another process (a case) leaves the marker file. */
+Test(runner, stop_is_seen_from_the_flag_and_the_marker) {
+  wc_run_opts o;
+  opts_for(&o);
+  wc_err err;
+  wc_run *run = wc_run_new(&o, spec, &err);
+  cr_assert_not_null(run, "%s", err.msg);
+  cr_expect_not(wc_run_stopped(run));
+  wc_run_request_stop(run, "interrupted by SIGINT");
+  cr_expect(wc_run_stopped(run), "a stop requested here is seen at once");
+  wc_run_free(run);
+
+  run = wc_run_new(&o, spec, &err);
+  cr_assert_not_null(run, "%s", err.msg);
+  cr_expect_not(wc_run_stopped(run));
+  char *marker = wc_path_join(wc_run_dir(run), "stop");
+  cr_assert_not_null(marker);
+  FILE *f = fopen(marker, "w");
+  cr_assert_not_null(f, "%s", marker);
+  fputs("stopped by a case", f);
+  fclose(f);
+  bool seen = false;
+  for (int i = 0; i < 1000 && !seen; i++) {
+    seen = wc_run_stopped(run);
+    if (!seen) usleep(1000);
+  }
+  cr_expect(seen, "the marker file is seen");
+  cr_expect(wc_run_stopped(run), "and stays seen");
+  free(marker);
+  wc_run_free(run);
+}
+
 Test(runner, a_stopped_run_is_untestable) {
   wc_run_opts o;
   opts_for(&o);

@@ -76,6 +76,76 @@ Test(transport, keep_alive_one_connection, .init = hs_watchdog) {
   hs_stop(s);
 }
 
+/* One transport, four requests of different shapes: each goes out exactly
+ * as built, nothing of the one before (method, body, headers) carried over,
+ * on the one kept connection. */
+Test(transport, request_shapes_do_not_leak_into_the_next, .init = hs_watchdog) {
+  char base[128];
+  hs_server *s = tx_serve(HS_OK, base, sizeof base);
+  hs_run(s);
+  wc_transport_opts o;
+  tx_quick_opts(&o);
+  wc_transport *t = wc_transport_new(&o, NULL);
+  cr_assert_not_null(t);
+  static const struct {
+    const char *method, *body; /* body NULL: no body */
+    const char *ctype;
+  } shapes[] = {
+      {"PATCH", "{\"name\":\"Ada\"}", NULL},
+      {"GET", NULL, NULL},
+      {"DELETE", NULL, NULL},
+      {"POST", "x=1", "text/plain"},
+      {"PATCH", "{}", NULL},
+  };
+  for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+    wc_request_desc d = {.base_url = base, .token = TOKEN, .method = shapes[i].method,
+                         .content_type = shapes[i].ctype};
+    if (shapes[i].body) d.raw_body = shapes[i].body, d.raw_body_len = strlen(shapes[i].body);
+    else d.omit_body = true;
+    wc_err err;
+    wc_request *req = wc_request_build(&d, &err);
+    cr_assert_not_null(req, "%s", err.msg);
+    wc_exchange *x = wc_transport_send(t, req);
+    EXPECT_KIND(x, WC_XFER_OK);
+    cr_expect_str_eq(wc_exchange_method(x), shapes[i].method);
+    wc_exchange_free(x);
+    wc_request_free(req);
+  }
+  cr_expect_eq(hs_connections(s), 1);
+  size_t len = 0;
+  char *log = hs_log_copy(s, &len);
+  cr_assert_not_null(log);
+  /* The log holds each request followed by "\n----\n", in order. */
+  char *req = log;
+  for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+    char *end = strstr(req, "\n----\n");
+    cr_assert_not_null(end, "request %zu missing from the log", i);
+    *end = '\0';
+    char line[64];
+    snprintf(line, sizeof line, "%s /api/v1/users/me HTTP/1.1\r\n", shapes[i].method);
+    cr_expect(strncmp(req, line, strlen(line)) == 0, "request %zu: %.40s", i, req);
+    const char *head_end = strstr(req, "\r\n\r\n");
+    cr_assert_not_null(head_end);
+    const char *body = head_end + 4;
+    if (shapes[i].body) {
+      char cl[48];
+      snprintf(cl, sizeof cl, "Content-Length: %zu\r\n", strlen(shapes[i].body));
+      cr_expect(strstr(req, cl) != NULL, "request %zu: no %s", i, cl);
+      cr_expect_str_eq(body, shapes[i].body, "request %zu", i);
+    } else {
+      cr_expect(strstr(req, "Content-Length") == NULL, "request %zu (%s) carries a length", i, shapes[i].method);
+      cr_expect(strstr(req, "Content-Type") == NULL, "request %zu (%s) carries a type", i, shapes[i].method);
+      cr_expect_str_eq(body, "", "request %zu (%s) carries a body", i, shapes[i].method);
+    }
+    cr_expect(strstr(req, "Authorization: Bearer " TOKEN "\r\n") != NULL, "request %zu", i);
+    cr_expect(strstr(req, "Expect:") == NULL, "request %zu", i);
+    req = end + 6;
+  }
+  free(log);
+  wc_transport_free(t);
+  hs_stop(s);
+}
+
 /* ---- timeouts ---- */
 
 Test(transport, slow_drip_is_total_timeout, .init = hs_watchdog) {
@@ -371,6 +441,40 @@ Test(transport, plain_http_to_loopback_allowed, .init = hs_watchdog) {
   wc_exchange *x = tx_send_once(base, &o, NULL);
   cr_expect_neq(wc_exchange_status(x), WC_XFER_REFUSED_POLICY, "%s", wc_exchange_error(x));
   wc_exchange_free(x);
+}
+
+/* The policy's verdict is kept per origin: a transport that sent to
+ * loopback still refuses a remote plain-http origin, and one with the same
+ * host but another scheme is judged on its own. */
+Test(transport, policy_judges_each_origin, .init = hs_watchdog) {
+  char base[128];
+  hs_server *s = tx_serve(HS_OK, base, sizeof base);
+  hs_run(s);
+  wc_transport_opts o;
+  tx_quick_opts(&o);
+  wc_transport *t = wc_transport_new(&o, NULL);
+  cr_assert_not_null(t);
+  const char *bases[] = {base, "http://192.0.2.1/api/v1", base, "http://api.example.test/api/v1",
+                         "ftp://127.0.0.1/api/v1"};
+  const wc_xfer_status want[] = {WC_XFER_OK, WC_XFER_REFUSED_POLICY, WC_XFER_OK, WC_XFER_REFUSED_POLICY,
+                                 WC_XFER_REFUSED_POLICY};
+  for (size_t i = 0; i < sizeof bases / sizeof bases[0]; i++) {
+    wc_request_desc d = {.base_url = bases[i], .token = TOKEN};
+    wc_err err;
+    wc_request *req = wc_request_build(&d, &err);
+    if (!req) { /* the builder refuses a scheme that is not http(s) itself */
+      cr_expect_eq(want[i], WC_XFER_REFUSED_POLICY, "%s: %s", bases[i], err.msg);
+      continue;
+    }
+    wc_exchange *x = wc_transport_send(t, req);
+    cr_expect_eq(wc_exchange_status(x), want[i], "%s: got %s (%s)", bases[i],
+                 wc_xfer_status_name(wc_exchange_status(x)), wc_exchange_error(x));
+    wc_exchange_free(x);
+    wc_request_free(req);
+  }
+  cr_expect_eq(hs_requests(s), 2);
+  wc_transport_free(t);
+  hs_stop(s);
 }
 
 /* ---- retries and rate ---- */

@@ -13,6 +13,7 @@
 #include "cli_summary.h"
 #include "cli_target_opts.h"
 #include "whopconf/campaign.h"
+#include "whopconf/json_arena.h"
 #include "whopconf/refserver.h"
 #include "whopconf/report.h"
 #include "whopconf/spec.h"
@@ -259,6 +260,7 @@ int wc_cli_fuzz(int argc, char **argv) {
   }
   rc = wc_cli_target_finish(&ff.target, "fuzz");
   if (rc) return rc;
+  wc_json_arena_install(); /* before any thread parses: judged responses come from a per-thread arena */
   wc_err err;
   wc_err_clear(&err);
   int phases = wc_campaign_phases_parse(ff.phases, &err);

@@ -116,6 +116,7 @@ static void hs_ok(int fd) {
 static bool hs_respond(hs_server *s, int fd, const wc_buf *req, int nth) {
   switch (s->mode) {
   case HS_OK: hs_ok(fd); return true;
+  case HS_OK_THEN_CLOSE: hs_ok(fd); return false;
   case HS_HOP_BY_HOP:
     hs_sendf(fd,
              "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nConnection: X-Hop, keep-alive\r\n"

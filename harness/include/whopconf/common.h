@@ -86,6 +86,8 @@ typedef struct wc_buf {
 void wc_buf_init(wc_buf *buf);
 void wc_buf_free(wc_buf *buf);
 int wc_buf_append(wc_buf *buf, const void *data, size_t len); /* 0 or -1 (ENOMEM) */
+/* Room for extra more bytes (and the NUL) without another allocation: 0 or -1. */
+int wc_buf_reserve(wc_buf *buf, size_t extra);
 int wc_buf_puts(wc_buf *buf, const char *s);
 int wc_buf_printf(wc_buf *buf, const char *fmt, ...) WC_PRINTF(2, 3);
 /* Hands the data to the caller (free with free()), leaves buf empty. */

@@ -52,6 +52,9 @@ void wc_observations_free(wc_observations *obs);
  * that fold passes into counts (the traffic tally), where formatting every
  * passing check's reason was most of the judge's cost. */
 void wc_observations_omit_pass_reasons(wc_observations *obs);
+/* False once pass reasons are omitted (or obs is NULL): a check can then
+ * skip computing what would only go into one. */
+bool wc_observations_pass_reasons_kept(const wc_observations *obs);
 size_t wc_observations_count(const wc_observations *obs);
 const wc_observation *wc_observations_get(const wc_observations *obs, size_t index);
 

@@ -144,7 +144,7 @@ void wc_buf_free(wc_buf *buf) {
   wc_buf_init(buf);
 }
 
-static int buf_reserve(wc_buf *buf, size_t extra) {
+int wc_buf_reserve(wc_buf *buf, size_t extra) {
   if (extra > SIZE_MAX - buf->len - 1) return -1;
   size_t need = buf->len + extra + 1;
   if (need <= buf->cap) return 0;
@@ -158,7 +158,7 @@ static int buf_reserve(wc_buf *buf, size_t extra) {
 }
 
 int wc_buf_append(wc_buf *buf, const void *data, size_t len) {
-  if (buf_reserve(buf, len) != 0) return -1;
+  if (wc_buf_reserve(buf, len) != 0) return -1;
   if (len) memcpy(buf->data + buf->len, data, len);
   buf->len += len;
   buf->data[buf->len] = '\0';
@@ -172,10 +172,18 @@ int wc_buf_printf(wc_buf *buf, const char *fmt, ...) {
   va_start(ap, fmt);
   va_list copy;
   va_copy(copy, ap);
-  int n = vsnprintf(NULL, 0, fmt, copy);
+  /* Formatted once when it fits the room left, twice only when it grows. */
+  size_t room = buf->data ? buf->cap - buf->len : 0;
+  int n = vsnprintf(room ? buf->data + buf->len : NULL, room, fmt, copy);
   va_end(copy);
+  if (n >= 0 && (size_t)n < room) {
+    buf->len += (size_t)n;
+    va_end(ap);
+    return 0;
+  }
+  if (room) buf->data[buf->len] = '\0'; /* what the failed try wrote is not the buffer's */
   int rc = -1;
-  if (n >= 0 && buf_reserve(buf, (size_t)n) == 0) {
+  if (n >= 0 && wc_buf_reserve(buf, (size_t)n) == 0) {
     vsnprintf(buf->data + buf->len, (size_t)n + 1, fmt, ap);
     buf->len += (size_t)n;
     rc = 0;

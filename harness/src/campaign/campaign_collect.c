@@ -76,15 +76,15 @@ void wc_collect_free(wc_collect *c) {
 }
 
 static size_t catalog_index(const char *id) {
-  for (size_t i = 0; i < wc_catalog_count(); i++)
-    if (strcmp(wc_catalog_get(i)->id, id) == 0) return i;
-  return (size_t)-1;
+  const wc_requirement *req = wc_catalog_find(id);
+  return req ? (size_t)(req - wc_catalog_get(0)) : (size_t)-1;
 }
 
+/* req is the catalogue's own id pointer, as every entry's is. */
 static entry *find(wc_collect *c, const char *req, wc_obs_status st, const char *loc, const char *edge) {
   for (size_t i = 0; i < c->n; i++) {
     entry *e = &c->items[i];
-    if (e->status == st && strcmp(e->requirement, req) == 0 && strcmp(e->location, loc) == 0 &&
+    if (e->status == st && e->requirement == req && strcmp(e->location, loc) == 0 &&
         strcmp(e->edge, edge) == 0)
       return e;
   }
@@ -165,7 +165,7 @@ static size_t collect(wc_collect *c, uint64_t index, const char *loc, const char
       continue;
     }
     bad++;
-    entry *e = find(c, o->requirement, o->status, loc, edge);
+    entry *e = find(c, wc_catalog_get(k)->id, o->status, loc, edge);
     if (!e) {
       if (c->n == WC_CAMPAIGN_MAX_FINDINGS) {
         c->findings_left_out++;

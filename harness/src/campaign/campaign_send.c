@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "campaign_internal.h"
+#include "whopconf/json_arena.h"
 
 uint64_t wc_campaign_mix(uint64_t seed, uint64_t index) {
   uint64_t z = seed + 0x9e3779b97f4a7c15ULL * (index + 1);
@@ -50,13 +51,24 @@ int wc_campaign_send(const wc_campaign_env *env, wc_transport *t, const wc_gen_r
   out->sent = true;
   out->obs = wc_observations_new();
   if (!out->obs) return -1;
+  /* The collector counts passes and keeps no reason of theirs: formatting
+   * one for every passing check of every exchange was wasted work. */
+  wc_observations_omit_pass_reasons(out->obs);
   if (wc_exchange_status(out->x) != WC_XFER_OK) {
     out->transport_failed = true;
     return 0;
   }
   out->http_status = wc_exchange_http_status(out->x);
+  /* The response's tree comes from this thread's arena (when the command
+   * installed it) and goes with it below; the region is held while judging,
+   * so what the checks allocate with cJSON and free themselves is malloc's. */
+  bool arena = wc_json_arena_begin();
   wc_response *r = wc_response_from_exchange(out->x, NULL, &err);
-  if (!r) return -1;
+  if (arena) wc_json_arena_hold();
+  if (!r) {
+    if (arena) wc_json_arena_end();
+    return -1;
+  }
   wc_sent s = {
       .method = "PATCH",
       .documented_op = true,
@@ -67,5 +79,6 @@ int wc_campaign_send(const wc_campaign_env *env, wc_transport *t, const wc_gen_r
   };
   wc_campaign_judge(env->checks, env->body_properties, req, &s, r, out->obs);
   wc_response_free(r);
+  if (arena) wc_json_arena_end();
   return 0;
 }

@@ -204,7 +204,8 @@ void wc_check_original_shape(const wc_sent *sent, const wc_response *r, wc_obser
     snprintf(what, sizeof what, "%ld to %s (%s)", status, what_of(sent), version);
     wc_observe_findings(obs, WC_REQ_OLD_SHAPE, ex, found, what);
   } else {
-    char *shape = wc_json_shape(json);
+    /* The shape is the pass's reason: not computed when nobody keeps it. */
+    char *shape = wc_observations_pass_reasons_kept(obs) ? wc_json_shape(json) : NULL;
     wc_observation *o = wc_observe(obs, WC_REQ_OLD_SHAPE, WC_OBS_PASS, ex, "%s: {%s}", version,
                                    shape ? shape : "");
     if (o) o->note = true;

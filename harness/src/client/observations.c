@@ -21,6 +21,8 @@ void wc_observations_omit_pass_reasons(wc_observations *obs) {
   if (obs) obs->pass_reasons_off = true;
 }
 
+bool wc_observations_pass_reasons_kept(const wc_observations *obs) { return obs && !obs->pass_reasons_off; }
+
 
 static const char *const status_names[] = {
 #define WC_OBS_STATUS_NAME(name, text) [WC_OBS_##name] = text,

@@ -4,21 +4,25 @@
  * one finding per problem. */
 #include "whopconf/response.h"
 
+#include "whopconf/http1.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+/* Offsets into the response's text: every header's name and value, each
+ * NUL-terminated, in one buffer (one allocation for all of them). */
 typedef struct resp_header {
-  char *name;
-  char *value;
+  size_t name, value;
 } resp_header;
 
 struct wc_response {
   long status;
   resp_header *headers;
   size_t header_count, header_cap;
+  wc_buf header_text;
   char *body;
   size_t body_len;
   wc_media_type media;
@@ -29,18 +33,13 @@ struct wc_response {
 
 /* ---- media type ---- */
 
-static bool is_tchar(unsigned char c) {
-  if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
-  return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
 static const char *skip_ows(const char *p) {
   while (*p == ' ' || *p == '\t') p++;
   return p;
 }
 
 static const char *scan_token(const char *p) {
-  while (is_tchar((unsigned char)*p)) p++;
+  while (wc_http_tchar((unsigned char)*p)) p++;
   return p;
 }
 
@@ -159,12 +158,14 @@ int wc_response_add_header(wc_response *r, const char *name, const char *value) 
     r->headers = h;
     r->header_cap = cap;
   }
-  resp_header h = {wc_strdup(name), wc_strdup(value)};
-  if (!h.name || !h.value) {
-    free(h.name);
-    free(h.value);
+  wc_buf *text = &r->header_text;
+  size_t at = text->len, name_len = strlen(name);
+  resp_header h = {at, at + name_len + 1};
+  if (wc_buf_append(text, name, name_len + 1) != 0 || wc_buf_puts(text, value) != 0) {
+    text->len = at;
     return -1;
   }
+  text->len++; /* keep the value's NUL: the next name starts after it */
   r->headers[r->header_count++] = h;
   return 0;
 }
@@ -213,10 +214,7 @@ nomem:
 
 void wc_response_free(wc_response *r) {
   if (!r) return;
-  for (size_t i = 0; i < r->header_count; i++) {
-    free(r->headers[i].name);
-    free(r->headers[i].value);
-  }
+  wc_buf_free(&r->header_text);
   free(r->headers);
   free(r->body);
   cJSON_Delete(r->json);
@@ -228,8 +226,9 @@ long wc_response_status(const wc_response *r) { return r ? r->status : 0; }
 
 const char *wc_response_header(const wc_response *r, const char *name, size_t nth) {
   if (!r || !name) return NULL;
+  const char *text = r->header_text.data;
   for (size_t i = 0; i < r->header_count; i++)
-    if (strcasecmp(r->headers[i].name, name) == 0 && nth-- == 0) return r->headers[i].value;
+    if (strcasecmp(text + r->headers[i].name, name) == 0 && nth-- == 0) return text + r->headers[i].value;
   return NULL;
 }
 
@@ -237,7 +236,7 @@ size_t wc_response_header_count(const wc_response *r, const char *name) {
   size_t n = 0;
   if (!r || !name) return 0;
   for (size_t i = 0; i < r->header_count; i++)
-    if (strcasecmp(r->headers[i].name, name) == 0) n++;
+    if (strcasecmp(r->header_text.data + r->headers[i].name, name) == 0) n++;
   return n;
 }
 

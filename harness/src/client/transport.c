@@ -2,10 +2,14 @@
  * alive between sends), every limit enforced inside the callbacks, retries
  * only on 429/503 within a budget, and failures mapped to distinct kinds.
  *
- * The handle is curl_easy_reset before each attempt and configured from
- * scratch: reset keeps live connections and the TLS session cache, so
- * keep-alive survives, while no option can leak from one request into the
- * next. See docs/transport.md for the behaviour in prose. */
+ * What never changes (limits, TLS, protocols, callbacks) is set once when
+ * the handle is made; every attempt sets all of the rest (URL, headers,
+ * method, body, the callbacks' data) and clears what points into the
+ * request afterwards, so no option can leak from one request into the
+ * next. (A curl_easy_reset and the whole set again per attempt were a
+ * visible share of a fuzz run's CPU.) Live connections and the TLS session
+ * cache stay with the handle: keep-alive survives. See docs/transport.md
+ * for the behaviour in prose. */
 #include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
@@ -16,6 +20,7 @@
 #include <time.h>
 
 #include "transport_internal.h"
+#include "whopconf/http1.h"
 
 #define WC_DEFAULT_MAX_HEADER_COUNT 100
 #define WC_DEFAULT_MAX_HEADER_BYTES ((size_t)64 << 10)
@@ -29,6 +34,12 @@ struct wc_transport {
   wc_transport_opts opts;
   char *cacert;
   double last_send_ms; /* monotonic; < 0 = never sent */
+  /* The scheme and authority ("http://127.0.0.1:8080") of the last URL the
+   * policy let through, and whether its host is loopback: the policy and
+   * the automatic rate depend on nothing else, and parsing every URL of a
+   * fuzz run with curl's URL API was a visible share of its CPU. */
+  char vetted_origin[256];
+  bool vetted_loopback;
 };
 
 const char *wc_xfer_status_name(wc_xfer_status status) {
@@ -66,59 +77,6 @@ static void sleep_ms(double ms) {
   }
 }
 
-wc_transport *wc_transport_new(const wc_transport_opts *opts, wc_err *err) {
-  wc_err_clear(err);
-  pthread_once(&curl_once, curl_init_once);
-  if (curl_init_rc != CURLE_OK) {
-    wc_err_set(err, WC_E_TRANSPORT, "libcurl initialisation failed: %s", curl_easy_strerror(curl_init_rc));
-    return NULL;
-  }
-  wc_transport *t = calloc(1, sizeof *t);
-  if (!t) {
-    wc_err_set(err, WC_E_NOMEM, "out of memory creating the transport");
-    return NULL;
-  }
-  wc_transport_opts d;
-  wc_transport_opts_default(&d);
-  t->opts = opts ? *opts : d;
-  /* Zero means "default" for the limits: a zero timeout or cap would mean
-   * "unbounded" to libcurl, which the harness never wants. */
-  if (t->opts.connect_timeout_ms <= 0) t->opts.connect_timeout_ms = d.connect_timeout_ms;
-  if (t->opts.timeout_ms <= 0) t->opts.timeout_ms = d.timeout_ms;
-  if (t->opts.first_byte_timeout_ms < 0) t->opts.first_byte_timeout_ms = 0;
-  if (t->opts.max_body == 0) t->opts.max_body = d.max_body;
-  if (t->opts.max_header_count == 0) t->opts.max_header_count = d.max_header_count;
-  if (t->opts.max_header_bytes == 0) t->opts.max_header_bytes = d.max_header_bytes;
-  if (t->opts.retry_max < 0) t->opts.retry_max = 0;
-  if (t->opts.retry_max_wait_ms < 0) t->opts.retry_max_wait_ms = 0;
-  if (t->opts.cacert) {
-    t->cacert = wc_strdup(t->opts.cacert);
-    if (!t->cacert) {
-      free(t);
-      wc_err_set(err, WC_E_NOMEM, "out of memory creating the transport");
-      return NULL;
-    }
-  }
-  t->opts.cacert = t->cacert;
-  t->last_send_ms = -1;
-  t->curl = curl_easy_init();
-  if (!t->curl) {
-    free(t->cacert);
-    free(t);
-    wc_err_set(err, WC_E_TRANSPORT, "curl_easy_init failed");
-    return NULL;
-  }
-  return t;
-}
-
-void wc_transport_free(wc_transport *t) {
-  if (!t) return;
-  curl_easy_cleanup(t->curl);
-  free(t->cacert);
-  free(t);
-}
-
-
 /* ---- one attempt ---- */
 
 typedef struct attempt {
@@ -128,18 +86,10 @@ typedef struct attempt {
   double connected_ms;
   bool connected;
   bool got_first_byte;
-  bool expect_status_line;
-  int block_status; /* status code of the header block being read */
-  size_t header_fields;
-  size_t header_bytes;
+  wc_h1_head head; /* the response head, line by line */
   bool body_too_large, headers_too_large, malformed, first_byte_timeout, nomem;
   char why[160];
 } attempt;
-
-static bool is_tchar(unsigned char c) {
-  if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
-  return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
 
 static int prereq_cb(void *ud, char *conn_primary_ip, char *conn_local_ip, int conn_primary_port,
                      int conn_local_port) {
@@ -172,74 +122,39 @@ static size_t header_cb(char *buf, size_t size, size_t nitems, void *ud) {
   attempt *a = ud;
   size_t len = size * nitems;
   a->got_first_byte = true;
-  a->header_bytes += len;
-  if (a->header_bytes > a->o->max_header_bytes) {
-    a->headers_too_large = true;
-    snprintf(a->why, sizeof a->why, "response headers exceed %zu bytes", a->o->max_header_bytes);
-    return 0;
-  }
-  size_t n = len;
-  while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) n--;
-
-  if (n == 0) { /* end of a header block: another follows only after a 1xx */
-    a->expect_status_line = a->block_status >= 100 && a->block_status < 200;
-    return len;
-  }
-  if (a->expect_status_line) {
-    if (n < 5 || memcmp(buf, "HTTP/", 5) != 0) {
-      a->malformed = true;
-      snprintf(a->why, sizeof a->why, "response does not start with an HTTP status line");
-      return 0;
-    }
-    /* A new response (the first, or the final one after a 1xx): only the
-     * last one is recorded. */
+  wc_h1_line l;
+  switch (wc_h1_head_line(&a->head, buf, len, &l)) {
+  case WC_H1_LINE_STATUS: /* a new response (the first, or the final one after a 1xx): only the last is recorded */
     wc_exchange_reset_response(a->x);
     a->x->has_response = true;
-    const char *sp = memchr(buf, ' ', n);
-    a->block_status = 0;
-    if (sp && (size_t)(sp - buf) + 4 <= n)
-      a->block_status = (sp[1] - '0') * 100 + (sp[2] - '0') * 10 + (sp[3] - '0');
-    a->expect_status_line = false;
     return len;
-  }
-  if (++a->header_fields > a->o->max_header_count) {
-    a->headers_too_large = true;
-    snprintf(a->why, sizeof a->why, "more than %zu response header fields", a->o->max_header_count);
-    return 0;
-  }
-  if (buf[0] == ' ' || buf[0] == '\t') { /* obs-fold: continuation of the previous field */
+  case WC_H1_LINE_END: return len;
+  case WC_H1_LINE_FOLD:
     if (a->x->header_count == 0) {
       a->malformed = true;
       snprintf(a->why, sizeof a->why, "response header block starts with a continuation line");
       return 0;
     }
-    size_t s = 0;
-    while (s < n && (buf[s] == ' ' || buf[s] == '\t')) s++;
-    if (wc_exchange_extend_header(a->x, buf + s, n - s) != 0) {
-      a->nomem = true;
-      return 0;
-    }
-    return len;
-  }
-  const char *colon = memchr(buf, ':', n);
-  size_t name_len = colon ? (size_t)(colon - buf) : 0;
-  bool name_ok = colon && name_len > 0;
-  for (size_t i = 0; name_ok && i < name_len; i++) name_ok = is_tchar((unsigned char)buf[i]);
-  if (!name_ok) {
-    a->malformed = true;
-    snprintf(a->why, sizeof a->why, "response header field %zu is not \"name: value\" (RFC 9110 5.1)",
-             a->header_fields);
-    return 0;
-  }
-  const char *v = colon + 1;
-  size_t vlen = n - name_len - 1;
-  while (vlen > 0 && (*v == ' ' || *v == '\t')) v++, vlen--;
-  while (vlen > 0 && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t')) vlen--;
-  if (wc_exchange_add_header(a->x, buf, name_len, v, vlen) != 0) {
+    if (wc_exchange_extend_header(a->x, l.value, l.value_len) == 0) return len;
     a->nomem = true;
     return 0;
+  case WC_H1_LINE_FIELD:
+    if (wc_exchange_add_header(a->x, l.name, l.name_len, l.value, l.value_len) == 0) return len;
+    a->nomem = true;
+    return 0;
+  case WC_H1_LINE_TOO_LARGE:
+    a->headers_too_large = true;
+    if (a->head.bytes > a->o->max_header_bytes)
+      snprintf(a->why, sizeof a->why, "response headers exceed %zu bytes", a->o->max_header_bytes);
+    else
+      snprintf(a->why, sizeof a->why, "more than %zu response header fields", a->o->max_header_count);
+    return 0;
+  case WC_H1_LINE_MALFORMED:
+    a->malformed = true;
+    snprintf(a->why, sizeof a->why, "%s", l.why);
+    return 0;
   }
-  return len;
+  return 0;
 }
 
 static size_t write_cb(char *data, size_t size, size_t nmemb, void *ud) {
@@ -415,6 +330,11 @@ static bool set_request_options(CURL *c, const wc_request *req, struct curl_slis
   *headers = list;
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
   curl_easy_setopt(c, CURLOPT_URL, wc_request_url(req));
+  /* The method of the previous request is undone first: every branch below
+   * sets all it needs from there. */
+  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, NULL);
+  curl_easy_setopt(c, CURLOPT_NOBODY, 0L);
+  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)-1);
   if (strcmp(method, "HEAD") == 0 && !body) {
     curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
   } else if (body) {
@@ -431,25 +351,10 @@ nomem:
   return false;
 }
 
-static void run_attempt(wc_transport *t, const wc_request *req, wc_exchange *x) {
-  CURL *c = t->curl;
-  const wc_transport_opts *o = &t->opts;
-  attempt a = {0};
-  a.x = x;
-  a.o = o;
-  a.expect_status_line = true;
-  a.started_ms = wc_monotonic_ms();
-  char errbuf[CURL_ERROR_SIZE];
-  errbuf[0] = '\0';
+/* ---- the handle ---- */
 
-  wc_exchange_reset_response(x);
-  curl_easy_reset(c);
-  struct curl_slist *headers = NULL;
-  if (!set_request_options(c, req, &headers)) {
-    wc_exchange_set_error(x, WC_XFER_OTHER, "out of memory preparing the request");
-    return;
-  }
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+/* The options that are the same for every request of a transport. */
+static void set_fixed_options(CURL *c, const wc_transport_opts *o) {
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -464,14 +369,90 @@ static void run_attempt(wc_transport *t, const wc_request *req, wc_exchange *x) 
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, o->insecure ? 0L : 2L);
   if (o->cacert) curl_easy_setopt(c, CURLOPT_CAINFO, o->cacert);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &a);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &a);
   curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, prereq_cb);
-  curl_easy_setopt(c, CURLOPT_PREREQDATA, &a);
+  /* The progress callback only enforces the first-byte timeout. */
   curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
+  curl_easy_setopt(c, CURLOPT_NOPROGRESS, o->first_byte_timeout_ms > 0 ? 0L : 1L);
+}
+
+wc_transport *wc_transport_new(const wc_transport_opts *opts, wc_err *err) {
+  wc_err_clear(err);
+  pthread_once(&curl_once, curl_init_once);
+  if (curl_init_rc != CURLE_OK) {
+    wc_err_set(err, WC_E_TRANSPORT, "libcurl initialisation failed: %s", curl_easy_strerror(curl_init_rc));
+    return NULL;
+  }
+  wc_transport *t = calloc(1, sizeof *t);
+  if (!t) {
+    wc_err_set(err, WC_E_NOMEM, "out of memory creating the transport");
+    return NULL;
+  }
+  wc_transport_opts d;
+  wc_transport_opts_default(&d);
+  t->opts = opts ? *opts : d;
+  /* Zero means "default" for the limits: a zero timeout or cap would mean
+   * "unbounded" to libcurl, which the harness never wants. */
+  if (t->opts.connect_timeout_ms <= 0) t->opts.connect_timeout_ms = d.connect_timeout_ms;
+  if (t->opts.timeout_ms <= 0) t->opts.timeout_ms = d.timeout_ms;
+  if (t->opts.first_byte_timeout_ms < 0) t->opts.first_byte_timeout_ms = 0;
+  if (t->opts.max_body == 0) t->opts.max_body = d.max_body;
+  if (t->opts.max_header_count == 0) t->opts.max_header_count = d.max_header_count;
+  if (t->opts.max_header_bytes == 0) t->opts.max_header_bytes = d.max_header_bytes;
+  if (t->opts.retry_max < 0) t->opts.retry_max = 0;
+  if (t->opts.retry_max_wait_ms < 0) t->opts.retry_max_wait_ms = 0;
+  if (t->opts.cacert) {
+    t->cacert = wc_strdup(t->opts.cacert);
+    if (!t->cacert) {
+      free(t);
+      wc_err_set(err, WC_E_NOMEM, "out of memory creating the transport");
+      return NULL;
+    }
+  }
+  t->opts.cacert = t->cacert;
+  t->last_send_ms = -1;
+  t->curl = curl_easy_init();
+  if (t->curl) set_fixed_options(t->curl, &t->opts);
+  if (!t->curl) {
+    free(t->cacert);
+    free(t);
+    wc_err_set(err, WC_E_TRANSPORT, "curl_easy_init failed");
+    return NULL;
+  }
+  return t;
+}
+
+void wc_transport_free(wc_transport *t) {
+  if (!t) return;
+  curl_easy_cleanup(t->curl);
+  free(t->cacert);
+  free(t);
+}
+
+/* ---- one attempt (continued) ---- */
+
+static void run_attempt(wc_transport *t, const wc_request *req, wc_exchange *x) {
+  CURL *c = t->curl;
+  const wc_transport_opts *o = &t->opts;
+  attempt a = {0};
+  a.x = x;
+  a.o = o;
+  wc_h1_head_init(&a.head, o->max_header_bytes, o->max_header_count);
+  a.started_ms = wc_monotonic_ms();
+  char errbuf[CURL_ERROR_SIZE];
+  errbuf[0] = '\0';
+
+  wc_exchange_reset_response(x);
+  struct curl_slist *headers = NULL;
+  if (!set_request_options(c, req, &headers)) {
+    wc_exchange_set_error(x, WC_XFER_OTHER, "out of memory preparing the request");
+    return;
+  }
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &a);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &a);
+  curl_easy_setopt(c, CURLOPT_PREREQDATA, &a);
   curl_easy_setopt(c, CURLOPT_XFERINFODATA, &a);
-  curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 
   CURLcode rc = curl_easy_perform(c);
 
@@ -485,18 +466,45 @@ static void run_attempt(wc_transport *t, const wc_request *req, wc_exchange *x) 
 
   wc_xfer_status st = classify(rc, &a, os_errno, errbuf);
   if (a.nomem) st = WC_XFER_OTHER;
-  if (st == WC_XFER_OK) wc_exchange_set_error(x, WC_XFER_OK, "%s", "");
+  if (st == WC_XFER_OK) wc_exchange_set_ok(x);
   else describe_failure(x, st, rc, &a, errbuf, o);
 
+  /* Nothing the handle keeps may point into this request or this frame. */
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
+  curl_easy_setopt(c, CURLOPT_POSTFIELDS, NULL);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
   curl_slist_free_all(headers);
 }
 
 /* ---- policy, rate, retries ---- */
 
-static bool policy_refuses(const wc_transport *t, const wc_request *req, wc_exchange *x) {
+/* Length of "scheme://authority" at the start of url; 0 when there is no
+ * such prefix or it holds a backslash (parsers differ on those: never
+ * cached). */
+static size_t origin_len(const char *url) {
+  const char *sep = strstr(url, "://");
+  if (!sep) return 0;
+  size_t n = (size_t)(sep + 3 - url) + strcspn(sep + 3, "/?#\\");
+  return url[n] == '\\' ? 0 : n;
+}
+
+static bool origin_vetted(const wc_transport *t, const char *url) {
+  size_t n = origin_len(url);
+  return n && t->vetted_origin[n] == '\0' && memcmp(t->vetted_origin, url, n) == 0;
+}
+
+static void origin_remember(wc_transport *t, const char *url, bool loopback) {
+  size_t n = origin_len(url);
+  t->vetted_origin[0] = '\0';
+  if (!n || n >= sizeof t->vetted_origin) return;
+  memcpy(t->vetted_origin, url, n);
+  t->vetted_origin[n] = '\0';
+  t->vetted_loopback = loopback;
+}
+
+static bool policy_refuses(wc_transport *t, const wc_request *req, wc_exchange *x) {
   const char *url = wc_request_url(req);
+  if (origin_vetted(t, url)) return false;
   CURLU *u = curl_url();
   char *scheme = NULL, *host = NULL;
   bool refused = false;
@@ -515,15 +523,20 @@ static bool policy_refuses(const wc_transport *t, const wc_request *req, wc_exch
                           host);
     refused = true;
   }
+  if (!refused) origin_remember(t, url, wc_url_is_loopback(url));
   curl_free(scheme);
   curl_free(host);
   curl_url_cleanup(u);
   return refused;
 }
 
+/* Called after policy_refuses let url through: its origin is the vetted one. */
 static void rate_wait(wc_transport *t, const char *url) {
   double rate = t->opts.rate;
-  if (rate < 0) rate = wc_url_is_loopback(url) ? 0 : WC_AUTO_RATE_REMOTE;
+  if (rate < 0) {
+    bool loopback = origin_vetted(t, url) ? t->vetted_loopback : wc_url_is_loopback(url);
+    rate = loopback ? 0 : WC_AUTO_RATE_REMOTE;
+  }
   if (rate > 0 && t->last_send_ms >= 0) {
     double next = t->last_send_ms + 1000.0 / rate;
     double now = wc_monotonic_ms();

@@ -51,6 +51,9 @@ int wc_exchange_extend_header(wc_exchange *x, const char *text, size_t len);
 void wc_exchange_set_error(wc_exchange *x, wc_xfer_status status, const char *fmt, ...)
     WC_PRINTF(3, 4);
 void wc_exchange_set_note(wc_exchange *x, const char *fmt, ...) WC_PRINTF(2, 3);
+/* Status OK and no error (what set_error(x, WC_XFER_OK, "") says, without
+ * formatting: every successful attempt ends here). */
+void wc_exchange_set_ok(wc_exchange *x);
 /* Replaces every occurrence of secret in everything recorded by "***". */
 void wc_exchange_scrub(wc_exchange *x, const char *secret);
 

@@ -140,6 +140,15 @@ void wc_exchange_set_error(wc_exchange *x, wc_xfer_status status, const char *fm
   }
 }
 
+void wc_exchange_set_ok(wc_exchange *x) {
+  x->status = WC_XFER_OK;
+  if (x->error && !x->error[0]) return;
+  char *empty = wc_strdup("");
+  if (!empty) return; /* the old message stays: set_error does the same */
+  free(x->error);
+  x->error = empty;
+}
+
 void wc_exchange_set_note(wc_exchange *x, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
@@ -151,11 +160,16 @@ void wc_exchange_set_note(wc_exchange *x, const char *fmt, ...) {
   }
 }
 
-/* memmem is a GNU extension; this is the portable few lines. */
+/* memmem is a GNU extension; this is the portable few lines (memchr finds
+ * the candidates: every exchange of a run is scanned for the token). */
 static const char *find_bytes(const char *hay, size_t n, const char *needle, size_t m) {
   if (m == 0 || n < m) return NULL;
-  for (size_t i = 0; i + m <= n; i++)
-    if (hay[i] == needle[0] && memcmp(hay + i, needle, m) == 0) return hay + i;
+  const char *last = hay + (n - m); /* the last place a match can start */
+  for (const char *p = hay; p <= last; p++) {
+    p = memchr(p, needle[0], (size_t)(last - p) + 1);
+    if (!p) return NULL;
+    if (memcmp(p, needle, m) == 0) return p;
+  }
   return NULL;
 }
 

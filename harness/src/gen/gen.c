@@ -262,15 +262,26 @@ static int judge_body(const wc_gen *gen, wc_gen_request *req, wc_findings *scrat
   return set_negative(req, f && f->keyword ? f->keyword : "schema", f ? f->instance_pointer : "");
 }
 
+/* "positive <edge> at <target>" or "negative <keyword> at <location>:
+ * <edge>", joined rather than formatted (one per generated request). */
 static int describe(wc_gen_request *req) {
+  const char *parts[6];
+  size_t n = 0;
+  if (req->positive) {
+    parts[n++] = "positive ", parts[n++] = req->edge_class, parts[n++] = " at ";
+    parts[n++] = *req->target ? req->target : "body";
+  } else {
+    parts[n++] = "negative ", parts[n++] = req->keyword, parts[n++] = " at ";
+    parts[n++] = *req->location ? req->location : "body root", parts[n++] = ": ";
+    parts[n++] = req->edge_class;
+  }
   wc_buf b;
   wc_buf_init(&b);
-  int rc = req->positive
-               ? wc_buf_printf(&b, "positive %s at %s", req->edge_class, *req->target ? req->target : "body")
-               : wc_buf_printf(&b, "negative %s at %s: %s", req->keyword,
-                               *req->location ? req->location : "body root", req->edge_class);
-  req->description = wc_buf_steal(&b);
-  return rc == 0 && req->description ? 0 : -1;
+  int rc = 0;
+  for (size_t i = 0; rc == 0 && i < n; i++) rc = wc_buf_puts(&b, parts[i]);
+  req->description = rc == 0 ? wc_buf_steal(&b) : NULL;
+  wc_buf_free(&b);
+  return req->description ? 0 : -1;
 }
 
 static char *trim_ows(const char *v) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gen_internal.h"
+#include "whopconf/json_arena.h"
 
 /* Code point pools for random text: each a few ranges of one kind. */
 typedef struct pool {
@@ -177,6 +178,9 @@ static wc_gen_request *random_request(const wc_gen *gen, uint64_t seed, uint64_t
   char edge[64] = "random";
   const char *target = "";
   const char *version = NULL, *account = NULL;
+  /* The template tree lives only in this function, on this thread: its
+   * nodes come from the thread's JSON arena when the command installed it. */
+  bool arena = wc_json_arena_begin();
   cJSON *body = random_object(gen, &rng, GEN_ROOT, edge, sizeof edge);
   int rc = body ? 0 : -1;
   if (rc == 0 && !positive_only) {
@@ -186,6 +190,7 @@ static wc_gen_request *random_request(const wc_gen *gen, uint64_t seed, uint64_t
   size_t len = 0;
   char *text = rc == 0 ? gen_print(body, &len) : NULL;
   cJSON_Delete(body);
+  if (arena) wc_json_arena_end();
   wc_gen_request *req = text ? gen_request_make(gen, text, len, version, account, edge, target) : NULL;
   if (!req) wc_err_set(err, WC_E_NOMEM, "out of memory");
   return req;

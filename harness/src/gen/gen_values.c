@@ -80,7 +80,10 @@ char *gen_json_quote(const char *text, size_t len) {
   wc_buf_init(&b);
   /* Runs of plain bytes are copied whole: bodies reach 1 MiB and this is on
    * the fuzzing phase's hot path. */
-  int rc = wc_buf_append(&b, "\"", 1);
+  static const char hex[] = "0123456789abcdef";
+  /* Room for the common case (nothing escaped) at once. */
+  int rc = len < SIZE_MAX - 3 ? wc_buf_reserve(&b, len + 2) : -1;
+  if (rc == 0) rc = wc_buf_append(&b, "\"", 1);
   for (size_t i = 0; rc == 0 && i < len; i++) {
     size_t run = i;
     while (run < len && (unsigned char)text[run] >= 0x20 && text[run] != '"' && text[run] != '\\') run++;
@@ -90,11 +93,14 @@ char *gen_json_quote(const char *text, size_t len) {
       continue;
     }
     unsigned char c = (unsigned char)text[i];
-    if (c == '"' || c == '\\') rc = wc_buf_printf(&b, "\\%c", c);
-    else if (c == '\n') rc = wc_buf_puts(&b, "\\n");
-    else if (c == '\r') rc = wc_buf_puts(&b, "\\r");
-    else if (c == '\t') rc = wc_buf_puts(&b, "\\t");
-    else rc = wc_buf_printf(&b, "\\u%04x", c);
+    char esc[6] = {'\\', (char)c};
+    size_t n = 2;
+    if (c == '\n') esc[1] = 'n';
+    else if (c == '\r') esc[1] = 'r';
+    else if (c == '\t') esc[1] = 't';
+    else if (c != '"' && c != '\\') /* a control: \u00XX */
+      esc[1] = 'u', esc[2] = '0', esc[3] = '0', esc[4] = hex[c >> 4], esc[5] = hex[c & 15], n = 6;
+    rc = wc_buf_append(&b, esc, n);
   }
   if (rc == 0) rc = wc_buf_append(&b, "\"", 1);
   if (rc != 0) {
@@ -142,10 +148,53 @@ bool gen_utf8_valid(const char *s, size_t len) {
   return true;
 }
 
+/* A member name as cJSON_PrintUnformatted writes it. */
+static int print_key(wc_buf *b, const char *key) {
+  int rc = wc_buf_append(b, "\"", 1);
+  for (const char *p = key ? key : ""; rc == 0 && *p; p++) {
+    unsigned char c = (unsigned char)*p;
+    const char *esc = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\b' ? "\\b" : c == '\f' ? "\\f"
+                    : c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : NULL;
+    if (esc) rc = wc_buf_puts(b, esc);
+    else if (c < 0x20) rc = wc_buf_printf(b, "\\u%04x", c);
+    else rc = wc_buf_append(b, p, 1);
+  }
+  return rc == 0 ? wc_buf_append(b, "\"", 1) : rc;
+}
+
+/* Objects and raw leaves are written here (the trees are made of them);
+ * anything else as cJSON prints it. */
+static int print_node(wc_buf *b, const cJSON *node) {
+  if (cJSON_IsRaw(node)) return node->valuestring ? wc_buf_puts(b, node->valuestring) : -1;
+  if (cJSON_IsObject(node)) {
+    int rc = wc_buf_append(b, "{", 1);
+    for (const cJSON *m = node->child; rc == 0 && m; m = m->next) {
+      rc = print_key(b, m->string);
+      if (rc == 0) rc = wc_buf_append(b, ":", 1);
+      if (rc == 0) rc = print_node(b, m);
+      if (rc == 0 && m->next) rc = wc_buf_append(b, ",", 1);
+    }
+    return rc == 0 ? wc_buf_append(b, "}", 1) : rc;
+  }
+  char *text = cJSON_PrintUnformatted(node);
+  int rc = text ? wc_buf_puts(b, text) : -1;
+  cJSON_free(text);
+  return rc;
+}
+
+/* The same bytes as cJSON_PrintUnformatted, without its copies: a body is
+ * printed for every generated request, and with cJSON's allocator hooks
+ * installed (the JSON arena) cJSON grows its buffer by copying instead of
+ * realloc. */
 char *gen_print(const cJSON *tree, size_t *len) {
-  char *out = cJSON_PrintUnformatted(tree);
-  if (out && len) *len = strlen(out);
-  return out;
+  wc_buf b;
+  wc_buf_init(&b);
+  if (!tree || print_node(&b, tree) != 0 || !b.data) {
+    wc_buf_free(&b);
+    return NULL;
+  }
+  if (len) *len = b.len;
+  return wc_buf_steal(&b);
 }
 
 cJSON *gen_positive_value(const wc_gen *gen, size_t member, const char *text) {

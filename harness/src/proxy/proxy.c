@@ -289,6 +289,18 @@ static int parse_upstream(wc_proxy *p, const char *upstream, bool allow_http, wc
   wc_buf_init(&b);
   if (wc_buf_printf(&b, "%s://%s:%s", scheme, host, port) != 0) goto nomem;
   p->upstream_origin = wc_buf_steal(&b);
+  /* For the plain forwarder: where to connect, and the Host field libcurl
+   * would write (the port only when it is not the scheme's). */
+  p->upstream_plain = strcmp(scheme, "http") == 0;
+  size_t hlen = strlen(host);
+  bool bracketed = hlen >= 2 && host[0] == '[' && host[hlen - 1] == ']';
+  p->upstream_host = bracketed ? wc_strndup(host + 1, hlen - 2) : wc_strdup(host);
+  p->upstream_port = wc_strdup(port);
+  if (wc_buf_printf(&b, "%s%s%s", host, strcmp(port, p->upstream_plain ? "80" : "443") ? ":" : "",
+                    strcmp(port, p->upstream_plain ? "80" : "443") ? port : "") != 0)
+    goto nomem;
+  p->upstream_authority = wc_buf_steal(&b);
+  if (!p->upstream_host || !p->upstream_port || !p->upstream_authority) goto nomem;
   size_t n = strlen(path);
   while (n > 0 && path[n - 1] == '/') n--;
   p->prefix = wc_strndup(path, n);
@@ -362,6 +374,9 @@ static void proxy_free(wc_proxy *p) {
   wc_spec_free(p->spec);
   free(p->upstream);
   free(p->upstream_origin);
+  free(p->upstream_host);
+  free(p->upstream_port);
+  free(p->upstream_authority);
   free(p->prefix);
   free(p->host);
   free(p->cacert);
@@ -401,7 +416,7 @@ wc_proxy *wc_proxy_start(const wc_proxy_opts *opts, wc_err *err) {
   }
   p->port = port;
   wc_http_base_url(p->base_url, sizeof p->base_url, p->host, port, p->prefix);
-  if (pthread_key_create(&p->curl_key, px_upstream_thread_end) != 0) {
+  if (pthread_key_create(&p->upstream_key, px_upstream_thread_end) != 0) {
     close(fd);
     proxy_free(p);
     wc_err_set(err, WC_E_INTERNAL, "cannot create a thread key");
@@ -416,7 +431,7 @@ wc_proxy *wc_proxy_start(const wc_proxy_opts *opts, wc_err *err) {
       MHD_OPTION_END);
   if (!p->daemon) {
     close(fd);
-    pthread_key_delete(p->curl_key);
+    pthread_key_delete(p->upstream_key);
     proxy_free(p);
     wc_err_set(err, WC_E_INTERNAL, "libmicrohttpd could not start on %s", p->base_url);
     return NULL;
@@ -439,7 +454,7 @@ void wc_proxy_stop(wc_proxy *p) {
   MHD_stop_daemon(p->daemon);
   if (fd != MHD_INVALID_SOCKET) close(fd);
   p->daemon = NULL;
-  pthread_key_delete(p->curl_key);
+  pthread_key_delete(p->upstream_key);
 }
 
 void wc_proxy_free(wc_proxy *p) {

@@ -1,6 +1,8 @@
 /* The validating proxy, private to harness/src/proxy/:
  *   proxy.c           the server side (libmicrohttpd), lifecycle, replies
- *   proxy_upstream.c  the upstream side (libcurl), hop-by-hop headers
+ *   proxy_headers.c   header lists, hop-by-hop fields, what is forwarded
+ *   proxy_upstream.c  the upstream side: per-thread state, https:// on libcurl
+ *   proxy_plain.c     the upstream side for http://: one socket, HTTP/1.1
  *   proxy_tally.c     judging, counts, the bounded record, the report */
 #ifndef WHOPCONF_PROXY_INTERNAL_H
 #define WHOPCONF_PROXY_INTERNAL_H
@@ -24,6 +26,8 @@ bool px_headers_next(const px_headers *h, size_t *pos, const char **name, const 
 /* The first value of name (case-insensitive), or NULL. */
 const char *px_headers_get(const px_headers *h, const char *name);
 void px_headers_free(px_headers *h);
+/* Appends " text" to the last field's value (obs-fold). */
+int px_headers_extend(px_headers *h, const char *text, size_t len);
 
 /* RFC 9110 7.6.1: a field that describes one connection and is never
  * forwarded (Connection, the fields it names, Keep-Alive, Proxy-Connection,
@@ -32,6 +36,10 @@ void px_headers_free(px_headers *h);
 bool px_hop_by_hop(const char *name, const char *connection);
 /* The Connection values of h joined by commas into out ("" when none). */
 int px_connection_tokens(const px_headers *h, wc_buf *out);
+/* A request field that goes to the upstream: not hop-by-hop, and not one
+ * the proxy writes for this hop itself (Host, Content-Length) or never
+ * sends (Expect). connection: px_connection_tokens of the request. */
+bool px_forwarded_request_field(const char *name, const char *connection);
 
 /* Why an exchange did not complete. */
 typedef enum px_failure {
@@ -73,6 +81,10 @@ struct wc_proxy {
   /* configuration (strings owned) */
   char *upstream;        /* as given */
   char *upstream_origin; /* "http://127.0.0.1:8080" */
+  char *upstream_host;   /* "127.0.0.1", "::1" (no brackets): to connect */
+  char *upstream_port;   /* "8080" */
+  char *upstream_authority; /* the Host field: "127.0.0.1:8080" (no port when the default) */
+  bool upstream_plain;   /* http://: the lean forwarder, else libcurl */
   char *prefix;          /* "/api/v1" (no trailing slash, "" for the root) */
   char *host;
   char *cacert;
@@ -85,7 +97,7 @@ struct wc_proxy {
   unsigned short port;
 
   struct MHD_Daemon *daemon;
-  pthread_key_t curl_key; /* this thread's upstream handle */
+  pthread_key_t upstream_key; /* this thread's px_thread */
   atomic_bool stopping;
 
   struct wc_judge *judge;
@@ -95,11 +107,29 @@ struct wc_proxy {
 };
 
 
-/* proxy_upstream.c: sends x to the upstream in this thread's handle and
+/* One connection thread's upstream side, kept from one request to the
+ * next (keep-alive): libcurl's handle for https://, the socket and the
+ * parser for http://. */
+typedef struct px_thread {
+  void *curl; /* CURL *, on first use */
+  int fd;     /* -1: no connection */
+  struct wc_h1_response *h1;
+  wc_buf out; /* the request head being written */
+  char in[16384];
+} px_thread;
+
+/* proxy_upstream.c: sends x to the upstream from this thread's state and
  * fills the response part (or xfer + error). Never blocks beyond
  * o.timeout_ms, and returns early once the proxy stops. */
 void px_forward(wc_proxy *p, px_exchange *x);
-void px_upstream_thread_end(void *curl); /* pthread key destructor */
+void px_upstream_thread_end(void *thread); /* pthread key destructor */
+/* The error line of a response over a cap (both forwarders say the same). */
+void px_describe_too_large(wc_proxy *p, px_exchange *x, wc_xfer_status kind);
+#define PX_MAX_RESPONSE_HEADER_BYTES ((size_t)64 << 10)
+#define PX_MAX_RESPONSE_HEADER_FIELDS 200
+
+/* proxy_plain.c: px_forward for an http:// upstream. */
+void px_forward_plain(wc_proxy *p, px_thread *th, px_exchange *x);
 
 /* proxy_tally.c */
 /* The judge and the tally, from the configuration. 0, or -1 (err set). */

@@ -1,99 +1,34 @@
-/* The proxy's upstream side: a lean libcurl forwarder. whopconf's transport
- * builds requests from a typed description of PATCH /users/me; the proxy
- * forwards any method, target, header and body as the client sent them, so
- * it has its own few options here and shares the rest: the failure kinds
- * (wc_xfer_status_from_curl), never following redirects, no proxy from the
+/* The proxy's upstream side: each connection thread's state (a pthread
+ * key), and the https:// forwarder on libcurl (a plain http:// upstream
+ * goes to proxy_plain.c, which costs a third of the CPU per request).
+ * whopconf's transport builds requests from a typed description of PATCH
+ * /users/me; the proxy forwards any method, target, header and body as the
+ * client sent them, so it has its own few options here and shares the
+ * rest: the failure kinds (wc_xfer_status_from_curl), the head parser
+ * (wc_h1_head_line), never following redirects, no proxy from the
  * environment, TLS verification on unless --insecure.
  *
- * One easy handle per connection thread (a pthread key), configured once
- * with what never changes; each transfer sets every option that varies
- * (URL, fields, method, body, the callbacks' data), so none carries over,
- * and the live connection and TLS session are kept (keep-alive). */
+ * One easy handle per connection thread, configured once with what never
+ * changes; each transfer sets every option that varies (URL, fields,
+ * method, body, the callbacks' data), so none carries over, and the live
+ * connection and TLS session are kept (keep-alive). */
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "proxy_internal.h"
-
-#define MAX_RESPONSE_HEADER_BYTES ((size_t)64 << 10)
-#define MAX_RESPONSE_HEADER_FIELDS 200
-
-/* ---- header lists ------------------------------------------------------------ */
-
-int px_headers_add(px_headers *h, const char *name, size_t name_len, const char *value, size_t value_len) {
-  size_t old = h->data.len;
-  if (wc_buf_append(&h->data, name, name_len) != 0 || wc_buf_append(&h->data, "", 1) != 0 ||
-      wc_buf_append(&h->data, value, value_len) != 0 || wc_buf_append(&h->data, "", 1) != 0) {
-    h->data.len = old;
-    return -1;
-  }
-  h->count++;
-  return 0;
-}
-
-bool px_headers_next(const px_headers *h, size_t *pos, const char **name, const char **value) {
-  if (!h->data.data || *pos >= h->data.len) return false;
-  *name = h->data.data + *pos;
-  *value = *name + strlen(*name) + 1;
-  *pos = (size_t)(*value - h->data.data) + strlen(*value) + 1;
-  return true;
-}
-
-const char *px_headers_get(const px_headers *h, const char *name) {
-  size_t pos = 0;
-  const char *n, *v;
-  while (px_headers_next(h, &pos, &n, &v))
-    if (strcasecmp(n, name) == 0) return v;
-  return NULL;
-}
-
-void px_headers_free(px_headers *h) {
-  wc_buf_free(&h->data);
-  h->count = 0;
-}
-
-int px_connection_tokens(const px_headers *h, wc_buf *out) {
-  size_t pos = 0;
-  const char *n, *v;
-  if (wc_buf_append(out, "", 0) != 0) return -1;
-  while (px_headers_next(h, &pos, &n, &v))
-    if (strcasecmp(n, "Connection") == 0 && ((out->len && wc_buf_puts(out, ",") != 0) || wc_buf_puts(out, v) != 0))
-      return -1;
-  return 0;
-}
-
-/* name appears as a token of the comma-separated list (optional blanks). */
-static bool named_in(const char *name, const char *list) {
-  size_t n = strlen(name);
-  for (const char *p = list; *p;) {
-    while (*p == ' ' || *p == '\t' || *p == ',') p++;
-    size_t len = strcspn(p, ",");
-    size_t t = len;
-    while (t > 0 && (p[t - 1] == ' ' || p[t - 1] == '\t')) t--;
-    if (t == n && strncasecmp(p, name, n) == 0) return true;
-    p += len;
-  }
-  return false;
-}
-
-bool px_hop_by_hop(const char *name, const char *connection) {
-  static const char *const fixed[] = {"Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer",
-                                      "Transfer-Encoding", "Upgrade", "Proxy-Authorization"};
-  for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
-    if (strcasecmp(name, fixed[i]) == 0) return true;
-  return connection && *connection && named_in(name, connection);
-}
+#include "whopconf/http1.h"
 
 /* ---- one transfer ------------------------------------------------------------ */
 
 typedef struct transfer {
   wc_proxy *p;
   px_exchange *x;
-  bool connected, got_first_byte, expect_status_line;
-  int block_status;
-  size_t header_bytes;
+  bool connected, got_first_byte;
+  wc_h1_head head;
   bool body_too_large, headers_too_large, malformed, nomem;
 } transfer;
 
@@ -120,43 +55,25 @@ static size_t header_cb(char *buf, size_t size, size_t nitems, void *ud) {
   px_exchange *x = t->x;
   size_t len = size * nitems;
   t->got_first_byte = true;
-  t->header_bytes += len;
-  if (t->header_bytes > MAX_RESPONSE_HEADER_BYTES || x->resp_headers.count >= MAX_RESPONSE_HEADER_FIELDS) {
-    t->headers_too_large = true;
-    return 0;
-  }
-  size_t n = len;
-  while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) n--;
-  if (n == 0) { /* end of a header block: another follows only after a 1xx */
-    t->expect_status_line = t->block_status >= 100 && t->block_status < 200;
-    return len;
-  }
-  if (t->expect_status_line) {
-    if (n < 12 || memcmp(buf, "HTTP/", 5) != 0) {
-      t->malformed = true;
-      return 0;
-    }
-    /* A new response (the first, or the final one after a 1xx). */
+  wc_h1_line l;
+  switch (wc_h1_head_line(&t->head, buf, len, &l)) {
+  case WC_H1_LINE_STATUS: /* a new response (the first, or the final one after a 1xx) */
     px_headers_free(&x->resp_headers);
-    const char *sp = memchr(buf, ' ', n);
-    t->block_status = sp && (size_t)(sp - buf) + 4 <= n ? atoi(sp + 1) : 0;
-    t->expect_status_line = false;
     return len;
-  }
-  const char *colon = memchr(buf, ':', n);
-  if (!colon || colon == buf) {
-    t->malformed = true;
-    return 0;
-  }
-  const char *v = colon + 1;
-  size_t vlen = n - (size_t)(v - buf);
-  while (vlen > 0 && (*v == ' ' || *v == '\t')) v++, vlen--;
-  while (vlen > 0 && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t')) vlen--;
-  if (px_headers_add(&x->resp_headers, buf, (size_t)(colon - buf), v, vlen) != 0) {
+  case WC_H1_LINE_END: return len;
+  case WC_H1_LINE_FIELD:
+    if (px_headers_add(&x->resp_headers, l.name, l.name_len, l.value, l.value_len) == 0) return len;
     t->nomem = true;
     return 0;
+  case WC_H1_LINE_FOLD:
+    if (px_headers_extend(&x->resp_headers, l.value, l.value_len) == 0) return len;
+    t->malformed = !x->resp_headers.count; /* a block cannot start with a continuation */
+    t->nomem = !t->malformed;
+    return 0;
+  case WC_H1_LINE_TOO_LARGE: t->headers_too_large = true; return 0;
+  case WC_H1_LINE_MALFORMED: t->malformed = true; return 0;
   }
-  return len;
+  return 0;
 }
 
 static size_t write_cb(char *data, size_t size, size_t nmemb, void *ud) {
@@ -199,9 +116,7 @@ static struct curl_slist *request_fields(const px_exchange *x, bool *ok) {
   size_t pos = 0;
   const char *n, *v;
   while (*ok && px_headers_next(&x->req_headers, &pos, &n, &v)) {
-    if (px_hop_by_hop(n, tokens.data) || strcasecmp(n, "Host") == 0 || strcasecmp(n, "Content-Length") == 0 ||
-        strcasecmp(n, "Expect") == 0)
-      continue;
+    if (!px_forwarded_request_field(n, tokens.data)) continue;
     if (strcasecmp(n, "Accept") == 0) has_accept = true;
     if (strcasecmp(n, "Content-Type") == 0) has_ctype = true;
     if (!(next = append_field(list, &line, n, v))) *ok = false;
@@ -265,15 +180,19 @@ static void configure_transfer(CURL *c, const px_exchange *x, transfer *t, const
   }
 }
 
+void px_describe_too_large(wc_proxy *p, px_exchange *x, wc_xfer_status kind) {
+  x->xfer = kind;
+  if (kind == WC_XFER_BODY_TOO_LARGE)
+    snprintf(x->error, sizeof x->error, "response body over %zu bytes; transfer aborted", p->o.max_response_body);
+  else
+    snprintf(x->error, sizeof x->error, "response headers over %zu bytes or %d fields; transfer aborted",
+             PX_MAX_RESPONSE_HEADER_BYTES, PX_MAX_RESPONSE_HEADER_FIELDS);
+}
+
 static void describe(px_exchange *x, const transfer *t, CURLcode rc, long os_errno, const char *errbuf) {
   const char *curl_msg = errbuf[0] ? errbuf : curl_easy_strerror(rc);
-  if (rc == CURLE_WRITE_ERROR && t->body_too_large) {
-    x->xfer = WC_XFER_BODY_TOO_LARGE;
-    snprintf(x->error, sizeof x->error, "response body over %zu bytes; transfer aborted", t->p->o.max_response_body);
-  } else if (rc == CURLE_WRITE_ERROR && t->headers_too_large) {
-    x->xfer = WC_XFER_HEADERS_TOO_LARGE;
-    snprintf(x->error, sizeof x->error, "response headers over %zu bytes or %d fields; transfer aborted",
-             MAX_RESPONSE_HEADER_BYTES, MAX_RESPONSE_HEADER_FIELDS);
+  if (rc == CURLE_WRITE_ERROR && (t->body_too_large || t->headers_too_large)) {
+    px_describe_too_large(t->p, x, t->body_too_large ? WC_XFER_BODY_TOO_LARGE : WC_XFER_HEADERS_TOO_LARGE);
   } else if (rc == CURLE_WRITE_ERROR && t->malformed) {
     x->xfer = WC_XFER_MALFORMED;
     snprintf(x->error, sizeof x->error, "malformed response: not an HTTP status line or header field");
@@ -289,23 +208,36 @@ static void describe(px_exchange *x, const transfer *t, CURLcode rc, long os_err
   }
 }
 
-void px_upstream_thread_end(void *curl) { curl_easy_cleanup(curl); }
-
-static CURL *thread_handle(wc_proxy *p) {
-  CURL *c = pthread_getspecific(p->curl_key);
-  if (c) return c;
-  if (!(c = curl_easy_init())) return NULL;
-  if (pthread_setspecific(p->curl_key, c) != 0) {
-    curl_easy_cleanup(c);
-    return NULL;
-  }
-  configure_once(c, p);
-  return c;
+void px_upstream_thread_end(void *thread) {
+  px_thread *th = thread;
+  if (!th) return;
+  if (th->curl) curl_easy_cleanup(th->curl);
+  if (th->fd >= 0) close(th->fd);
+  wc_h1_response_free(th->h1);
+  wc_buf_free(&th->out);
+  free(th);
 }
 
-void px_forward(wc_proxy *p, px_exchange *x) {
-  double t0 = wc_monotonic_ms();
-  CURL *c = thread_handle(p);
+static px_thread *thread_state(wc_proxy *p) {
+  px_thread *th = pthread_getspecific(p->upstream_key);
+  if (th) return th;
+  if (!(th = calloc(1, sizeof *th))) return NULL;
+  th->fd = -1;
+  wc_buf_init(&th->out);
+  if (pthread_setspecific(p->upstream_key, th) != 0) {
+    free(th);
+    return NULL;
+  }
+  return th;
+}
+
+static CURL *curl_handle(wc_proxy *p, px_thread *th) {
+  if (!th->curl && (th->curl = curl_easy_init())) configure_once(th->curl, p);
+  return th->curl;
+}
+
+static void forward_curl(wc_proxy *p, px_thread *th, px_exchange *x) {
+  CURL *c = curl_handle(p, th);
   bool ok = c != NULL;
   wc_buf url;
   wc_buf_init(&url);
@@ -318,7 +250,8 @@ void px_forward(wc_proxy *p, px_exchange *x) {
     snprintf(x->error, sizeof x->error, "out of memory preparing the upstream request");
     return;
   }
-  transfer t = {.p = p, .x = x, .expect_status_line = true};
+  transfer t = {.p = p, .x = x};
+  wc_h1_head_init(&t.head, PX_MAX_RESPONSE_HEADER_BYTES, PX_MAX_RESPONSE_HEADER_FIELDS);
   char errbuf[CURL_ERROR_SIZE];
   errbuf[0] = '\0';
   configure_transfer(c, x, &t, url.data, errbuf, fields);
@@ -338,5 +271,17 @@ void px_forward(wc_proxy *p, px_exchange *x) {
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
   curl_slist_free_all(fields);
   wc_buf_free(&url);
+}
+
+void px_forward(wc_proxy *p, px_exchange *x) {
+  double t0 = wc_monotonic_ms();
+  px_thread *th = thread_state(p);
+  if (!th) {
+    x->failure = PX_PROXY_NOMEM;
+    snprintf(x->error, sizeof x->error, "out of memory preparing the upstream request");
+    return;
+  }
+  if (p->upstream_plain) px_forward_plain(p, th, x);
+  else forward_curl(p, th, x);
   x->upstream_ms = wc_monotonic_ms() - t0;
 }

@@ -365,8 +365,9 @@ const char *wc_run_journal_path(const wc_run *run) { return run ? run->journal_p
 
 void wc_run_request_stop(wc_run *run, const char *reason) {
   if (!run || !run->stop_path) return;
-  /* open/write/close only: this runs in signal handlers. The first reason
-   * wins (O_EXCL). */
+  /* A lock-free atomic store and open/write/close only: this runs in signal
+   * handlers. The first reason wins (O_EXCL). */
+  atomic_store(&run->stop_seen, true);
   int fd = open(run->stop_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return;
   size_t len = 0;

@@ -17,7 +17,17 @@ const char *wc_run_known(const wc_run *run, size_t i) {
 const char *wc_run_api_version(const wc_run *run) { return run->ctx->api_version; }
 
 bool wc_run_stopped(const wc_run *run) {
-  return run && run->stop_path && access(run->stop_path, F_OK) == 0;
+  if (!run || !run->stop_path) return false;
+  /* The fields are atomics of a run that is never itself const: only the
+   * cache of what the marker file said changes here. */
+  wc_run *r = (wc_run *)run;
+  if (atomic_load(&r->stop_seen)) return true;
+  long long now_us = (long long)(wc_monotonic_ms() * 1000.0);
+  if (now_us < atomic_load(&r->stop_next_check_us)) return false;
+  atomic_store(&r->stop_next_check_us, now_us + WC_RUN_STOP_POLL_MS * 1000LL);
+  if (access(run->stop_path, F_OK) != 0) return false;
+  atomic_store(&r->stop_seen, true);
+  return true;
 }
 
 struct wc_run_checks {
