@@ -321,6 +321,10 @@ int wc_cli_run(int argc, char **argv) {
   if (phases < 0) return wc_cli_usage_error("run", "--phases: %s", err.msg);
   st.campaign.phases = (unsigned)phases;
   st.campaign.seed = st.target.run.seed;
+  /* The gate's report is compared run to run (golden files, report diff):
+   * one worker keeps even a failed write's answer the same, and the
+   * coverage list is short enough to send in sequence. */
+  st.campaign.workers = 1;
   run_resources r = {.set = wc_cli_cases_load()};
   if (st.list_cases)
     wc_cli_cases_list(r.set, stdout);
