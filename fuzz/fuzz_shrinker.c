@@ -1,13 +1,15 @@
 /* shrinker: wc_gen_shrink with a failure predicate the fuzzer chooses.
  *
- * Framing: byte 0 predicate kind (% 6), byte 1 its parameter p, byte 2 the
+ * Framing: byte 0 predicate kind (% 7), byte 1 its parameter p, byte 2 the
  * budget (1 + byte % 64), byte 3 flags (0x01 Api-Version-Date, 0x02
  * account_id), the length-prefixed fields it names (no NUL), then the body
  * bytes (the rest). Fewer than 4 bytes or a bad field: rejected.
  * Predicates: 0 the body is longer than 4p bytes; 1 the body holds byte p;
  * 2 a body string has more than p code points; 3 the same keyword and
  * location as the input; 4 the body has at least p % 5 top-level members;
- * 5 the header value holds byte p or the query value is longer than p % 8.
+ * 5 the header value holds byte p or the query value is longer than p % 8;
+ * 6 a member name, at any depth, holds byte p (names of undeclared members
+ * shrink; declared ones never change).
  * Invariants (when the input fails the predicate): the result still fails
  * it, is never larger than the input, keeps the input's verdict; the
  * predicate saw only candidates of that verdict and was called exactly as
@@ -47,6 +49,12 @@ static bool long_string(const cJSON *node, size_t limit) {
   return false;
 }
 
+static bool name_holds(const cJSON *node, int byte) {
+  for (const cJSON *c = node ? node->child : NULL; c; c = c->next)
+    if ((c->string && strchr(c->string, byte)) || name_holds(c, byte)) return true;
+  return false;
+}
+
 static bool same_text(const char *a, const char *b) { return (!a && !b) || (a && b && !strcmp(a, b)); }
 
 static bool fails(const pred *pr, const wc_gen_request *c) {
@@ -61,6 +69,7 @@ static bool fails(const pred *pr, const wc_gen_request *c) {
     return same_text(wc_gen_request_keyword(c), wc_gen_request_keyword(pr->input)) &&
            same_text(wc_gen_request_location(c), wc_gen_request_location(pr->input));
   case 4: return wc_gen_request_json(c) && (unsigned)cJSON_GetArraySize(wc_gen_request_json(c)) >= pr->p % 5;
+  case 6: return name_holds(wc_gen_request_json(c), (int)(pr->p ? pr->p : 'z'));
   default: return (v && strchr(v, (int)(pr->p ? pr->p : 'x'))) || (a && strlen(a) > pr->p % 8);
   }
 }
@@ -88,7 +97,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   free(version);
   free(account);
   WC_FUZZ_ASSERT(in);
-  pred pr = {data[0] % 6, data[1], in, 0, false};
+  pred pr = {data[0] % 7, data[1], in, 0, false};
   if (fails(&pr, in)) {
     size_t budget = 1 + data[2] % 64;
     wc_shrink_result res;

@@ -94,6 +94,16 @@ shrinks = {
     "budget-one": shrink_seed(2, 5, 0, long_name),
     "nul-escape": shrink_seed(3, 0, 30, b'{"bio":"abc\\u0000def"}'),
     "non-object": shrink_seed(3, 0, 30, b'[{"name":"a"},2,3]'),
+    # numbers (0, 1, fewer digits), containers (emptied, halved), names
+    "numbers-digits": shrink_seed(0, 4, 63, b'{"name":123456789,"bio":-3.14159e-7,"x":1.7976931348623157e308}'),
+    "numbers-fraction": shrink_seed(0, 4, 63, b'{"x":3.14159265358979}'),
+    "numbers-huge": shrink_seed(0, 8, 63, b'{"x":3.14159265358979,"y":-1.7976931348623157e308}'),
+    "numbers-same-keyword": shrink_seed(3, 0, 63, b'{"name":98765.4321,"bio":"b"}'),
+    "array-halves": shrink_seed(1, ord("7"), 63, b'{"x":[' + b",".join(b"%d" % i for i in range(100)) + b']}'),
+    "object-emptied": shrink_seed(4, 1, 63, b'{"x":{"a":[1,2],"b":{"c":null},"d":true},"bio":"b"}'),
+    "name-byte": shrink_seed(6, ord("q"), 63, b'{"zzz_unknown_member_qq_long_name":1,"bio":"b"}'),
+    "name-nested": shrink_seed(6, ord("x"), 63, b'{"profile_picture":{"id":"p","xx_extra":"q"},"id":"r","name":"n"}'),
+    "name-members": shrink_seed(4, 3, 63, b'{"name":5,"ab":1,"abc":2,"abcd":[true,false,null]}'),
 }
 for name, data in shrinks.items():
     write("shrinker", "%s.bin" % name, data)

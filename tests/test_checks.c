@@ -560,6 +560,40 @@ Test(checks, observations_round_trip) {
   cJSON_Delete(j);
 }
 
+Test(checks, pass_or_findings) {
+  wc_findings *found = wc_findings_new();
+  const wc_observation *o = wc_observe_pass_or_findings(fx.obs, WC_REQ_ERR_ENVELOPE, 4, found,
+                                                        "%d to %s is fine", "%d to %s is bad", 400, "x");
+  cr_assert_not_null(o);
+  cr_expect_eq(o->status, WC_OBS_PASS);
+  cr_expect_str_eq(o->reason, "400 to x is fine");
+  cr_expect_eq(o->exchange, 4);
+  cr_expect_eq(wc_findings_count(o->findings), 0);
+  wc_findings_add(found, "/error", NULL, "type", WC_NO_OFFSET, "not an object");
+  wc_findings_add(found, "/x", NULL, "type", WC_NO_OFFSET, "second");
+  o = wc_observe_pass_or_findings(fx.obs, WC_REQ_ERR_ENVELOPE, 5, found, "%d to %s is fine",
+                                  "%d to %s is bad", 400, "x");
+  cr_assert_not_null(o);
+  cr_expect_eq(o->status, WC_OBS_FAIL);
+  cr_expect_str_eq(o->reason, "400 to x is bad: /error: not an object (+1 more)");
+  cr_expect_eq(wc_findings_count(o->findings), 2);
+  wc_findings_free(found);
+
+  /* a check's pass reason goes through it */
+  reset();
+  wc_sent s = pinned();
+  wc_response *good = resp(400, "application/json", "{\"error\":{\"type\":\"t\",\"message\":\"m\"}}");
+  wc_check_error_response(&fx.ctx, &s, good, fx.obs);
+  bool seen = false;
+  for (size_t i = 0; i < wc_observations_count(fx.obs); i++) {
+    const wc_observation *e = wc_observations_get(fx.obs, i);
+    if (strcmp(e->requirement, WC_REQ_ERR_ENVELOPE) == 0)
+      seen = e->status == WC_OBS_PASS && strcmp(e->reason, "400 to test has an error envelope") == 0;
+  }
+  cr_expect(seen, "the envelope check passes with its reason");
+  wc_response_free(good);
+}
+
 Test(checks, generic_requirements_are_in_the_catalogue) {
   size_t generic = 0;
   for (size_t i = 0; i < wc_catalog_count(); i++)

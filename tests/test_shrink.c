@@ -1,6 +1,7 @@
 /* The shrinker, with pure predicates (no server): the length-threshold and
  * two-member guarantees, the call budget on a 64 KiB string, verdicts that
- * never flip, raw bodies and parameter values. */
+ * never flip, raw bodies and parameter values, numbers, containers and the
+ * names of undeclared members. */
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -98,7 +99,21 @@ static wc_shrink_result run(const wc_gen_request *in, wc_gen_still_fails pred, p
   cr_expect(!p->flipped, "a candidate of the other verdict reached the predicate");
   cr_expect_eq(wc_gen_request_positive(res.minimal), wc_gen_request_positive(in));
   cr_expect_leq(wc_gen_request_size(res.minimal), wc_gen_request_size(in));
+  probe again = *p; /* a copy: this call is not the shrinker's */
+  cr_expect(pred(&again, res.minimal), "the result no longer fails: %s", wc_gen_request_body(res.minimal, NULL));
   return res;
+}
+
+/* Shrinks a body (no parameters) with the default budget and expects it to
+ * end as want; the predicate calls made. */
+static size_t shrinks_to(const char *body, size_t len, wc_gen_still_fails pred, probe *p, const char *want) {
+  wc_gen_request *in = given(body, len, NULL, NULL);
+  wc_shrink_result res = run(in, pred, p, 0);
+  cr_expect_str_eq(wc_gen_request_body(res.minimal, NULL), want, "from %.200s: %s", body,
+                   wc_gen_request_body(res.minimal, NULL));
+  wc_gen_request_free(res.minimal);
+  wc_gen_request_free(in);
+  return res.calls;
 }
 
 /* A body {"bio": ..., "name": <len code points of filler>, "username": ...}. */
@@ -277,4 +292,174 @@ Test(shrink, coverage_requests_shrink_without_flipping) {
     wc_gen_request_free(res.minimal);
     wc_gen_request_free(in);
   }
+}
+
+/* ---- numbers ------------------------------------------------------------ */
+
+typedef struct number_case {
+  const char *body;
+  bool (*holds)(double);
+  const char *want;
+} number_case;
+
+static bool nonzero(double x) { return x != 0; }
+static bool at_least_1000(double x) { return x >= 1000; }
+static bool fractional(double x) { return x != (double)(long long)x; }
+static bool beyond_1e300(double x) { return x > 1e300; }
+static bool negative(double x) { return x < 0; }
+
+static bool (*number_rule)(double);
+
+static bool name_number_holds(void *ctx, const wc_gen_request *c) {
+  seen(ctx, c);
+  const cJSON *j = wc_gen_request_json(c);
+  const cJSON *v = j ? cJSON_GetObjectItemCaseSensitive(j, "name") : NULL;
+  return cJSON_IsNumber(v) && number_rule(v->valuedouble);
+}
+
+Test(shrink, numbers_become_0_then_1_then_fewer_digits) {
+  static const number_case cases[] = {
+      {"{\"name\":-42,\"bio\":\"b\"}", nonzero, "{\"name\":1}"},
+      {"{\"name\":123456}", at_least_1000, "{\"name\":1234}"},
+      {"{\"name\":3.14159}", fractional, "{\"name\":3.1}"},
+      {"{\"name\":1.7976931348623157e308}", beyond_1e300, "{\"name\":1e+308}"},
+      {"{\"name\":-98765.4321}", negative, "{\"name\":-9}"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    number_rule = cases[i].holds;
+    probe p = {0};
+    shrinks_to(cases[i].body, strlen(cases[i].body), name_number_holds, &p, cases[i].want);
+  }
+}
+
+/* ---- objects and arrays ------------------------------------------------- */
+
+/* The predicates look at the first member whatever its name (the name of an
+ * undeclared member shrinks too). */
+static const cJSON *first_member(const wc_gen_request *c) {
+  const cJSON *j = wc_gen_request_json(c);
+  return cJSON_IsObject(j) ? j->child : NULL;
+}
+
+static bool holds_37(void *ctx, const wc_gen_request *c) {
+  seen(ctx, c);
+  const cJSON *arr = first_member(c), *e;
+  cJSON_ArrayForEach(e, arr) if (cJSON_IsNumber(e) && e->valuedouble == 37) return true;
+  return false;
+}
+
+Test(shrink, a_long_array_is_halved_not_cut_one_by_one) {
+  char body[1024];
+  size_t n = (size_t)sprintf(body, "{\"wc_x\":[");
+  for (int i = 0; i < 200; i++) n += (size_t)sprintf(body + n, "%s%d", i ? "," : "", i);
+  n += (size_t)sprintf(body + n, "]}");
+  probe p = {0};
+  size_t calls = shrinks_to(body, n, holds_37, &p, "{\"\":[37]}");
+  cr_log_info("200 elements, one needed: %zu predicate calls", calls);
+  cr_expect_leq(calls, 40, "%zu calls: elements were dropped one at a time", calls);
+}
+
+static bool first_is_container(void *ctx, const wc_gen_request *c) {
+  seen(ctx, c);
+  const cJSON *v = first_member(c);
+  return cJSON_IsArray(v) || cJSON_IsObject(v);
+}
+
+Test(shrink, objects_and_arrays_are_emptied_first) {
+  static const char *const bodies[][2] = {
+      {"{\"wc_x\":[1,[2,3],{\"a\":4,\"b\":5}],\"bio\":\"x\"}", "{\"\":[]}"},
+      {"{\"wc_x\":{\"a\":[1,2],\"b\":{\"c\":null},\"d\":true}}", "{\"\":{}}"},
+  };
+  for (size_t i = 0; i < 2; i++) {
+    probe p = {0};
+    size_t calls = shrinks_to(bodies[i][0], strlen(bodies[i][0]), first_is_container, &p, bodies[i][1]);
+    /* each container emptied in one call (the root refused), bio dropped,
+     * the name cut in three, a last round of two; element by element would
+     * take two calls more */
+    cr_expect_leq(calls, 8, "%s: %zu calls", bodies[i][0], calls);
+  }
+}
+
+/* ---- names of undeclared members ---------------------------------------- */
+
+static bool declared_at_root(const char *name) {
+  static const char *const known[] = {"name", "bio", "username", "profile_picture"};
+  for (size_t i = 0; i < 4; i++)
+    if (strcmp(name, known[i]) == 0) return true;
+  return false;
+}
+
+/* An undeclared root member whose name has more than p->threshold code
+ * points and starts with p->needle (when set). */
+static bool undeclared_name(void *ctx, const wc_gen_request *c) {
+  probe *p = ctx;
+  seen(p, c);
+  const cJSON *j = wc_gen_request_json(c), *m;
+  if (!cJSON_IsObject(j)) return false;
+  cJSON_ArrayForEach(m, j) {
+    if (declared_at_root(m->string)) continue;
+    size_t want = p->needle ? strlen(p->needle) : 0;
+    if (code_points(m->string) > p->threshold && strncmp(m->string, p->needle ? p->needle : "", want) == 0)
+      return true;
+  }
+  return false;
+}
+
+Test(shrink, an_undeclared_member_name_shrinks) {
+  static const char body[] = "{\"zzz_unknown_member_with_long_name\":1,\"bio\":\"b\"}";
+  probe p = {.threshold = 0};
+  shrinks_to(body, sizeof body - 1, undeclared_name, &p, "{\"a\":0}");
+  probe longer = {.threshold = 3};
+  shrinks_to(body, sizeof body - 1, undeclared_name, &longer, "{\"aaaa\":0}");
+}
+
+static bool root_and_picture_pairs(void *ctx, const wc_gen_request *c) {
+  seen(ctx, c);
+  const cJSON *j = wc_gen_request_json(c);
+  const cJSON *pic = j ? cJSON_GetObjectItemCaseSensitive(j, "profile_picture") : NULL;
+  return cJSON_GetArraySize(j) >= 2 && cJSON_GetArraySize(pic) >= 2;
+}
+
+Test(shrink, declared_names_never_change_nor_are_taken) {
+  static const char body[] =
+      "{\"profile_picture\":{\"id\":\"p\",\"xx_extra\":\"q\"},\"id\":\"r\"}";
+  probe p = {0};
+  /* "id" is declared inside profile_picture only */
+  shrinks_to(body, sizeof body - 1, root_and_picture_pairs, &p,
+             "{\"profile_picture\":{\"id\":\"\",\"\":\"\"},\"\":\"\"}");
+}
+
+static bool saw_name;
+
+static bool undeclared_name_watching(void *ctx, const wc_gen_request *c) {
+  const cJSON *j = wc_gen_request_json(c);
+  saw_name |= j && cJSON_HasObjectItem(j, "name");
+  return undeclared_name(ctx, c);
+}
+
+Test(shrink, a_name_never_becomes_a_declared_one) {
+  static const char body[] = "{\"namex\":\"v\",\"yy\":\"w\"}";
+  wc_gen_request *in = given(body, sizeof body - 1, NULL, NULL);
+  cr_assert(wc_gen_request_positive(in), "the verdict alone would not refuse {\"name\":\"v\"}");
+  wc_gen_request_free(in);
+  probe p = {.needle = "name"};
+  saw_name = false;
+  shrinks_to(body, sizeof body - 1, undeclared_name_watching, &p, "{\"namea\":\"\"}");
+  cr_expect(!saw_name, "a candidate renamed a member to the declared \"name\"");
+}
+
+static bool three_colons(void *ctx, const wc_gen_request *c) {
+  seen(ctx, c);
+  size_t len, colons = 0;
+  const char *b = wc_gen_request_body(c, &len);
+  for (size_t i = 0; i < len; i++) colons += b[i] == ':';
+  return colons >= 3;
+}
+
+Test(shrink, renamed_siblings_never_share_a_name) {
+  /* negative (name is a number), and a duplicate key would be negative too:
+   * only the shrinker keeps the two names apart */
+  static const char body[] = "{\"name\":5,\"ab\":1,\"abc\":2}";
+  probe p = {0};
+  shrinks_to(body, sizeof body - 1, three_colons, &p, "{\"name\":0,\"\":0,\"a\":0}");
 }

@@ -148,13 +148,15 @@ typedef struct wc_shrink_result {
   bool budget_exhausted;   /* stopped by the budget, not by a fixpoint */
 } wc_shrink_result;
 
-/* Structure-aware delta debugging: drop members, simplify values, shorten
- * strings (binary search on the length in code points, then from the
- * front), replace code points by 'a' / '0'; on the header and query values
- * the same string steps and "absent". Raw (non-JSON) bodies shrink by
- * removing byte ranges. Every candidate is re-classified and skipped
- * unless its positive/negative verdict equals the input's; it is then
- * kept only if still_fails says so. The result is never larger
+/* Structure-aware delta debugging: empty or halve objects and arrays, drop
+ * members and elements, numbers to 0 / 1 / fewer digits, shorten strings
+ * (binary search on the length in code points, then from the front),
+ * replace code points by 'a' / '0'; the names of members the schema does
+ * not declare shrink like strings (declared names never change); on the
+ * header and query values the same string steps and "absent". Raw
+ * (non-JSON) bodies shrink by removing byte ranges. Every candidate is
+ * re-classified and skipped unless its positive/negative verdict equals
+ * the input's; it is then kept only if still_fails says so. The result is never larger
  * (wc_gen_request_size) than the input. budget 0 = the default (100).
  * Returns 0, or -1 on ENOMEM (err set, out->minimal NULL). */
 int wc_gen_shrink(const wc_gen *gen, const wc_gen_request *failing, wc_gen_still_fails still_fails,

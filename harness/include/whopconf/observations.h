@@ -66,6 +66,13 @@ wc_observation *wc_observe(wc_observations *obs, const char *requirement, wc_obs
  * reason "<what>: <first finding message> (+N more)". */
 wc_observation *wc_observe_findings(wc_observations *obs, const char *requirement, int exchange,
                                     const wc_findings *found, const char *what);
+/* The usual end of a check: pass with the reason pass_fmt formats when found
+ * is empty, else wc_observe_findings with what = fail_fmt formatted (at most
+ * 255 bytes). Both formats take the same arguments; only the one used is
+ * formatted (and no pass reason once they are omitted). */
+wc_observation *wc_observe_pass_or_findings(wc_observations *obs, const char *requirement, int exchange,
+                                            const wc_findings *found, const char *pass_fmt,
+                                            const char *fail_fmt, ...) WC_PRINTF(5, 7) WC_PRINTF(6, 7);
 /* Copies every finding of src into dst. 0, or -1 on ENOMEM. */
 int wc_findings_copy(wc_findings *dst, const wc_findings *src);
 

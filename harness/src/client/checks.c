@@ -57,15 +57,8 @@ void wc_check_strict_json(const wc_sent *sent, const wc_response *r, wc_observat
     return;
   }
   const wc_findings *defects = wc_response_json_findings(r);
-  if (wc_findings_count(defects) == 0) {
-    wc_observe(obs, WC_REQ_STRICT_JSON, WC_OBS_PASS, exchange_of(sent), "%ld to %s: strict JSON",
-               wc_response_status(r), what_of(sent));
-    return;
-  }
-  char what[256];
-  snprintf(what, sizeof what, "%ld to %s: body is not strict JSON", wc_response_status(r),
-           what_of(sent));
-  wc_observe_findings(obs, WC_REQ_STRICT_JSON, exchange_of(sent), defects, what);
+  wc_observe_pass_or_findings(obs, WC_REQ_STRICT_JSON, exchange_of(sent), defects, "%ld to %s: strict JSON",
+                              "%ld to %s: body is not strict JSON", wc_response_status(r), what_of(sent));
 }
 
 static bool status_documented(const wc_check_ctx *ctx, long status) {
@@ -161,14 +154,8 @@ void wc_check_error_response(const wc_check_ctx *ctx, const wc_sent *sent, const
   wc_response_envelope(r, &env, found);
   if (json && ctx && ctx->error_schema && wc_findings_count(found) == 0)
     wc_schema_validate(ctx->error_schema, json, found);
-  if (wc_findings_count(found) == 0) {
-    wc_observe(obs, WC_REQ_ERR_ENVELOPE, WC_OBS_PASS, ex, "%ld to %s has an error envelope", status,
-               what_of(sent));
-  } else {
-    char what[256];
-    snprintf(what, sizeof what, "%ld to %s: bad error envelope", status, what_of(sent));
-    wc_observe_findings(obs, WC_REQ_ERR_ENVELOPE, ex, found, what);
-  }
+  wc_observe_pass_or_findings(obs, WC_REQ_ERR_ENVELOPE, ex, found, "%ld to %s has an error envelope",
+                              "%ld to %s: bad error envelope", status, what_of(sent));
   wc_findings_free(found);
 }
 
@@ -187,13 +174,8 @@ void wc_check_user_schema(const wc_check_ctx *ctx, const wc_sent *sent, const wc
     wc_findings *found = wc_findings_new();
     if (!found) return;
     wc_schema_validate(ctx->user_schema, json, found);
-    if (wc_findings_count(found) == 0) {
-      wc_observe(obs, WC_REQ_USER_SCHEMA, WC_OBS_PASS, ex, "200 to %s matches User", what_of(sent));
-    } else {
-      char what[256];
-      snprintf(what, sizeof what, "200 to %s does not match User", what_of(sent));
-      wc_observe_findings(obs, WC_REQ_USER_SCHEMA, ex, found, what);
-    }
+    wc_observe_pass_or_findings(obs, WC_REQ_USER_SCHEMA, ex, found, "200 to %s matches User",
+                                "200 to %s does not match User", what_of(sent));
     wc_findings_free(found);
   }
   if (cJSON_IsObject(json)) wc_check_user_meaning(json, ex, obs);
@@ -292,13 +274,8 @@ void wc_check_rejected_400(const char *requirement, const wc_sent *sent, const w
   wc_findings *found = wc_findings_new();
   if (!found) return;
   envelope_findings(r, found);
-  if (wc_findings_count(found) == 0) {
-    wc_observe(obs, requirement, WC_OBS_PASS, ex, "%s rejected with 400", what_of(sent));
-  } else {
-    char what[256];
-    snprintf(what, sizeof what, "%s: 400 without a valid error envelope", what_of(sent));
-    wc_observe_findings(obs, requirement, ex, found, what);
-  }
+  wc_observe_pass_or_findings(obs, requirement, ex, found, "%s rejected with 400",
+                              "%s: 400 without a valid error envelope", what_of(sent));
   wc_findings_free(found);
 }
 
@@ -314,12 +291,8 @@ void wc_check_auth_rejected(const char *requirement, const wc_sent *sent, const 
   wc_findings *found = wc_findings_new();
   if (!found) return;
   envelope_findings(r, found);
-  char what[256];
-  snprintf(what, sizeof what, "%s: %ld without a valid error envelope", what_of(sent), status);
-  if (wc_findings_count(found) == 0)
-    wc_observe(obs, requirement, WC_OBS_PASS, ex, "%s rejected with %ld", what_of(sent), status);
-  else
-    wc_observe_findings(obs, requirement, ex, found, what);
+  wc_observe_pass_or_findings(obs, requirement, ex, found, "%s rejected with %ld",
+                              "%s: %ld without a valid error envelope", what_of(sent), status);
   wc_findings_free(found);
 }
 
@@ -420,14 +393,10 @@ void wc_check_version_list(const wc_check_ctx *ctx, const wc_sent *sent, const w
                       "configured known version %s is not listed by the server",
                       ctx->known_versions[k]);
   }
-  char what[256];
-  snprintf(what, sizeof what, "%s: the listed versions differ from the configured list",
-           what_of(sent));
-  if (wc_findings_count(found) == 0)
-    wc_observe(obs, WC_REQ_VERSION_LIST, WC_OBS_PASS, ex, "%s: the message lists the %zu known versions",
-               what_of(sent), listed);
-  else
-    wc_observe_findings(obs, WC_REQ_VERSION_LIST, ex, found, what);
+  wc_observe_pass_or_findings(obs, WC_REQ_VERSION_LIST, ex, found,
+                              "%s: the message lists the %zu known versions",
+                              "%s: the %zu listed versions differ from the configured list", what_of(sent),
+                              listed);
   wc_findings_free(found);
 }
 
@@ -467,9 +436,8 @@ void wc_check_reflected(const cJSON *user, const cJSON *sent_body, int exchange,
   if (!cJSON_IsObject(user))
     wc_observe(obs, WC_REQ_UPD_REFLECTED, WC_OBS_FAIL, exchange, "the response is not a JSON object");
   else
-    wc_observe_findings(obs, WC_REQ_UPD_REFLECTED, exchange, found,
-                        wc_findings_count(found) ? "sent fields are not reflected"
-                                                 : "sent fields are reflected");
+    wc_observe_pass_or_findings(obs, WC_REQ_UPD_REFLECTED, exchange, found, "sent fields are reflected",
+                                "sent fields are not reflected");
   wc_findings_free(found);
 }
 
@@ -496,9 +464,7 @@ void wc_check_unchanged(const char *requirement, const cJSON *before, const cJSO
     free(was);
     free(now);
   }
-  char text[256];
-  snprintf(text, sizeof text, "%s%s", what ? what : "",
-           wc_findings_count(found) ? ": changed" : ": unchanged");
-  wc_observe_findings(obs, requirement, exchange, found, text);
+  wc_observe_pass_or_findings(obs, requirement, exchange, found, "%s: unchanged", "%s: changed",
+                              what ? what : "");
   wc_findings_free(found);
 }

@@ -262,13 +262,11 @@ static void check_decimals(const cJSON *user, int ex, wc_observations *obs) {
     decimal_member(user, "total_usd", "", USER_PTR "total_usd/description", true, should,
                    &should_seen);
   if (must_seen)
-    wc_observe_findings(obs, WC_REQ_BALANCE_DECIMAL, ex, must,
-                        wc_findings_count(must) ? "balance amounts are not decimal strings"
-                                                : "balance amounts are decimal strings");
+    wc_observe_pass_or_findings(obs, WC_REQ_BALANCE_DECIMAL, ex, must, "balance amounts are decimal strings",
+                                "balance amounts are not decimal strings");
   if (should_seen)
-    wc_observe_findings(obs, WC_REQ_USD_DECIMAL, ex, should,
-                        wc_findings_count(should) ? "USD values are not decimal strings"
-                                                  : "USD values are decimal strings");
+    wc_observe_pass_or_findings(obs, WC_REQ_USD_DECIMAL, ex, should, "USD values are decimal strings",
+                                "USD values are not decimal strings");
 done:
   wc_findings_free(must);
   wc_findings_free(should);
@@ -309,9 +307,9 @@ static void check_verification(const cJSON *user, int ex, wc_observations *obs) 
     }
     free(ptr);
   }
-  wc_observe_findings(obs, WC_REQ_VERIFICATION, ex, found,
-                      wc_findings_count(found) ? "verification statuses outside the documented set"
-                                               : "verification statuses are documented values");
+  wc_observe_pass_or_findings(obs, WC_REQ_VERIFICATION, ex, found,
+                              "verification statuses are documented values",
+                              "verification statuses outside the documented set");
   wc_findings_free(found);
 }
 

@@ -122,6 +122,23 @@ int wc_findings_copy(wc_findings *dst, const wc_findings *src) {
   return 0;
 }
 
+wc_observation *wc_observe_pass_or_findings(wc_observations *obs, const char *requirement, int exchange,
+                                            const wc_findings *found, const char *pass_fmt,
+                                            const char *fail_fmt, ...) {
+  va_list ap;
+  va_start(ap, fail_fmt);
+  wc_observation *o;
+  if (wc_findings_count(found) == 0) {
+    o = observe_v(obs, requirement, WC_OBS_PASS, exchange, pass_fmt, ap);
+  } else {
+    char what[256];
+    vsnprintf(what, sizeof what, fail_fmt, ap);
+    o = wc_observe_findings(obs, requirement, exchange, found, what);
+  }
+  va_end(ap);
+  return o;
+}
+
 static const char *pointer_or_root(const char *p) { return p && *p ? p : "(root)"; }
 
 wc_observation *wc_observe_findings(wc_observations *obs, const char *requirement, int exchange,
