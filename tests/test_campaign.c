@@ -95,6 +95,64 @@ static wc_gen_request *coverage_request(const wc_gen *gen, const char *edge, con
   return NULL;
 }
 
+/* A reference server with the given faults and lenient options, and the
+ * campaign environment of a fuzz against it (writes and pictures allowed). */
+typedef struct oracle_fixture {
+  wc_refserver *srv;
+  wc_spec *spec;
+  wc_gen *gen;
+  const char *known[16]; /* the checks keep pointing at it */
+  wc_run_checks *checks;
+  wc_run_opts ro;
+  wc_campaign_env env;
+  wc_transport *t;
+} oracle_fixture;
+
+static void fixture_start(oracle_fixture *f, const char **faults, size_t fault_count, const char **lenient,
+                          size_t lenient_count) {
+  wc_err err;
+  wc_refserver_opts so;
+  wc_refserver_opts_default(&so);
+  so.faults = fault_count ? faults : NULL;
+  so.fault_count = fault_count;
+  so.lenient = lenient_count ? lenient : NULL;
+  so.lenient_count = lenient_count;
+  f->srv = wc_refserver_start(&so, &err);
+  cr_assert_not_null(f->srv, "%s", err.msg);
+  f->spec = wc_spec_load_embedded(&err);
+  cr_assert_not_null(f->spec, "%s", err.msg);
+  f->gen = wc_gen_new(f->spec, NULL, &err);
+  cr_assert_not_null(f->gen, "%s", err.msg);
+  size_t known_count = 0;
+  for (; known_count < wc_default_version_count() && known_count < 16; known_count++)
+    f->known[known_count] = wc_default_version(known_count);
+  f->checks = wc_run_checks_new(f->spec, f->known[known_count - 1], f->known, known_count, 0, &err);
+  cr_assert_not_null(f->checks, "%s", err.msg);
+  wc_run_opts_default(&f->ro);
+  f->ro.base_url = wc_refserver_base_url(f->srv);
+  f->ro.token = WC_REFSERVER_DEFAULT_USER_TOKEN;
+  f->env = (wc_campaign_env){
+      .ro = &f->ro,
+      .gen = f->gen,
+      .checks = wc_run_checks_ctx(f->checks),
+      .body_properties = wc_spec_get(f->spec, "/paths/~1users~1me/patch/requestBody/content/application~1json/schema/properties", NULL),
+      .allow_writes = true,
+      .allow_picture = true,
+  };
+  cr_assert_not_null(f->env.body_properties);
+  wc_transport_opts_default(&f->env.topts);
+  f->t = wc_transport_new(&f->env.topts, NULL);
+  cr_assert_not_null(f->t);
+}
+
+static void fixture_stop(oracle_fixture *f) {
+  wc_transport_free(f->t);
+  wc_run_checks_free(f->checks);
+  wc_gen_free(f->gen);
+  wc_spec_free(f->spec);
+  wc_refserver_stop(f->srv);
+}
+
 ParameterizedTestParameters(oracle, judges_a_real_exchange) {
   static size_t idx[JUDGE_COUNT];
   for (size_t i = 0; i < JUDGE_COUNT; i++) idx[i] = i;
@@ -103,43 +161,13 @@ ParameterizedTestParameters(oracle, judges_a_real_exchange) {
 
 ParameterizedTest(size_t *i, oracle, judges_a_real_exchange) {
   const judge_case *c = &judge_cases[*i];
-  wc_err err;
-  wc_refserver_opts so;
-  wc_refserver_opts_default(&so);
   const char *faults[1] = {c->fault}, *lenient[1] = {c->lenient};
-  so.faults = c->fault ? faults : NULL;
-  so.fault_count = c->fault ? 1 : 0;
-  so.lenient = c->lenient ? lenient : NULL;
-  so.lenient_count = c->lenient ? 1 : 0;
-  wc_refserver *srv = wc_refserver_start(&so, &err);
-  cr_assert_not_null(srv, "%s", err.msg);
-  wc_spec *spec = wc_spec_load_embedded(&err);
-  cr_assert_not_null(spec, "%s", err.msg);
-  wc_gen *gen = wc_gen_new(spec, NULL, &err);
-  cr_assert_not_null(gen, "%s", err.msg);
-  const char *known[16];
-  size_t known_count = 0;
-  for (; known_count < wc_default_version_count() && known_count < 16; known_count++)
-    known[known_count] = wc_default_version(known_count);
-  wc_run_checks *checks = wc_run_checks_new(spec, known[known_count - 1], known, known_count, 0, &err);
-  cr_assert_not_null(checks, "%s", err.msg);
-  wc_run_opts ro;
-  wc_run_opts_default(&ro);
-  ro.base_url = wc_refserver_base_url(srv);
-  ro.token = WC_REFSERVER_DEFAULT_USER_TOKEN;
-  wc_campaign_env env = {
-      .ro = &ro,
-      .gen = gen,
-      .checks = wc_run_checks_ctx(checks),
-      .body_properties = wc_spec_get(spec, "/paths/~1users~1me/patch/requestBody/content/application~1json/schema/properties", NULL),
-      .allow_writes = true,
-  };
-  wc_transport_opts_default(&env.topts);
-  cr_assert_not_null(env.body_properties);
-  wc_transport *t = wc_transport_new(&env.topts, NULL);
-  wc_gen_request *req = coverage_request(gen, c->edge, c->target);
+  oracle_fixture f;
+  fixture_start(&f, faults, c->fault ? 1 : 0, lenient, c->lenient ? 1 : 0);
+  f.env.allow_picture = false;
+  wc_gen_request *req = coverage_request(f.gen, c->edge, c->target);
   wc_send_result res;
-  cr_assert_eq(wc_campaign_send(&env, t, req, &res), 0);
+  cr_assert_eq(wc_campaign_send(&f.env, f.t, req, &res), 0);
   cr_assert(res.sent && !res.transport_failed);
   int worst = -1;
   for (size_t k = 0; k < wc_observations_count(res.obs); k++) {
@@ -151,11 +179,7 @@ ParameterizedTest(size_t *i, oracle, judges_a_real_exchange) {
                c->edge, c->target, res.http_status, c->requirement, worst, c->want);
   wc_send_result_clear(&res);
   wc_gen_request_free(req);
-  wc_transport_free(t);
-  wc_run_checks_free(checks);
-  wc_gen_free(gen);
-  wc_spec_free(spec);
-  wc_refserver_stop(srv);
+  fixture_stop(&f);
 }
 
 /* ---- counting-only observations ------------------------------------------------------ */
@@ -169,46 +193,16 @@ ParameterizedTest(size_t *i, oracle, judges_a_real_exchange) {
  * occur, echo comparisons included. */
 Test(oracle, counting_only_observations_match_the_full_path) {
   wc_err err;
-  wc_refserver_opts so;
-  wc_refserver_opts_default(&so);
   const char *faults[] = {"zwj-dropped", "json-duplicate-key"}, *lenient[] = {"max-name=40"};
-  so.faults = faults;
-  so.fault_count = 2;
-  so.lenient = lenient;
-  so.lenient_count = 1;
-  wc_refserver *srv = wc_refserver_start(&so, &err);
-  cr_assert_not_null(srv, "%s", err.msg);
   wc_json_arena_install();
-  wc_spec *spec = wc_spec_load_embedded(&err);
-  cr_assert_not_null(spec, "%s", err.msg);
-  wc_gen *gen = wc_gen_new(spec, NULL, &err);
-  cr_assert_not_null(gen, "%s", err.msg);
-  const char *known[16];
-  size_t known_count = 0;
-  for (; known_count < wc_default_version_count() && known_count < 16; known_count++)
-    known[known_count] = wc_default_version(known_count);
-  wc_run_checks *checks = wc_run_checks_new(spec, known[known_count - 1], known, known_count, 0, &err);
-  cr_assert_not_null(checks, "%s", err.msg);
-  wc_run_opts ro;
-  wc_run_opts_default(&ro);
-  ro.base_url = wc_refserver_base_url(srv);
-  ro.token = WC_REFSERVER_DEFAULT_USER_TOKEN;
-  wc_campaign_env env = {
-      .ro = &ro,
-      .gen = gen,
-      .checks = wc_run_checks_ctx(checks),
-      .body_properties = wc_spec_get(spec, "/paths/~1users~1me/patch/requestBody/content/application~1json/schema/properties", NULL),
-      .allow_writes = true,
-      .allow_picture = true,
-  };
-  wc_transport_opts_default(&env.topts);
-  wc_transport *t = wc_transport_new(&env.topts, NULL);
+  oracle_fixture f;
+  fixture_start(&f, faults, 2, lenient, 1);
   size_t passes = 0, others = 0, compared = 0;
   for (uint64_t i = 0; i < 400; i++) {
-    wc_gen_request *req = i < 200 ? wc_gen_coverage(gen, (size_t)(i * 3), NULL) : wc_gen_random(gen, 5, i, NULL);
+    wc_gen_request *req = i < 200 ? wc_gen_coverage(f.gen, (size_t)(i * 3), NULL) : wc_gen_random(f.gen, 5, i, NULL);
     if (!req) continue;
     wc_send_result res;
-    cr_assert_eq(wc_campaign_send(&env, t, req, &res), 0);
+    cr_assert_eq(wc_campaign_send(&f.env, f.t, req, &res), 0);
     cr_assert(res.sent);
     if (res.transport_failed) {
       wc_send_result_clear(&res);
@@ -221,7 +215,7 @@ Test(oracle, counting_only_observations_match_the_full_path) {
     wc_observations *full = wc_observations_new();
     wc_sent s = {.method = "PATCH", .documented_op = true, .api_version = wc_gen_request_api_version(req),
                  .time_ms = wc_exchange_total_ms(res.x), .exchange = 1, .what = wc_gen_request_description(req)};
-    wc_campaign_judge(env.checks, env.body_properties, req, &s, r, full);
+    wc_campaign_judge(f.env.checks, f.env.body_properties, req, &s, r, full);
     cr_assert_eq(wc_observations_count(res.obs), wc_observations_count(full), "%s: %zu vs %zu observations",
                  wc_gen_request_description(req), wc_observations_count(res.obs), wc_observations_count(full));
     for (size_t k = 0; k < wc_observations_count(full); k++) {
@@ -247,11 +241,7 @@ Test(oracle, counting_only_observations_match_the_full_path) {
   cr_expect_gt(compared, 350);
   cr_expect_gt(passes, 1000, "%zu passes", passes);
   cr_expect_gt(others, 20, "%zu warnings, failures and skips", others);
-  wc_transport_free(t);
-  wc_run_checks_free(checks);
-  wc_gen_free(gen);
-  wc_spec_free(spec);
-  wc_refserver_stop(srv);
+  fixture_stop(&f);
 }
 
 /* ---- the findings table ------------------------------------------------------------ */

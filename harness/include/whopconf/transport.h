@@ -78,6 +78,14 @@ typedef struct wc_exchange wc_exchange;
 wc_transport *wc_transport_new(const wc_transport_opts *opts, wc_err *err);
 void wc_transport_free(wc_transport *t);
 
+/* The options every libcurl handle of whopconf shares (curl is a CURL *):
+ * no signals, http and https only, no redirect followed, no proxy from
+ * options or environment (a credential goes to the target and nowhere
+ * else), the two timeouts, the body recorded as sent (no decoding), TLS
+ * verified unless insecure, cacert when given. */
+void wc_transport_curl_defaults(void *curl, long connect_timeout_ms, long timeout_ms, bool insecure,
+                                const char *cacert);
+
 /* Sends the request (with retries). Returns the recorded exchange, or NULL
  * only when memory runs out; a failed transfer is an exchange whose status
  * is not WC_XFER_OK. */

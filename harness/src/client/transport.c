@@ -369,21 +369,25 @@ nomem:
 
 /* ---- the handle ---- */
 
-/* The options that are the same for every request of a transport. */
-static void set_fixed_options(CURL *c, const wc_transport_opts *o) {
+void wc_transport_curl_defaults(void *curl, long connect_timeout_ms, long timeout_ms, bool insecure,
+                                const char *cacert) {
+  CURL *c = curl;
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-  /* No proxy, from options or environment: the credential goes to the
-   * target and nowhere else. */
   curl_easy_setopt(c, CURLOPT_PROXY, "");
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, o->timeout_ms);
-  curl_easy_setopt(c, CURLOPT_HTTP_CONTENT_DECODING, 0L); /* record the bytes as sent */
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, o->insecure ? 0L : 1L);
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, o->insecure ? 0L : 2L);
-  if (o->cacert) curl_easy_setopt(c, CURLOPT_CAINFO, o->cacert);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, connect_timeout_ms);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(c, CURLOPT_HTTP_CONTENT_DECODING, 0L);
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, insecure ? 0L : 1L);
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, insecure ? 0L : 2L);
+  if (cacert) curl_easy_setopt(c, CURLOPT_CAINFO, cacert);
+}
+
+/* The options that are the same for every request of a transport. */
+static void set_fixed_options(CURL *c, const wc_transport_opts *o) {
+  wc_transport_curl_defaults(c, (long)o->connect_timeout_ms, (long)o->timeout_ms, o->insecure, o->cacert);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
   curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, prereq_cb);

@@ -137,16 +137,7 @@ static struct curl_slist *request_fields(const px_exchange *x, bool *ok) {
 static void configure_once(CURL *c, const wc_proxy *p) {
   const wc_proxy_opts *o = &p->o;
   curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L); /* the target as the client wrote it */
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(c, CURLOPT_PROXY, ""); /* credentials go to the upstream and nowhere else */
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, o->timeout_ms);
-  curl_easy_setopt(c, CURLOPT_HTTP_CONTENT_DECODING, 0L); /* the bytes as the upstream sent them */
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, o->insecure ? 0L : 1L);
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, o->insecure ? 0L : 2L);
-  if (o->cacert) curl_easy_setopt(c, CURLOPT_CAINFO, o->cacert);
+  wc_transport_curl_defaults(c, (long)o->connect_timeout_ms, (long)o->timeout_ms, o->insecure, o->cacert);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
   curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, prereq_cb);
