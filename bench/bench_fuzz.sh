@@ -55,6 +55,14 @@ echo "bench/fuzz: load average before $(cut -d' ' -f1-3 /proc/loadavg), $(nproc)
 wrk_serve "$build" || exit 1
 status=0
 wrk8=$(wrk_rate "$WRK_SERVE_URL" 8 "$secs") || status=1
+# The same PATCH from a bare libcurl client (8 threads, one connection each):
+# the HTTP cost whopconf's transport starts from.
+curl8=""
+if [ -x "$build/bench-curl" ]; then
+  curl8=$("$build/bench-curl" "$WRK_SERVE_URL" "$workers" "$secs") || status=1
+else
+  echo "bench/fuzz: $build/bench-curl missing (cmake --build $build --target bench)" >&2
+fi
 fuzz_run "$work/rate.out" "$requests" || status=1
 rate=$(fuzz_rate "$work/rate.out")
 # The same stream with bodies of at most 4 KiB: what the default's large
@@ -70,6 +78,10 @@ if [ -n "${wrk8:-}" ] && [ -n "${wrk8b:-}" ] && [ -n "$rate" ]; then
   [ -n "${small:-}" ] &&
     printf '  same, --max-request-body 4096:        %8s requests/s = %s of wrk\n' "$small" \
       "$(awk -v a="$small" -v b="$wrk_mean" 'BEGIN { printf "%.2f", a / b }')"
+  [ -n "${curl8:-}" ] &&
+    printf 'bare libcurl, the fixed PATCH, %s threads: %6s requests/s = %s of wrk (fuzz = %s of it)\n' "$workers" \
+      "$curl8" "$(awk -v a="$curl8" -v b="$wrk_mean" 'BEGIN { printf "%.2f", a / b }')" \
+      "$(awk -v a="$rate" -v b="$curl8" 'BEGIN { printf "%.2f", a / b }')"
 else
   echo "bench/fuzz: no rate figure (wrk ${wrk8:-?}/${wrk8b:-?}, fuzz ${rate:-?})" >&2
   status=1

@@ -1,0 +1,103 @@
+/* The rate of a bare libcurl client: N threads, each with one easy handle
+ * (one keep-alive connection), sending wrk's fixed PATCH (bench/wrk.sh) for
+ * a few seconds. No generation, no checks, no recording: the HTTP cost that
+ * whopconf's transport starts from, to read `whopconf fuzz`'s rate against
+ * (bench_fuzz.sh prints both next to wrk's).
+ *
+ *   bench-curl BASE_URL [THREADS=8] [SECONDS=5]
+ * Loopback only. Prints "<requests/s>"; exit 1 on a refused URL, a failed
+ * transfer or an answer other than 2xx. */
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "whopconf/common.h"
+#include "whopconf/request.h"
+
+#define MAX_THREADS 64
+#define MAX_REQUESTS_PER_THREAD 5000000L /* a bound besides the time */
+
+static const char *target;
+static double deadline_ms;
+static struct curl_slist *headers;
+static atomic_long sent;
+static atomic_bool failed;
+
+static size_t discard(char *data, size_t size, size_t n, void *ud) {
+  (void)data, (void)ud;
+  return size * n;
+}
+
+static void *client(void *arg) {
+  (void)arg;
+  CURL *c = curl_easy_init();
+  if (!c) {
+    atomic_store(&failed, true);
+    return NULL;
+  }
+  curl_easy_setopt(c, CURLOPT_URL, target);
+  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "PATCH");
+  curl_easy_setopt(c, CURLOPT_POSTFIELDS, "{\"name\": \"Ada Lovelace\", \"bio\": \"Analytical engines and poetry.\"}");
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_PROXY, "");
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+  for (long i = 0; i < MAX_REQUESTS_PER_THREAD && !atomic_load(&failed); i++) {
+    if ((i & 63) == 0 && wc_monotonic_ms() >= deadline_ms) break;
+    long code = 0;
+    if (curl_easy_perform(c) != CURLE_OK || curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code) != CURLE_OK ||
+        code < 200 || code > 299) {
+      atomic_store(&failed, true);
+      break;
+    }
+    atomic_fetch_add(&sent, 1);
+  }
+  curl_easy_cleanup(c);
+  return NULL;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fprintf(stderr, "usage: bench-curl BASE_URL [THREADS] [SECONDS]\n");
+    return 2;
+  }
+  int threads = argc > 2 ? atoi(argv[2]) : 8;
+  double seconds = argc > 3 ? atof(argv[3]) : 5;
+  if (threads < 1 || threads > MAX_THREADS || seconds <= 0 || seconds > 60) {
+    fprintf(stderr, "bench-curl: THREADS 1 to %d, SECONDS up to 60\n", MAX_THREADS);
+    return 2;
+  }
+  if (!wc_url_is_loopback(argv[1])) {
+    fprintf(stderr, "bench-curl: refusing a non-loopback URL: %s\n", argv[1]);
+    return 1;
+  }
+  char url[512];
+  snprintf(url, sizeof url, "%s/users/me", argv[1]);
+  target = url;
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  const char *token = getenv("WRK_TOKEN");
+  char auth[256];
+  snprintf(auth, sizeof auth, "Authorization: Bearer %s", token && *token ? token : "wc_user_token_with_scope");
+  headers = curl_slist_append(NULL, auth);
+  headers = curl_slist_append(headers, "Api-Version-Date: 2026-07-01");
+  headers = curl_slist_append(headers, "Content-Type: application/json");
+  pthread_t t[MAX_THREADS];
+  double t0 = wc_monotonic_ms();
+  deadline_ms = t0 + seconds * 1000.0;
+  int started = 0;
+  while (started < threads && pthread_create(&t[started], NULL, client, NULL) == 0) started++;
+  for (int i = 0; i < started; i++) pthread_join(t[i], NULL);
+  double took = (wc_monotonic_ms() - t0) / 1000.0;
+  curl_slist_free_all(headers);
+  curl_global_cleanup();
+  if (started < threads || atomic_load(&failed)) {
+    fprintf(stderr, "bench-curl: a transfer failed or was not answered 2xx\n");
+    return 1;
+  }
+  printf("%.0f\n", (double)atomic_load(&sent) / took);
+  return 0;
+}
