@@ -26,7 +26,8 @@
 
 #include "campaign_internal.h"
 
-/* (profile, member) pairs remembered for settling; past it nothing is settled. */
+/* (profile, member) pairs remembered for settling; a pair past it (or one
+ * that could not be stored) is not settled. */
 #define SETTLE_MAX 256
 
 typedef struct pool {
@@ -52,7 +53,6 @@ typedef struct pool {
     uint64_t index;
   } last[SETTLE_MAX];
   size_t last_count;
-  bool last_overflow;
 } pool;
 
 /* Position i of this shard -> index in the whole stream. */
@@ -125,14 +125,10 @@ static void note_write(pool *p, const wc_gen_request *req, uint64_t index) {
       if (p->last[k].index < index) p->last[k].index = index;
       continue;
     }
-    if (k == SETTLE_MAX) {
-      p->last_overflow = true;
-      continue;
-    }
+    if (k == SETTLE_MAX) continue;
     char *acc = account ? wc_strdup(account) : NULL, *mem = wc_strdup(m->string);
     if ((account && !acc) || !mem) {
       free(acc), free(mem);
-      p->last_overflow = true;
       continue;
     }
     p->last[p->last_count++] = (struct last_write){.account = acc, .member = mem, .index = index};
