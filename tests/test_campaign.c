@@ -310,10 +310,22 @@ Test(collect, findings_are_deduplicated_with_a_count) {
   cr_expect_eq(finding_count(doc, WC_REQ_UPD_REFLECTED, "warn", "/name", "crlf"), 1);
   cr_expect_eq(finding_count(doc, WC_REQ_UPD_REFLECTED, "fail", "/name", "crlf"), 1);
   cr_expect_eq(finding_count(doc, WC_REQ_NO_5XX, "pass", "/name", "crlf"), -1);
-  /* the lowest index is the original kept for each finding */
+  /* the lowest index is the original kept for each finding (the shrinker
+   * regenerates it from that index); a failure is shrinkable, a warning not */
   const wc_collect_finding *first = wc_collect_finding_get(col, 0);
   cr_assert_not_null(first);
-  cr_expect_eq(first->request != NULL, true);
+  cr_expect_eq(first->index, 10);
+  cr_expect(first->shrinkable);
+  bool warn_seen = false;
+  for (size_t i = 0; i < wc_collect_finding_count(col); i++) {
+    const wc_collect_finding *f = wc_collect_finding_get(col, i);
+    if (f->status == WC_OBS_WARN) {
+      warn_seen = true;
+      cr_expect(!f->shrinkable, "a warning is not shrunk");
+      cr_expect_eq(f->index, 15);
+    }
+  }
+  cr_expect(warn_seen);
   cJSON_Delete(doc);
   wc_collect_free(col);
   wc_gen_request_free(name_crlf);

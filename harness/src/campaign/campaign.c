@@ -144,7 +144,9 @@ static int run_phase(const wc_campaign_env *env, const wc_campaign_opts *o, unsi
     rc = wc_campaign_pool(env, &po, col, &counts, err);
   }
   if (rc == 0 && !o->no_shrink)
-    ps->stats->shrink_requests += wc_campaign_shrink_all(env, col, o->shrink_budget, &counts);
+    ps->stats->shrink_requests +=
+        wc_campaign_shrink_all(env, col, phase == WC_PHASE_COVERAGE ? WC_STREAM_COVERAGE : WC_STREAM_RANDOM,
+                               o->seed, o->shrink_budget, &counts);
   /* The phase puts the profiles back itself, as a writing case does, so
    * the next phase starts from the snapshot and the end-of-run restore
    * only reads. (A negative input wrongly applied is put back too.) */

@@ -58,7 +58,8 @@ typedef struct wc_collect_finding {
   const char *requirement;
   wc_obs_status status;
   long http_status;
-  const wc_gen_request *request; /* the original (lowest index) */
+  uint64_t index;   /* of the original (lowest) in the phase's stream */
+  bool shrinkable;  /* a failure of a generated request, which index regenerates */
 } wc_collect_finding;
 const wc_collect_finding *wc_collect_finding_get(wc_collect *col, size_t index);
 /* Records the shrinking of finding index: the minimal request's exchange
@@ -130,10 +131,11 @@ typedef struct wc_pool_opts {
 int wc_campaign_pool(const wc_campaign_env *env, const wc_pool_opts *po, wc_collect *col,
                      wc_phase_counts *counts, wc_err *err);
 
-/* Shrinks every distinct finding of col (sequentially, in order). Returns
- * the requests sent. */
-uint64_t wc_campaign_shrink_all(const wc_campaign_env *env, wc_collect *col, size_t budget,
-                                wc_phase_counts *counts);
+/* Shrinks every distinct failure of col (sequentially, in order), each
+ * from its original regenerated from the stream (kind, seed) by index.
+ * Returns the requests sent. */
+uint64_t wc_campaign_shrink_all(const wc_campaign_env *env, wc_collect *col, wc_stream_kind kind, uint64_t seed,
+                                size_t budget, wc_phase_counts *counts);
 
 /* The stateful phase: steps sequential updates. */
 int wc_campaign_stateful(const wc_campaign_env *env, uint64_t seed, uint64_t steps, wc_collect *col,

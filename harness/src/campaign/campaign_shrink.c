@@ -59,8 +59,8 @@ static bool same_request(const wc_gen_request *a, const wc_gen_request *b) {
          (aa == ab || (aa && ab && strcmp(aa, ab) == 0));
 }
 
-uint64_t wc_campaign_shrink_all(const wc_campaign_env *env, wc_collect *col, size_t budget,
-                                wc_phase_counts *counts) {
+uint64_t wc_campaign_shrink_all(const wc_campaign_env *env, wc_collect *col, wc_stream_kind kind, uint64_t seed,
+                                size_t budget, wc_phase_counts *counts) {
   uint64_t total = 0;
   wc_transport *t = wc_transport_new(&env->topts, NULL);
   if (!t) return 0;
@@ -69,13 +69,16 @@ uint64_t wc_campaign_shrink_all(const wc_campaign_env *env, wc_collect *col, siz
     if (!f) break;
     /* Warnings are answers the contract allows: only failures are worth
      * the requests a shrink costs. */
-    if (!f->request || wc_run_stopped(env->run) ||
+    if (!f->shrinkable || wc_run_stopped(env->run) ||
         wc_assembly_effective(f->requirement, f->status) != WC_OBS_FAIL)
       continue;
+    wc_gen_request *original = kind == WC_STREAM_COVERAGE ? wc_gen_coverage(env->gen, (size_t)f->index, NULL)
+                                                          : wc_gen_random(env->gen, seed, f->index, NULL);
+    if (!original) continue;
     shrink_ctx s = {.env = env, .t = t, .finding = f, .counts = counts};
     wc_shrink_result out;
     memset(&out, 0, sizeof out);
-    if (wc_gen_shrink(env->gen, f->request, still_fails, &s, budget, &out, NULL) == 0 && out.minimal) {
+    if (wc_gen_shrink(env->gen, original, still_fails, &s, budget, &out, NULL) == 0 && out.minimal) {
       /* The minimal request is the last one accepted; re-send it when the
        * shrinker returned another (it never should). */
       const wc_exchange *mx = NULL;
@@ -84,6 +87,7 @@ uint64_t wc_campaign_shrink_all(const wc_campaign_env *env, wc_collect *col, siz
       wc_collect_shrunk(col, i, out.steps > 0 ? out.minimal : NULL, mx, out.steps, s.requests);
     }
     total += s.requests;
+    wc_gen_request_free(original);
     wc_gen_request_free(out.minimal);
     wc_exchange_free(s.last_x);
     wc_gen_request_free(s.last_req);
