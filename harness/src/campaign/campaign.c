@@ -118,6 +118,8 @@ static int run_phase(const wc_campaign_env *env, const wc_campaign_opts *o, unsi
   ps->total = 0; /* the stateful phase has no fixed length */
   unsigned k = o->shard_count ? o->shard_index - 1 : 0, n = o->shard_count ? o->shard_count : 1;
   const char *name = phase == WC_PHASE_COVERAGE ? "coverage" : phase == WC_PHASE_FUZZING ? "fuzzing" : "stateful";
+  /* The stream the pool sends and the shrinker regenerates originals from. */
+  wc_stream_kind kind = phase == WC_PHASE_COVERAGE ? WC_STREAM_COVERAGE : WC_STREAM_RANDOM;
   ps->stats->phase = name;
   int rc = 0;
   if (phase == WC_PHASE_STATEFUL) {
@@ -127,7 +129,7 @@ static int run_phase(const wc_campaign_env *env, const wc_campaign_opts *o, unsi
     rc = wc_campaign_stateful(env, wc_campaign_mix(o->seed, 0x5747u + k), steps, col, &counts, err);
   } else {
     wc_pool_opts po = {
-        .kind = phase == WC_PHASE_COVERAGE ? WC_STREAM_COVERAGE : WC_STREAM_RANDOM,
+        .kind = kind,
         .seed = o->seed,
         .shard_index = k,
         .shard_count = n,
@@ -145,8 +147,7 @@ static int run_phase(const wc_campaign_env *env, const wc_campaign_opts *o, unsi
   }
   if (rc == 0 && !o->no_shrink)
     ps->stats->shrink_requests +=
-        wc_campaign_shrink_all(env, col, phase == WC_PHASE_COVERAGE ? WC_STREAM_COVERAGE : WC_STREAM_RANDOM,
-                               o->seed, o->shrink_budget, &counts);
+        wc_campaign_shrink_all(env, col, kind, o->seed, o->shrink_budget, &counts);
   /* The phase puts the profiles back itself, as a writing case does, so
    * the next phase starts from the snapshot and the end-of-run restore
    * only reads. (A negative input wrongly applied is put back too.) */

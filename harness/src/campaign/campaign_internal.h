@@ -117,6 +117,10 @@ void wc_send_result_clear(wc_send_result *res);
 
 typedef enum { WC_STREAM_COVERAGE, WC_STREAM_RANDOM } wc_stream_kind;
 
+/* Request index of a phase's stream: a pure function of (kind, seed, index),
+ * so workers, shards and the shrinker all get the same request. */
+wc_gen_request *wc_campaign_generate(const wc_gen *gen, wc_stream_kind kind, uint64_t seed, uint64_t index);
+
 typedef struct wc_pool_opts {
   wc_stream_kind kind;
   uint64_t count;  /* stream positions of this shard */

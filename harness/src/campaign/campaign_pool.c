@@ -39,6 +39,7 @@ typedef struct pool {
   _Atomic uint64_t done;
   _Atomic bool stop;
   _Atomic int active;
+  unsigned workers; /* threads (connections) of the phase */
   /* Writes hold the gate shared while they are sent; a confirmation holds
    * it alone. write_starts and writes_in_flight tell a write whether
    * another one overlapped it. */
@@ -61,8 +62,7 @@ static uint64_t stream_index(const wc_pool_opts *po, uint64_t i) {
 }
 
 static wc_gen_request *generate(const pool *p, uint64_t index) {
-  if (p->po->kind == WC_STREAM_COVERAGE) return wc_gen_coverage(p->env->gen, (size_t)index, NULL);
-  return wc_gen_random(p->env->gen, p->po->seed, index, NULL);
+  return wc_campaign_generate(p->env->gen, p->po->kind, p->po->seed, index);
 }
 
 static void transfer_failed(pool *p, const wc_send_result *res) {
@@ -177,7 +177,8 @@ static void send_one(pool *p, wc_transport *t, const wc_gen_request *req, uint64
       if (res.http_status == 401 || res.http_status == 403) atomic_fetch_add(&p->counts->refused, 1);
     }
     if (res.transport_failed) transfer_failed(p, &res);
-    if (positive && res.http_status >= 200 && res.http_status < 300) note_write(p, req, index);
+    /* One worker leaves the profile as the stream does: nothing to settle. */
+    if (positive && p->workers > 1 && res.http_status >= 200 && res.http_status < 300) note_write(p, req, index);
     wc_collect_exchange(p->col, index, req, res.x, res.obs);
   }
   wc_send_result_clear(&res);
@@ -205,9 +206,8 @@ static void *worker(void *arg) {
   return NULL;
 }
 
-static int run_workers(pool *p, unsigned *started_out, wc_err *err) {
-  unsigned n = p->po->workers ? p->po->workers : 1;
-  if (p->po->count < n) n = p->po->count ? (unsigned)p->po->count : 1;
+static int run_workers(pool *p, wc_err *err) {
+  unsigned n = p->workers;
   pthread_t *threads = calloc(n, sizeof *threads);
   if (!threads) {
     wc_err_set(err, WC_E_NOMEM, "out of memory");
@@ -230,7 +230,6 @@ static int run_workers(pool *p, unsigned *started_out, wc_err *err) {
     if (p->po->progress && tick % 20 == 0) p->po->progress(p->po->progress_ctx, atomic_load(&p->done));
   }
   for (unsigned i = 0; i < started; i++) pthread_join(threads[i], NULL);
-  *started_out = started;
   free(threads);
   return 0;
 }
@@ -243,11 +242,12 @@ int wc_campaign_pool(const wc_campaign_env *env, const wc_pool_opts *po, wc_coll
     return -1;
   }
   p->env = env, p->po = po, p->col = col, p->counts = counts;
+  p->workers = po->workers ? po->workers : 1;
+  if (po->count < p->workers) p->workers = po->count ? (unsigned)po->count : 1;
   pthread_rwlock_init(&p->write_gate, NULL);
   pthread_mutex_init(&p->last_lock, NULL);
-  unsigned workers = 0;
-  int rc = run_workers(p, &workers, err);
-  if (rc == 0 && workers > 1 && !atomic_load(&p->stop) && !wc_run_stopped(env->run))
+  int rc = run_workers(p, err);
+  if (rc == 0 && p->workers > 1 && !atomic_load(&p->stop) && !wc_run_stopped(env->run))
     atomic_store(&counts->settled, settle(p));
   for (size_t k = 0; k < p->last_count; k++) free(p->last[k].account), free(p->last[k].member);
   pthread_mutex_destroy(&p->last_lock);

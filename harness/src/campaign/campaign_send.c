@@ -13,6 +13,11 @@ uint64_t wc_campaign_mix(uint64_t seed, uint64_t index) {
   return z ^ (z >> 31);
 }
 
+wc_gen_request *wc_campaign_generate(const wc_gen *gen, wc_stream_kind kind, uint64_t seed, uint64_t index) {
+  if (kind == WC_STREAM_COVERAGE) return wc_gen_coverage(gen, (size_t)index, NULL);
+  return wc_gen_random(gen, seed, index, NULL);
+}
+
 bool wc_campaign_sendable(const wc_campaign_env *env, const wc_gen_request *req) {
   if (!wc_gen_request_positive(req)) return true;
   if (!env->allow_writes) return false;

@@ -72,8 +72,7 @@ uint64_t wc_campaign_shrink_all(const wc_campaign_env *env, wc_collect *col, wc_
     if (!f->shrinkable || wc_run_stopped(env->run) ||
         wc_assembly_effective(f->requirement, f->status) != WC_OBS_FAIL)
       continue;
-    wc_gen_request *original = kind == WC_STREAM_COVERAGE ? wc_gen_coverage(env->gen, (size_t)f->index, NULL)
-                                                          : wc_gen_random(env->gen, seed, f->index, NULL);
+    wc_gen_request *original = wc_campaign_generate(env->gen, kind, seed, f->index);
     if (!original) continue;
     shrink_ctx s = {.env = env, .t = t, .finding = f, .counts = counts};
     wc_shrink_result out;
