@@ -1,10 +1,10 @@
 /* The rate of a bare libcurl client: N threads, each with one easy handle
- * (one keep-alive connection), sending wrk's fixed PATCH (bench/wrk.sh) for
- * a few seconds. No generation, no checks, no recording: the HTTP cost that
+ * (one keep-alive connection), sending wrk's fixed PATCH (bench/wrk.sh,
+ * whose WRK_BODY bench_fuzz.sh passes) for a few seconds. No generation, no checks, no recording: the HTTP cost that
  * whopconf's transport starts from, to read `whopconf fuzz`'s rate against
  * (bench_fuzz.sh prints both next to wrk's).
  *
- *   bench-curl BASE_URL [THREADS=8] [SECONDS=5]
+ *   bench-curl BASE_URL THREADS SECONDS BODY
  * Loopback only. Prints "<requests/s>"; exit 1 on a refused URL, a failed
  * transfer or an answer other than 2xx. */
 #include <curl/curl.h>
@@ -20,7 +20,7 @@
 #define MAX_THREADS 64
 #define MAX_REQUESTS_PER_THREAD 5000000L /* a bound besides the time */
 
-static const char *target;
+static const char *target, *body;
 static double deadline_ms;
 static struct curl_slist *headers;
 static atomic_long sent;
@@ -40,7 +40,7 @@ static void *client(void *arg) {
   }
   curl_easy_setopt(c, CURLOPT_URL, target);
   curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "PATCH");
-  curl_easy_setopt(c, CURLOPT_POSTFIELDS, "{\"name\": \"Ada Lovelace\", \"bio\": \"Analytical engines and poetry.\"}");
+  curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -61,12 +61,13 @@ static void *client(void *arg) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 2) {
-    fprintf(stderr, "usage: bench-curl BASE_URL [THREADS] [SECONDS]\n");
+  if (argc != 5) {
+    fprintf(stderr, "usage: bench-curl BASE_URL THREADS SECONDS BODY\n");
     return 2;
   }
-  int threads = argc > 2 ? atoi(argv[2]) : 8;
-  double seconds = argc > 3 ? atof(argv[3]) : 5;
+  int threads = atoi(argv[2]);
+  double seconds = atof(argv[3]);
+  body = argv[4];
   if (threads < 1 || threads > MAX_THREADS || seconds <= 0 || seconds > 60) {
     fprintf(stderr, "bench-curl: THREADS 1 to %d, SECONDS up to 60\n", MAX_THREADS);
     return 2;

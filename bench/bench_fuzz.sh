@@ -59,7 +59,7 @@ wrk8=$(wrk_rate "$WRK_SERVE_URL" 8 "$secs") || status=1
 # the HTTP cost whopconf's transport starts from.
 curl8=""
 if [ -x "$build/bench-curl" ]; then
-  curl8=$("$build/bench-curl" "$WRK_SERVE_URL" "$workers" "$secs") || status=1
+  curl8=$("$build/bench-curl" "$WRK_SERVE_URL" "$workers" "$secs" "$WRK_BODY") || status=1
 else
   echo "bench/fuzz: $build/bench-curl missing (cmake --build $build --target bench)" >&2
 fi

@@ -15,6 +15,7 @@
 # benchmarks that compare themselves with wrk on the same server:
 #   wrk_ensure                   0 when wrk is there (installs Debian's wrk
 #                                if it can), else 1 with one line on stderr
+#   WRK_BODY                     the fixed PATCH's body
 #   wrk_rate BASE_URL CONNS SECS prints the requests/s (an integer); 1 on
 #                                failure (no wrk, a non-2xx answer, no figure)
 #   wrk_serve BUILD_DIR          starts `whopconf serve`, sets WRK_SERVE_URL and
@@ -38,6 +39,9 @@ wrk_ensure() {
   return 1
 }
 
+# The fixed PATCH body (bench-curl sends the same one).
+WRK_BODY='{"name": "Ada Lovelace", "bio": "Analytical engines and poetry."}'
+
 # True for http://127.x.x.x, http://localhost and http://[::1] URLs.
 wrk_loopback() {
   case $1 in
@@ -57,7 +61,7 @@ wrk.method = "PATCH"
 wrk.headers["Authorization"] = "Bearer ${WRK_TOKEN:-wc_user_token_with_scope}"
 wrk.headers["Api-Version-Date"] = "2026-07-01"
 wrk.headers["Content-Type"] = "application/json"
-wrk.body = '{"name": "Ada Lovelace", "bio": "Analytical engines and poetry."}'
+wrk.body = '$WRK_BODY'
 LUA
   out=$(wrk -t "$threads" -c "$conns" -d "${secs}s" --timeout 5s -s "$lua" "$base/users/me" 2>&1)
   rm -f "$lua"
