@@ -108,14 +108,12 @@ struct wc_proxy {
 
 
 /* One connection thread's upstream side, kept from one request to the
- * next (keep-alive): libcurl's handle for https://, the socket and the
- * parser for http://. */
+ * next (keep-alive): libcurl's handle for https://, whopconf's own
+ * client for http://. */
 typedef struct px_thread {
   void *curl; /* CURL *, on first use */
-  int fd;     /* -1: no connection */
-  struct wc_h1_response *h1;
+  struct wc_h1_client *h1; /* for an http:// upstream, on first use */
   wc_buf out; /* the request head being written */
-  char in[16384];
 } px_thread;
 
 /* proxy_upstream.c: sends x to the upstream from this thread's state and

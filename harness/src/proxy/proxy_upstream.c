@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "proxy_internal.h"
+#include "whopconf/h1_client.h"
 #include "whopconf/http1.h"
 
 /* ---- one transfer ------------------------------------------------------------ */
@@ -203,8 +204,7 @@ void px_upstream_thread_end(void *thread) {
   px_thread *th = thread;
   if (!th) return;
   if (th->curl) curl_easy_cleanup(th->curl);
-  if (th->fd >= 0) close(th->fd);
-  wc_h1_response_free(th->h1);
+  wc_h1_client_free(th->h1);
   wc_buf_free(&th->out);
   free(th);
 }
@@ -213,7 +213,6 @@ static px_thread *thread_state(wc_proxy *p) {
   px_thread *th = pthread_getspecific(p->upstream_key);
   if (th) return th;
   if (!(th = calloc(1, sizeof *th))) return NULL;
-  th->fd = -1;
   wc_buf_init(&th->out);
   if (pthread_setspecific(p->upstream_key, th) != 0) {
     free(th);
