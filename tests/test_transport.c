@@ -14,12 +14,24 @@
 
 /* ---- the good path and the record ---- */
 
+/* The suite runs once per engine: test_transport (whopconf's own client
+ * carries http://) and test_transport_curl (built from this file with
+ * TX_HTTP_CLIENT=WC_HTTP_CLIENT_CURL: libcurl carries everything). */
+#ifndef TX_HTTP_CLIENT
+#define TX_HTTP_CLIENT WC_HTTP_CLIENT_AUTO
+#endif
+
+static void quick_opts(wc_transport_opts *o) {
+  tx_quick_opts(o);
+  o->http_client = TX_HTTP_CLIENT;
+}
+
 Test(transport, ok_and_recorded, .init = hs_watchdog) {
   char base[128];
   hs_server *s = tx_serve(HS_OK, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  tx_quick_opts(&o);
+  quick_opts(&o);
   wc_exchange *x = tx_send_once(base, &o, NULL);
   EXPECT_KIND(x, WC_XFER_OK);
   cr_expect_str_eq(wc_exchange_error(x), "");
@@ -57,7 +69,7 @@ Test(transport, keep_alive_one_connection, .init = hs_watchdog) {
   hs_server *s = tx_serve(HS_OK, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  tx_quick_opts(&o);
+  quick_opts(&o);
   wc_err err;
   wc_transport *t = wc_transport_new(&o, &err);
   wc_request *req = tx_request(base, TOKEN);
@@ -84,7 +96,7 @@ Test(transport, request_shapes_do_not_leak_into_the_next, .init = hs_watchdog) {
   hs_server *s = tx_serve(HS_OK, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  tx_quick_opts(&o);
+  quick_opts(&o);
   wc_transport *t = wc_transport_new(&o, NULL);
   cr_assert_not_null(t);
   static const struct {
@@ -153,7 +165,7 @@ Test(transport, slow_drip_is_total_timeout, .init = hs_watchdog) {
   hs_server *s = tx_serve(HS_SLOW_DRIP, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  tx_quick_opts(&o);
+  quick_opts(&o);
   o.timeout_ms = 1000;
   double ms;
   wc_exchange *x = tx_send_once(base, &o, &ms);
@@ -170,7 +182,7 @@ Test(transport, silence_is_first_byte_timeout, .init = hs_watchdog) {
   hs_server *s = tx_serve(HS_SILENCE, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  tx_quick_opts(&o);
+  quick_opts(&o);
   o.timeout_ms = 1000;
   double ms;
   wc_exchange *x = tx_send_once(base, &o, &ms);
@@ -188,7 +200,7 @@ Test(transport, first_byte_watchdog, .init = hs_watchdog) {
   hs_server *s = tx_serve(HS_SILENCE, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  tx_quick_opts(&o);
+  quick_opts(&o);
   o.timeout_ms = 10000;
   o.first_byte_timeout_ms = 500;
   double ms;
@@ -206,7 +218,7 @@ Test(transport, full_backlog_is_connect_timeout, .init = hs_watchdog) {
   char base[128];
   snprintf(base, sizeof base, "http://127.0.0.1:%u/api/v1", (unsigned)port);
   wc_transport_opts o;
-  tx_quick_opts(&o);
+  quick_opts(&o);
   o.connect_timeout_ms = 500;
   o.timeout_ms = 5000;
   double ms;
@@ -225,7 +237,7 @@ Test(transport, closed_port_is_connect_refused, .init = hs_watchdog) {
   char base[128];
   snprintf(base, sizeof base, "http://127.0.0.1:%u/api/v1", (unsigned)hs_closed_port());
   wc_transport_opts o;
-  tx_quick_opts(&o);
+  quick_opts(&o);
   double ms;
   wc_exchange *x = tx_send_once(base, &o, &ms);
   EXPECT_KIND(x, WC_XFER_CONNECT_REFUSED);
@@ -238,7 +250,7 @@ Test(transport, reset_mid_body, .init = hs_watchdog) {
   hs_server *s = tx_serve(HS_RESET_MID_BODY, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  tx_quick_opts(&o);
+  quick_opts(&o);
   double ms;
   wc_exchange *x = tx_send_once(base, &o, &ms);
   EXPECT_KIND(x, WC_XFER_RESET);
@@ -252,7 +264,7 @@ Test(transport, short_body_is_truncated, .init = hs_watchdog) {
   hs_server *s = tx_serve(HS_SHORT_BODY, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  tx_quick_opts(&o);
+  quick_opts(&o);
   double ms;
   wc_exchange *x = tx_send_once(base, &o, &ms);
   EXPECT_KIND(x, WC_XFER_TRUNCATED);
@@ -272,7 +284,7 @@ Test(transport, endless_chunked_hits_the_cap, .init = hs_watchdog) {
   hs_server *s = tx_serve(HS_ENDLESS_CHUNKED, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  tx_quick_opts(&o);
+  quick_opts(&o);
   o.max_body = 64 * 1024;
   double ms;
   wc_exchange *x = tx_send_once(base, &o, &ms);
@@ -292,7 +304,7 @@ Test(transport, body_over_cap_keeps_the_start, .init = hs_watchdog) {
   hs_set_big_size(s, 100000);
   hs_run(s);
   wc_transport_opts o;
-  tx_quick_opts(&o);
+  quick_opts(&o);
   o.max_body = 1000;
   wc_exchange *x = tx_send_once(base, &o, NULL);
   EXPECT_KIND(x, WC_XFER_BODY_TOO_LARGE);
@@ -313,7 +325,7 @@ Test(transport, body_exactly_at_cap_is_fine, .init = hs_watchdog) {
   hs_set_big_size(s, 4096);
   hs_run(s);
   wc_transport_opts o;
-  tx_quick_opts(&o);
+  quick_opts(&o);
   o.max_body = 4096;
   wc_exchange *x = tx_send_once(base, &o, NULL);
   EXPECT_KIND(x, WC_XFER_OK);
@@ -330,7 +342,7 @@ Test(transport, header_flood_count_cap, .init = hs_watchdog) {
   hs_server *s = tx_serve(HS_HEADER_FLOOD, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  tx_quick_opts(&o);
+  quick_opts(&o);
   double ms;
   wc_exchange *x = tx_send_once(base, &o, &ms);
   EXPECT_KIND(x, WC_XFER_HEADERS_TOO_LARGE);
@@ -346,7 +358,7 @@ Test(transport, header_flood_byte_cap, .init = hs_watchdog) {
   hs_server *s = tx_serve(HS_HEADER_FLOOD, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  tx_quick_opts(&o);
+  quick_opts(&o);
   o.max_header_count = 100000;
   o.max_header_bytes = 4096;
   wc_exchange *x = tx_send_once(base, &o, NULL);
@@ -363,7 +375,7 @@ Test(transport, garbage_status_line, .init = hs_watchdog) {
   hs_server *s = tx_serve(HS_GARBAGE_STATUS, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  tx_quick_opts(&o);
+  quick_opts(&o);
   double ms;
   wc_exchange *x = tx_send_once(base, &o, &ms);
   EXPECT_KIND(x, WC_XFER_MALFORMED);
@@ -377,7 +389,7 @@ Test(transport, header_without_colon, .init = hs_watchdog) {
   hs_server *s = tx_serve(HS_BAD_HEADER, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  tx_quick_opts(&o);
+  quick_opts(&o);
   wc_exchange *x = tx_send_once(base, &o, NULL);
   EXPECT_KIND(x, WC_XFER_MALFORMED);
   wc_exchange_free(x);
@@ -395,7 +407,7 @@ Test(transport, redirect_not_followed, .init = hs_watchdog) {
   hs_set_location(s, "http://127.0.0.2:%u/api/v1/users/me", (unsigned)hs_port(other));
   hs_run(s);
   wc_transport_opts o;
-  tx_quick_opts(&o);
+  quick_opts(&o);
   wc_exchange *x = tx_send_once(base, &o, NULL);
   EXPECT_KIND(x, WC_XFER_OK);
   cr_expect_eq(wc_exchange_http_status(x), 301, "a 3xx comes back as a normal exchange");
@@ -416,7 +428,7 @@ Test(transport, redirect_not_followed, .init = hs_watchdog) {
 
 Test(transport, plain_http_to_remote_refused_before_connect, .init = hs_watchdog) {
   wc_transport_opts o;
-  tx_quick_opts(&o);
+  quick_opts(&o);
   double ms;
   wc_exchange *x = tx_send_once("http://192.0.2.1/api/v1", &o, &ms);
   EXPECT_KIND(x, WC_XFER_REFUSED_POLICY);
@@ -437,7 +449,7 @@ Test(transport, plain_http_to_loopback_allowed, .init = hs_watchdog) {
   char base[128];
   snprintf(base, sizeof base, "http://localhost:%u/api/v1", (unsigned)hs_closed_port());
   wc_transport_opts o;
-  tx_quick_opts(&o);
+  quick_opts(&o);
   wc_exchange *x = tx_send_once(base, &o, NULL);
   cr_expect_neq(wc_exchange_status(x), WC_XFER_REFUSED_POLICY, "%s", wc_exchange_error(x));
   wc_exchange_free(x);
@@ -451,7 +463,7 @@ Test(transport, policy_judges_each_origin, .init = hs_watchdog) {
   hs_server *s = tx_serve(HS_OK, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  tx_quick_opts(&o);
+  quick_opts(&o);
   wc_transport *t = wc_transport_new(&o, NULL);
   cr_assert_not_null(t);
   const char *bases[] = {base, "http://192.0.2.1/api/v1", base, "http://api.example.test/api/v1",
@@ -484,7 +496,7 @@ Test(transport, retry_after_seconds_then_ok, .init = hs_watchdog) {
   hs_server *s = tx_serve(HS_RETRY_SECONDS, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  tx_quick_opts(&o);
+  quick_opts(&o);
   double ms;
   wc_exchange *x = tx_send_once(base, &o, &ms);
   EXPECT_KIND(x, WC_XFER_OK);
@@ -504,7 +516,7 @@ Test(transport, retry_after_http_date_then_ok, .init = hs_watchdog) {
   hs_server *s = tx_serve(HS_RETRY_DATE, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  tx_quick_opts(&o);
+  quick_opts(&o);
   double ms;
   wc_exchange *x = tx_send_once(base, &o, &ms);
   EXPECT_KIND(x, WC_XFER_OK);
@@ -523,7 +535,7 @@ Test(transport, retries_exhausted_on_503, .init = hs_watchdog) {
   hs_server *s = tx_serve(HS_ALWAYS_503, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  tx_quick_opts(&o);
+  quick_opts(&o);
   o.retry_max = 3;
   wc_exchange *x = tx_send_once(base, &o, NULL);
   EXPECT_KIND(x, WC_XFER_OK);
@@ -540,7 +552,7 @@ Test(transport, retry_after_beyond_budget_not_waited, .init = hs_watchdog) {
   hs_server *s = tx_serve(HS_RETRY_FAR, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  tx_quick_opts(&o);
+  quick_opts(&o);
   double ms;
   wc_exchange *x = tx_send_once(base, &o, &ms);
   EXPECT_KIND(x, WC_XFER_OK);
@@ -557,7 +569,7 @@ Test(transport, no_retry_when_retry_max_zero, .init = hs_watchdog) {
   hs_server *s = tx_serve(HS_ALWAYS_503, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  tx_quick_opts(&o);
+  quick_opts(&o);
   o.retry_max = 0;
   wc_exchange *x = tx_send_once(base, &o, NULL);
   cr_expect_eq(wc_exchange_http_status(x), 503);
@@ -572,7 +584,7 @@ Test(transport, rate_cap_spaces_requests, .init = hs_watchdog) {
   hs_server *s = tx_serve(HS_OK, base, sizeof base);
   hs_run(s);
   wc_transport_opts o;
-  tx_quick_opts(&o);
+  quick_opts(&o);
   o.rate = 5; /* 200 ms apart */
   wc_err err;
   wc_transport *t = wc_transport_new(&o, &err);

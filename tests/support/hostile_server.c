@@ -112,11 +112,38 @@ static void hs_ok(int fd) {
            strlen(hs_json), hs_json);
 }
 
+/* HS_EARLY_ANSWER: a server refusing a body by its head alone, as servers
+ * with a body limit do: the answer goes out while the client is still
+ * sending, and the body is never read (the client's send buffer fills). */
+static void hs_answer_early(hs_server *s, int fd) {
+  char head[8192];
+  size_t len = 0;
+  while (len < sizeof head - 1) {
+    struct pollfd p[2] = {{fd, POLLIN, 0}, {s->stop_pipe[0], POLLIN, 0}};
+    if (poll(p, 2, 10000) <= 0 || (p[1].revents & POLLIN)) return;
+    ssize_t n = recv(fd, head + len, 1, 0); /* byte by byte: nothing of the body is taken */
+    if (n <= 0) return;
+    len++;
+    head[len] = '\0';
+    if (len >= 4 && memcmp(head + len - 4, "\r\n\r\n", 4) == 0) break;
+  }
+  pthread_mutex_lock(&s->lock);
+  s->requests++;
+  wc_buf_append(&s->log, head, len);
+  wc_buf_puts(&s->log, "\n----\n");
+  pthread_mutex_unlock(&s->lock);
+  static const char body[] = "{\"error\":{\"type\":\"payload_too_large\",\"message\":\"body over 64 KiB\"}}";
+  hs_sendf(fd, "HTTP/1.1 413 Payload Too Large\r\nContent-Type: application/json\r\nConnection: close\r\n"
+               "Content-Length: %zu\r\n\r\n%s", strlen(body), body);
+  hs_pause(s, 3000);
+}
+
 /* Serves one request; returns true to keep the connection open. */
 static bool hs_respond(hs_server *s, int fd, const wc_buf *req, int nth) {
   switch (s->mode) {
   case HS_OK: hs_ok(fd); return true;
   case HS_OK_THEN_CLOSE: hs_ok(fd); return false;
+  case HS_EARLY_ANSWER: return false; /* answered by hs_answer_early */
   case HS_HOP_BY_HOP:
     hs_sendf(fd,
              "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nConnection: X-Hop, keep-alive\r\n"
@@ -249,6 +276,11 @@ static void *hs_thread(void *arg) {
     pthread_mutex_lock(&s->lock);
     s->connections++;
     pthread_mutex_unlock(&s->lock);
+    if (s->mode == HS_EARLY_ANSWER) {
+      hs_answer_early(s, fd);
+      close(fd);
+      continue;
+    }
     bool keep = s->mode != HS_CLOSE;
     while (keep && hs_read_request(s, fd, &req)) {
       pthread_mutex_lock(&s->lock);

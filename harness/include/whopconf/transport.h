@@ -1,6 +1,7 @@
-/* whopconf: libcurl transport with bounded everything, and the exchange record.
+/* whopconf: the transport (libcurl, and whopconf's own client for plain
+ * http://) with bounded everything, and the exchange record.
  *
- * One curl easy handle per transport, reused (keep-alive). Redirects are never
+ * One connection per transport, reused (keep-alive). Redirects are never
  * followed. TLS verification is always on unless insecure is asked for.
  * Every exchange is recorded for the reports with the credential redacted. */
 #ifndef WHOPCONF_TRANSPORT_H
@@ -50,6 +51,15 @@ wc_xfer_status wc_xfer_status_from_curl(int curl_code, long os_errno, const char
 #define WC_DEFAULT_TIMEOUT_MS 15000L
 #define WC_DEFAULT_MAX_BODY ((size_t)8 << 20)
 
+/* Which HTTP client carries a request. */
+typedef enum wc_http_client {
+  /* whopconf's own HTTP/1.1 client (whopconf/h1_client.h) for http://
+   * URLs it can send byte for byte as libcurl would, libcurl for the rest
+   * (https://, and the odd URL or header left to libcurl's rules) */
+  WC_HTTP_CLIENT_AUTO = 0,
+  WC_HTTP_CLIENT_CURL /* libcurl for everything */
+} wc_http_client;
+
 typedef struct wc_transport_opts {
   long connect_timeout_ms; /* default WC_DEFAULT_CONNECT_TIMEOUT_MS */
   long timeout_ms;         /* whole request, default WC_DEFAULT_TIMEOUT_MS */
@@ -68,6 +78,7 @@ typedef struct wc_transport_opts {
                               on loopback */
   int retry_max;           /* retries on 429/503, default 2 */
   long retry_max_wait_ms;  /* total Retry-After wait budget, default 10000 */
+  wc_http_client http_client; /* default WC_HTTP_CLIENT_AUTO */
 } wc_transport_opts;
 
 void wc_transport_opts_default(wc_transport_opts *opts);

@@ -1,6 +1,8 @@
-/* libcurl transport: one easy handle per transport (connections are kept
- * alive between sends), every limit enforced inside the callbacks, retries
- * only on 429/503 within a budget, and failures mapped to distinct kinds.
+/* The transport: policy, rate, retries (only on 429/503 within a budget)
+ * and the libcurl engine; whopconf's own client for http:// is in
+ * transport_plain.c. libcurl: one easy handle per transport (connections
+ * are kept alive between sends), every limit enforced inside the
+ * callbacks, failures mapped to distinct kinds.
  *
  * What never changes (limits, TLS, protocols, callbacks) is set once when
  * the handle is made; every attempt sets all of the rest (URL, headers,
@@ -31,6 +33,7 @@
 
 struct wc_transport {
   CURL *curl;
+  wc_tx_plain *plain; /* whopconf's own client for http:// (NULL: libcurl only) */
   wc_transport_opts opts;
   char *cacert;
   double last_send_ms; /* monotonic; < 0 = never sent */
@@ -79,16 +82,13 @@ static void sleep_ms(double ms) {
 
 /* ---- one attempt ---- */
 
+/* libcurl's attempt: what the callbacks share. */
 typedef struct attempt {
-  wc_exchange *x;
-  const wc_transport_opts *o;
-  double started_ms;
+  wc_tx_attempt base;
   double connected_ms;
   bool connected;
   bool got_first_byte;
   wc_h1_head head; /* the response head, line by line */
-  bool body_too_large, headers_too_large, malformed, first_byte_timeout, nomem;
-  char why[160];
 } attempt;
 
 static int prereq_cb(void *ud, char *conn_primary_ip, char *conn_local_ip, int conn_primary_port,
@@ -110,20 +110,21 @@ static int xferinfo_cb(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_
   (void)ultotal;
   (void)ulnow;
   attempt *a = ud;
-  long fbt = a->o->first_byte_timeout_ms;
+  long fbt = a->base.o->first_byte_timeout_ms;
   if (fbt > 0 && a->connected && !a->got_first_byte && wc_monotonic_ms() - a->connected_ms > (double)fbt) {
-    a->first_byte_timeout = true;
+    a->base.first_byte_timeout = true;
     return 1; /* abort: CURLE_ABORTED_BY_CALLBACK */
   }
   return 0;
 }
 
 static size_t header_cb(char *buf, size_t size, size_t nitems, void *ud) {
-  attempt *a = ud;
+  attempt *ca = ud;
+  wc_tx_attempt *a = &ca->base;
   size_t len = size * nitems;
-  a->got_first_byte = true;
+  ca->got_first_byte = true;
   wc_h1_line l;
-  switch (wc_h1_head_line(&a->head, buf, len, &l)) {
+  switch (wc_h1_head_line(&ca->head, buf, len, &l)) {
   case WC_H1_LINE_STATUS: /* a new response (the first, or the final one after a 1xx): only the last is recorded */
     wc_exchange_reset_response(a->x);
     a->x->has_response = true;
@@ -144,7 +145,7 @@ static size_t header_cb(char *buf, size_t size, size_t nitems, void *ud) {
     return 0;
   case WC_H1_LINE_TOO_LARGE:
     a->headers_too_large = true;
-    if (a->head.bytes > a->o->max_header_bytes)
+    if (ca->head.bytes > a->o->max_header_bytes)
       snprintf(a->why, sizeof a->why, "response headers exceed %zu bytes", a->o->max_header_bytes);
     else
       snprintf(a->why, sizeof a->why, "more than %zu response header fields", a->o->max_header_count);
@@ -157,24 +158,26 @@ static size_t header_cb(char *buf, size_t size, size_t nitems, void *ud) {
   return 0;
 }
 
-static size_t write_cb(char *data, size_t size, size_t nmemb, void *ud) {
-  attempt *a = ud;
-  size_t len = size * nmemb;
+int wc_tx_record_body(wc_tx_attempt *a, const char *data, size_t len) {
   wc_buf *body = &a->x->body;
   size_t room = a->o->max_body > body->len ? a->o->max_body - body->len : 0;
   if (len > room) {
-    /* Keep what fits so the report shows the start of the oversized body. */
     if (room > 0 && wc_buf_append(body, data, room) != 0) a->nomem = true;
     a->x->body_truncated = true;
     a->body_too_large = true;
     snprintf(a->why, sizeof a->why, "response body exceeds %zu bytes", a->o->max_body);
-    return 0;
+    return -1;
   }
   if (wc_buf_append(body, data, len) != 0) {
     a->nomem = true;
-    return 0;
+    return -1;
   }
-  return len;
+  return 0;
+}
+
+static size_t write_cb(char *data, size_t size, size_t nmemb, void *ud) {
+  size_t len = size * nmemb;
+  return wc_tx_record_body(&((attempt *)ud)->base, data, len) == 0 ? len : 0;
 }
 
 wc_xfer_status wc_xfer_status_from_curl(int curl_code, long os_errno, const char *errbuf, bool connected,
@@ -224,7 +227,8 @@ wc_xfer_status wc_xfer_status_from_curl(int curl_code, long os_errno, const char
 }
 
 /* Maps a curl result and what the callbacks saw to a failure kind. */
-static wc_xfer_status classify(CURLcode rc, const attempt *a, long os_errno, const char *errbuf) {
+static wc_xfer_status classify(CURLcode rc, const attempt *ca, long os_errno, const char *errbuf) {
+  const wc_tx_attempt *a = &ca->base;
   switch (rc) {
   case CURLE_WRITE_ERROR:
     if (a->body_too_large) return WC_XFER_BODY_TOO_LARGE;
@@ -233,55 +237,55 @@ static wc_xfer_status classify(CURLcode rc, const attempt *a, long os_errno, con
     return WC_XFER_OTHER;
   case CURLE_ABORTED_BY_CALLBACK:
     return a->first_byte_timeout ? WC_XFER_TIMEOUT_FIRST_BYTE : WC_XFER_OTHER;
-  default: return wc_xfer_status_from_curl(rc, os_errno, errbuf, a->connected, a->got_first_byte);
+  default: return wc_xfer_status_from_curl(rc, os_errno, errbuf, ca->connected, ca->got_first_byte);
   }
 }
 
-static void describe_failure(wc_exchange *x, wc_xfer_status st, CURLcode rc, const attempt *a,
-                             const char *errbuf, const wc_transport_opts *o) {
-  const char *curl_msg = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+void wc_tx_describe_failure(const wc_tx_attempt *a, wc_xfer_status st, const char *detail) {
+  wc_exchange *x = a->x;
+  const wc_transport_opts *o = a->o;
   switch (st) {
   case WC_XFER_TIMEOUT_CONNECT:
-    wc_exchange_set_error(x, st, "connection not established within %ld ms (curl: %s)",
-                          o->connect_timeout_ms, curl_msg);
+    wc_exchange_set_error(x, st, "connection not established within %ld ms (%s)",
+                          o->connect_timeout_ms, detail);
     break;
   case WC_XFER_TIMEOUT_FIRST_BYTE:
     if (a->first_byte_timeout)
       wc_exchange_set_error(x, st, "no response byte within %ld ms of sending the request",
                             o->first_byte_timeout_ms);
     else
-      wc_exchange_set_error(x, st, "no response byte before the %ld ms timeout (curl: %s)", o->timeout_ms,
-                            curl_msg);
+      wc_exchange_set_error(x, st, "no response byte before the %ld ms timeout (%s)", o->timeout_ms,
+                            detail);
     break;
   case WC_XFER_TIMEOUT_TOTAL:
-    wc_exchange_set_error(x, st, "response not complete within %ld ms (curl: %s)", o->timeout_ms, curl_msg);
+    wc_exchange_set_error(x, st, "response not complete within %ld ms (%s)", o->timeout_ms, detail);
     break;
   case WC_XFER_BODY_TOO_LARGE:
   case WC_XFER_HEADERS_TOO_LARGE:
-    wc_exchange_set_error(x, st, "%s; transfer aborted", a->why[0] ? a->why : curl_msg);
+    wc_exchange_set_error(x, st, "%s; transfer aborted", a->why[0] ? a->why : detail);
     break;
   case WC_XFER_MALFORMED:
-    wc_exchange_set_error(x, st, "malformed response: %s", a->malformed ? a->why : curl_msg);
+    wc_exchange_set_error(x, st, "malformed response: %s", a->malformed ? a->why : detail);
     break;
   case WC_XFER_RESET:
-    wc_exchange_set_error(x, st, "connection reset or closed by the server (curl: %s)", curl_msg);
+    wc_exchange_set_error(x, st, "connection reset or closed by the server (%s)", detail);
     break;
   case WC_XFER_TRUNCATED:
-    wc_exchange_set_error(x, st, "body shorter than announced: connection closed early (curl: %s)",
-                          curl_msg);
+    wc_exchange_set_error(x, st, "body shorter than announced: connection closed early (%s)",
+                          detail);
     break;
   case WC_XFER_CONNECT_REFUSED:
-    wc_exchange_set_error(x, st, "could not connect (curl: %s)", curl_msg);
+    wc_exchange_set_error(x, st, "could not connect (%s)", detail);
     break;
   case WC_XFER_DNS:
-    wc_exchange_set_error(x, st, "host name not resolved (curl: %s)", curl_msg);
+    wc_exchange_set_error(x, st, "host name not resolved (%s)", detail);
     break;
   case WC_XFER_TLS:
-    wc_exchange_set_error(x, st, "TLS failure (curl: %s)", curl_msg);
+    wc_exchange_set_error(x, st, "TLS failure (%s)", detail);
     break;
   default:
     if (a->nomem) wc_exchange_set_error(x, WC_XFER_OTHER, "out of memory recording the response");
-    else wc_exchange_set_error(x, st, "transfer failed (curl %d: %s)", (int)rc, curl_msg);
+    else wc_exchange_set_error(x, st, "transfer failed (%s)", detail);
     break;
   }
 }
@@ -439,26 +443,31 @@ wc_transport *wc_transport_new(const wc_transport_opts *opts, wc_err *err) {
     wc_err_set(err, WC_E_TRANSPORT, "curl_easy_init failed");
     return NULL;
   }
+  if (t->opts.http_client == WC_HTTP_CLIENT_AUTO && !(t->plain = wc_tx_plain_new(&t->opts))) {
+    wc_transport_free(t);
+    wc_err_set(err, WC_E_NOMEM, "out of memory creating the transport");
+    return NULL;
+  }
   return t;
 }
 
 void wc_transport_free(wc_transport *t) {
   if (!t) return;
   curl_easy_cleanup(t->curl);
+  wc_tx_plain_free(t->plain);
   free(t->cacert);
   free(t);
 }
 
 /* ---- one attempt (continued) ---- */
 
-static void run_attempt(wc_transport *t, const wc_request *req, wc_exchange *x) {
+static void curl_attempt(wc_transport *t, const wc_request *req, wc_exchange *x) {
   CURL *c = t->curl;
   const wc_transport_opts *o = &t->opts;
   attempt a = {0};
-  a.x = x;
-  a.o = o;
+  a.base.x = x;
+  a.base.o = o;
   wc_h1_head_init(&a.head, o->max_header_bytes, o->max_header_count);
-  a.started_ms = wc_monotonic_ms();
   char errbuf[CURL_ERROR_SIZE];
   errbuf[0] = '\0';
 
@@ -485,9 +494,14 @@ static void run_attempt(wc_transport *t, const wc_request *req, wc_exchange *x) 
   if (x->http_status == 0) x->has_response = false;
 
   wc_xfer_status st = classify(rc, &a, os_errno, errbuf);
-  if (a.nomem) st = WC_XFER_OTHER;
-  if (st == WC_XFER_OK) wc_exchange_set_ok(x);
-  else describe_failure(x, st, rc, &a, errbuf, o);
+  if (a.base.nomem) st = WC_XFER_OTHER;
+  if (st == WC_XFER_OK) {
+    wc_exchange_set_ok(x);
+  } else {
+    char detail[CURL_ERROR_SIZE + 32];
+    snprintf(detail, sizeof detail, "curl %d: %s", (int)rc, errbuf[0] ? errbuf : curl_easy_strerror(rc));
+    wc_tx_describe_failure(&a.base, st, detail);
+  }
 
   /* Nothing the handle keeps may point into this request or this frame. */
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
@@ -598,7 +612,7 @@ wc_exchange *wc_transport_send(wc_transport *t, const wc_request *req) {
   if (!policy_refuses(t, req, x)) {
     for (;;) {
       rate_wait(t, wc_request_url(req));
-      run_attempt(t, req, x);
+      if (!t->plain || !wc_tx_plain_attempt(t->plain, req, x)) curl_attempt(t, req, x);
       if (x->status != WC_XFER_OK || (x->http_status != 429 && x->http_status != 503)) break;
       if (x->retries >= t->opts.retry_max) {
         if (t->opts.retry_max > 0)

@@ -1,5 +1,6 @@
-/* whopconf: the exchange record, shared by transport.c (which fills it while
- * libcurl runs) and transport_record.c (accessors, curl command, JSON).
+/* whopconf: the exchange record, shared by transport.c and transport_plain.c
+ * (which fill it while a request runs) and transport_record.c (accessors,
+ * curl command, JSON).
  * Private to the transport module. */
 #ifndef WHOPCONF_TRANSPORT_INTERNAL_H
 #define WHOPCONF_TRANSPORT_INTERNAL_H
@@ -56,5 +57,33 @@ void wc_exchange_set_note(wc_exchange *x, const char *fmt, ...) WC_PRINTF(2, 3);
 void wc_exchange_set_ok(wc_exchange *x);
 /* Replaces every occurrence of secret in everything recorded by "***". */
 void wc_exchange_scrub(wc_exchange *x, const char *secret);
+
+/* ---- one attempt, either engine (transport.c) ---- */
+
+/* What an attempt's callbacks saw, to name its failure. */
+typedef struct wc_tx_attempt {
+  wc_exchange *x;
+  const wc_transport_opts *o;
+  bool body_too_large, headers_too_large, malformed, first_byte_timeout, nomem;
+  char why[160];
+} wc_tx_attempt;
+
+/* Appends response body bytes within max_body; over it, keeps what fits
+ * (the report shows the start) and says so. 0, or -1 to stop the transfer
+ * (a's flags say why). */
+int wc_tx_record_body(wc_tx_attempt *a, const char *data, size_t len);
+/* The error line of a failed attempt; detail is the engine's own word on
+ * it ("curl 28: ...", "connect: Connection refused"). */
+void wc_tx_describe_failure(const wc_tx_attempt *a, wc_xfer_status st, const char *detail);
+
+/* ---- whopconf's own client for http:// (transport_plain.c) ---- */
+
+typedef struct wc_tx_plain wc_tx_plain;
+wc_tx_plain *wc_tx_plain_new(const wc_transport_opts *o);
+void wc_tx_plain_free(wc_tx_plain *pl);
+/* One attempt when the own client can send req exactly as libcurl would
+ * (the exchange then holds its outcome); false, nothing sent, when the
+ * request is libcurl's to send. */
+bool wc_tx_plain_attempt(wc_tx_plain *pl, const wc_request *req, wc_exchange *x);
 
 #endif
