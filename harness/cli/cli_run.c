@@ -65,6 +65,8 @@ static void usage(FILE *out) {
       "  --max-response-time MS    response-time budget, checked as WC-TR-004 (default: none)\n"
       "  --max-body BYTES          largest response body read (default 8388608)\n"
       "  --cacert FILE             private CA bundle\n"
+      "  --http-client auto|curl   who carries http:// requests: auto (default) whopconf's own\n"
+      "                            HTTP/1.1 client, libcurl for https://; curl: libcurl for all\n"
       "  --insecure                skip TLS verification (reported as weakening the run)\n"
       "  --allow-http              allow http:// to a non-loopback host\n"
       "  --rate N                  requests per second (default: 5 to remote hosts, none on loopback)\n"

@@ -94,6 +94,12 @@ static int take_value(wc_cli_target *t, const char *cmd, const char *a, const ch
     if (text_flag(cmd, a, v, &o->cacert)) return WC_EXIT_USAGE;
     return access(v, R_OK) == 0 ? 0 : wc_cli_usage_error(cmd, "%s %s: cannot read it", a, v);
   }
+  if (strcmp(a, "--http-client") == 0) {
+    if (v && strcmp(v, "auto") == 0) o->http_client = WC_HTTP_CLIENT_AUTO;
+    else if (v && strcmp(v, "curl") == 0) o->http_client = WC_HTTP_CLIENT_CURL;
+    else return wc_cli_usage_error(cmd, "%s needs auto or curl, got '%s'", a, v ? v : "");
+    return 0;
+  }
   if (strcmp(a, "--rate") == 0) {
     if (!wc_cli_parse_double(v, 0, 10000, &d))
       return wc_cli_usage_error(cmd, "%s needs requests per second (0 to 10000), got '%s'", a, v ? v : "");
@@ -112,7 +118,7 @@ int wc_cli_target_flag(wc_cli_target *t, const char *command, int argc, char **a
       "--base-url",      "--token",   "--api-key",    "--token-without-scope", "--account-id",
       "--api-version",   "--known-version", "--spec", "--report-dir",          "--format",
       "--timeout",       "--connect-timeout", "--max-response-time", "--max-body", "--cacert",
-      "--rate",          "--retries"};
+      "--http-client",   "--rate",          "--retries"};
   const char *a = argv[*i];
   if (strcmp(a, "--insecure") == 0) return t->run.insecure = true, 1;
   if (strcmp(a, "--allow-http") == 0) return t->run.allow_http = true, 1;

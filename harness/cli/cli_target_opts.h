@@ -4,7 +4,7 @@
  *                        --account-id
  *   contract             --api-version --known-version --spec
  *   transport, TLS, rate --timeout --connect-timeout --max-response-time
- *                        --max-body --cacert --insecure --allow-http --rate
+ *                        --max-body --cacert --insecure --allow-http --http-client --rate
  *                        --retries
  *   reports              --report-dir --format
  * A command's own parser offers each argument to wc_cli_target_flag first,

@@ -45,13 +45,13 @@ _whopconf() {
           --allow-picture-writes --picture-id --api-version --known-version --spec --only --strict
           --seed -j --jobs --keep-going --report-dir --format --list-requirements --list-cases
           --timeout --connect-timeout --max-response-time --max-body --cacert --insecure --allow-http
-          --rate --retries --phases --help"
+          --http-client --rate --retries --phases --help"
     ;;
   fuzz)
     opts="--base-url --token --api-key --token-without-scope --account-id --allow-writes
           --allow-picture-writes --picture-id --api-version --known-version --spec --strict --seed
           --report-dir --format --timeout --connect-timeout --max-response-time --max-body --cacert
-          --insecure --allow-http --rate --retries --phases --max-requests --duration --workers
+          --insecure --allow-http --http-client --rate --retries --phases --max-requests --duration --workers
           --shrink-budget --no-shrink --shard --max-request-body --help"
     ;;
   serve)
@@ -93,6 +93,10 @@ _whopconf() {
     ;;
   --report-dir)
     _whopconf_files dirs "$cur"
+    return
+    ;;
+  --http-client)
+    _whopconf_list "$cur" "auto curl"
     return
     ;;
   --format)

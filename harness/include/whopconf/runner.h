@@ -59,6 +59,7 @@ typedef struct wc_run_opts {
   size_t max_body;
   const char *cacert;
   bool insecure, allow_http;
+  wc_http_client http_client; /* --http-client: who carries http:// (default auto) */
   double rate;  /* < 0 = the transport's default */
   int retries;  /* < 0 = the transport's default */
   double max_response_ms; /* 0 = no budget */

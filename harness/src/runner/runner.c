@@ -113,6 +113,7 @@ wc_run_ctx *wc_run_ctx_from_opts(const wc_run_opts *o, const char *run_dir) {
   c->topts.cacert = c->cacert;
   c->topts.insecure = o->insecure;
   c->topts.allow_http = o->allow_http;
+  c->topts.http_client = o->http_client;
   if (o->rate >= 0) c->topts.rate = o->rate;
   if (o->retries >= 0) c->topts.retry_max = o->retries;
   c->max_response_ms = o->max_response_ms;
@@ -167,6 +168,7 @@ cJSON *wc_run_ctx_to_json(const wc_run_ctx *c) {
   add_str(o, "cacert", c->cacert);
   cJSON_AddBoolToObject(o, "insecure", c->topts.insecure);
   cJSON_AddBoolToObject(o, "allow_http", c->topts.allow_http);
+  cJSON_AddBoolToObject(o, "curl_only", c->topts.http_client == WC_HTTP_CLIENT_CURL);
   cJSON_AddNumberToObject(o, "rate", c->topts.rate);
   cJSON_AddNumberToObject(o, "retries", c->topts.retry_max);
   cJSON_AddNumberToObject(o, "max_response_ms", c->max_response_ms);
@@ -225,6 +227,7 @@ wc_run_ctx *wc_run_ctx_from_json(const cJSON *j, wc_err *err) {
   c->topts.cacert = c->cacert;
   c->topts.insecure = get_bool(j, "insecure");
   c->topts.allow_http = get_bool(j, "allow_http");
+  c->topts.http_client = get_bool(j, "curl_only") ? WC_HTTP_CLIENT_CURL : WC_HTTP_CLIENT_AUTO;
   c->topts.rate = wc_json_num(j, "rate", c->topts.rate);
   c->topts.retry_max = (int)wc_json_num(j, "retries", c->topts.retry_max);
   c->max_response_ms = wc_json_num(j, "max_response_ms", 0);
