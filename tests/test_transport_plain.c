@@ -90,10 +90,7 @@ Test(plain, host_name_tries_each_address, .init = hs_watchdog) {
   hs_server *s = tx_serve(HS_OK, base, sizeof base);
   hs_run(s);
   snprintf(named, sizeof named, "http://localhost:%u/api/v1", hs_port(s));
-  wc_request_desc d = {.base_url = named, .token = TOKEN, .name = {WC_FIELD_STRING, "Ada"}};
-  wc_err err;
-  wc_request *req = wc_request_build(&d, &err);
-  cr_assert_not_null(req, "%s", err.msg);
+  wc_request *req = tx_request(named, TOKEN);
   wc_transport *t = new_transport(WC_HTTP_CLIENT_AUTO);
   wc_exchange *x = wc_transport_send(t, req);
   EXPECT_KIND(x, WC_XFER_OK);
@@ -143,10 +140,7 @@ Test(plain, closed_kept_connection_is_retried, .init = hs_watchdog) {
   char base[128];
   hs_server *s = tx_serve(HS_OK_THEN_CLOSE, base, sizeof base);
   hs_run(s);
-  wc_request_desc d = {.base_url = base, .token = TOKEN, .name = {WC_FIELD_STRING, "Ada"}};
-  wc_err err;
-  wc_request *req = wc_request_build(&d, &err);
-  cr_assert_not_null(req, "%s", err.msg);
+  wc_request *req = tx_request(base, TOKEN);
   wc_transport *t = new_transport(WC_HTTP_CLIENT_AUTO);
   for (int i = 0; i < 3; i++) {
     wc_exchange *x = wc_transport_send(t, req);
@@ -173,10 +167,7 @@ Test(plain, each_origin_its_connection, .init = hs_watchdog) {
   wc_transport *t = new_transport(WC_HTTP_CLIENT_AUTO);
   const char *order[] = {base_a, base_a, base_b, base_a};
   for (size_t i = 0; i < 4; i++) {
-    wc_request_desc d = {.base_url = order[i], .token = TOKEN, .name = {WC_FIELD_STRING, "Ada"}};
-    wc_err err;
-    wc_request *req = wc_request_build(&d, &err);
-    cr_assert_not_null(req, "%s", err.msg);
+    wc_request *req = tx_request(order[i], TOKEN);
     wc_exchange *x = wc_transport_send(t, req);
     EXPECT_KIND(x, WC_XFER_OK);
     wc_exchange_free(x);
