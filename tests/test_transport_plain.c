@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "support/hostile_server.h"
 #include "support/transport_helpers.h"
@@ -180,4 +181,27 @@ Test(plain, each_origin_its_connection, .init = hs_watchdog) {
   wc_transport_free(t);
   hs_stop(a);
   hs_stop(b);
+}
+
+/* Bytes on an idle kept connection (here a 408 the server sent unasked)
+ * make it unfit: the next request goes on a new connection and gets its own
+ * answer, not the stale one. (libcurl 7.88 reuses such a connection and
+ * takes the 408 for the answer: the own client checks before reuse.) */
+Test(plain, stale_kept_connection_is_not_reused, .init = hs_watchdog) {
+  char base[128];
+  hs_server *s = tx_serve(HS_OK_THEN_408, base, sizeof base);
+  hs_run(s);
+  wc_request *req = tx_request(base, TOKEN);
+  wc_transport *t = new_transport(WC_HTTP_CLIENT_AUTO);
+  for (int i = 0; i < 2; i++) {
+    wc_exchange *x = wc_transport_send(t, req);
+    EXPECT_KIND(x, WC_XFER_OK);
+    cr_expect_eq(wc_exchange_http_status(x), 200, "request %d: %ld", i, wc_exchange_http_status(x));
+    wc_exchange_free(x);
+    usleep(300 * 1000); /* the 408 arrives in the meantime */
+  }
+  cr_expect_eq(hs_connections(s), 2, "%d connections", hs_connections(s));
+  wc_transport_free(t);
+  wc_request_free(req);
+  hs_stop(s);
 }

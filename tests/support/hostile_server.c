@@ -144,6 +144,11 @@ static bool hs_respond(hs_server *s, int fd, const wc_buf *req, int nth) {
   case HS_OK: hs_ok(fd); return true;
   case HS_OK_THEN_CLOSE: hs_ok(fd); return false;
   case HS_EARLY_ANSWER: return false; /* answered by hs_answer_early */
+  case HS_OK_THEN_408:
+    hs_ok(fd);
+    if (hs_pause(s, 100)) return false;
+    hs_sendf(fd, "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    return true;
   case HS_HOP_BY_HOP:
     hs_sendf(fd,
              "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nConnection: X-Hop, keep-alive\r\n"

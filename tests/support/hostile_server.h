@@ -39,7 +39,8 @@ typedef enum hs_mode {
   HS_CLOSE,           /* accept, then close at once (counts connections) */
   HS_HOP_BY_HOP,      /* 201 with hop-by-hop fields (and one Connection names) among end-to-end ones */
   HS_OK_THEN_CLOSE,   /* HS_OK's answer (keep-alive by HTTP/1.1's default), then the connection closed */
-  HS_EARLY_ANSWER     /* 413 (Connection: close) after the head, the body never read; closes after 3 s */
+  HS_EARLY_ANSWER,    /* 413 (Connection: close) after the head, the body never read; closes after 3 s */
+  HS_OK_THEN_408      /* HS_OK's answer, then 100 ms later an unsolicited 408 on the idle connection */
 } hs_mode;
 
 typedef struct hs_server hs_server;

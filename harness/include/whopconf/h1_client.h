@@ -7,12 +7,14 @@
  * Why not libcurl for these too: on loopback libcurl's generality (URL
  * parsing, connection-cache checks, its own header parsing, 8 system calls
  * a request) cost more CPU than the server answering; this client makes
- * three system calls a request (sendmsg, poll, recv) and no allocation once
- * warm. It keeps libcurl's contract where the two meet: the connect, total
- * and first-byte timeouts, the failure kinds of wc_xfer_status, a response
- * that arrives while the request body is still being sent is read, and a
- * kept connection the server closed before answering gets the request once
- * more on a new one. */
+ * four system calls a request (a staleness poll, sendmsg, poll, recv) and
+ * no allocation once warm. It keeps libcurl's contract where the two meet:
+ * the connect, total and first-byte timeouts, the failure kinds of
+ * wc_xfer_status, a response that arrives while the request body is still
+ * being sent is read, and a kept connection the server closed before
+ * answering gets the request once more on a new one. A kept connection
+ * with unread bytes on it before a request (an unsolicited 408) is not
+ * reused. */
 #ifndef WHOPCONF_H1_CLIENT_H
 #define WHOPCONF_H1_CLIENT_H
 

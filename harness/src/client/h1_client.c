@@ -234,12 +234,21 @@ static bool read_response(call_state *s) {
   }
 }
 
+/* A kept connection with something to read before a request was sent is
+ * not fit for one: the server closed it, or sent bytes nobody asked for (a
+ * 408 on an idle connection) that would be taken for the next answer.
+ * libcurl checks the same before it reuses a connection. */
+static bool stale(const wc_h1_client *c) {
+  struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
+  return poll(&pfd, 1, 0) != 0;
+}
+
 /* One attempt: on the kept connection when it leads to the same place. */
 static bool attempt(call_state *s) {
   wc_h1_client *c = s->c;
   char origin[ORIGIN_MAX];
   snprintf(origin, sizeof origin, "%s %s", s->call->host, s->call->port);
-  if (c->fd >= 0 && strcmp(origin, c->origin) != 0) wc_h1_client_close(c);
+  if (c->fd >= 0 && (strcmp(origin, c->origin) != 0 || stale(c))) wc_h1_client_close(c);
   if (c->fd >= 0) s->reused = true;
   else if (!open_connection(s)) return false;
   s->out->connected = true;
