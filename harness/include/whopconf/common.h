@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define WC_VERSION "0.1.0"
 
@@ -107,6 +108,12 @@ char *wc_read_file(const char *path, size_t max_bytes, size_t *len, wc_err *err)
  * also forced on the file, so private data stays private even when an old
  * temporary file is reused. 0, or -1 with err. */
 int wc_write_file_atomic(const char *path, const char *text, unsigned mode, wc_err *err);
+/* The same with the content streamed: write(f, ud) writes it to f (a
+ * buffered stdio stream) and returns 0, or -1 (nothing is renamed; with
+ * errno 0 the writer ran out of memory). For files too large to hold twice
+ * in memory (report.json and the HAR of a run with many findings). */
+int wc_write_file_atomic_with(const char *path, unsigned mode, int (*write)(FILE *f, void *ud), void *ud,
+                              wc_err *err);
 /* Creates dir and its missing parents (0755); an existing directory is
  * fine, an existing file is not. 0, or -1 with err. */
 int wc_mkdir_p(const char *dir, wc_err *err);

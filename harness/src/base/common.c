@@ -269,7 +269,8 @@ fail:
   return NULL;
 }
 
-int wc_write_file_atomic(const char *path, const char *text, unsigned mode, wc_err *err) {
+int wc_write_file_atomic_with(const char *path, unsigned mode, int (*write)(FILE *f, void *ud), void *ud,
+                              wc_err *err) {
   size_t n = strlen(path) + 32;
   char *tmp = malloc(n);
   if (!tmp) {
@@ -279,28 +280,36 @@ int wc_write_file_atomic(const char *path, const char *text, unsigned mode, wc_e
   /* The pid keeps two processes writing the same file apart. */
   snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
-  if (fd < 0) {
+  FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+  if (!f) {
     wc_err_set(err, WC_E_IO, "cannot write %s: %s", path, strerror(errno));
+    if (fd >= 0) close(fd);
     free(tmp);
     return -1;
   }
   if (!(mode & 077)) fchmod(fd, (mode_t)mode);
-  size_t len = strlen(text), off = 0;
-  while (off < len) {
-    ssize_t w = write(fd, text + off, len - off);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) break;
-    off += (size_t)w;
-  }
-  int rc = (off == len && close(fd) == 0) ? 0 : -1;
-  if (off != len) close(fd);
-  if (rc == 0 && rename(tmp, path) != 0) rc = -1;
+  errno = 0;
+  int rc = write(f, ud);
+  int saved = errno;
+  if (rc == 0 && ferror(f)) rc = -1, saved = errno;
+  if (fclose(f) != 0 && rc == 0) rc = -1, saved = errno;
+  if (rc == 0 && rename(tmp, path) != 0) rc = -1, saved = errno;
   if (rc != 0) {
-    wc_err_set(err, WC_E_IO, "cannot write %s: %s", path, strerror(errno));
+    if (saved) wc_err_set(err, WC_E_IO, "cannot write %s: %s", path, strerror(saved));
+    else wc_err_set(err, WC_E_NOMEM, "out of memory while writing %s", path);
     unlink(tmp);
   }
   free(tmp);
   return rc;
+}
+
+static int write_text(FILE *f, void *text) {
+  size_t len = strlen(text);
+  return fwrite(text, 1, len, f) == len ? 0 : -1;
+}
+
+int wc_write_file_atomic(const char *path, const char *text, unsigned mode, wc_err *err) {
+  return wc_write_file_atomic_with(path, mode, write_text, (void *)text, err);
 }
 
 int wc_mkdir_p(const char *dir, wc_err *err) {

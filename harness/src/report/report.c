@@ -498,7 +498,7 @@ const char *wc_rep_header_value(const char *name, const char *value) {
 
 /* ---- report.json ---- */
 
-static bool text_needs_repair(const char *s) {
+bool wc_rep_needs_repair(const char *s) {
   size_t len = strlen(s);
   const unsigned char *u = (const unsigned char *)s;
   for (size_t i = 0; i < len;) {
@@ -516,14 +516,14 @@ static bool text_needs_repair(const char *s) {
  * document from the runner is already clean, so this is a no-op there. */
 int wc_rep_repair_tree(cJSON *node) {
   for (cJSON *item = node; item; item = item->next) {
-    if (item->string && text_needs_repair(item->string)) {
+    if (item->string && wc_rep_needs_repair(item->string)) {
       char *clean = wc_rep_clean(item->string, strlen(item->string), 0, NULL);
       if (!clean) return -1;
       if (!(item->type & cJSON_StringIsConst)) free(item->string);
       item->type &= ~cJSON_StringIsConst;
       item->string = clean;
     }
-    if (cJSON_IsString(item) && item->valuestring && text_needs_repair(item->valuestring)) {
+    if (cJSON_IsString(item) && item->valuestring && wc_rep_needs_repair(item->valuestring)) {
       char *clean = wc_rep_clean(item->valuestring, strlen(item->valuestring), 0, NULL);
       if (!clean) return -1;
       free(item->valuestring);
@@ -620,6 +620,25 @@ static int write_file(const char *dir, const char *name, const char *text, wc_er
   return rc;
 }
 
+/* report.json (json) or the HAR, printed into its file as it is made. */
+static int stream_file(const cJSON *report, const char *dir, const char *name, bool json, wc_err *err) {
+  char *path = wc_path_join(dir, name);
+  if (!path) {
+    wc_err_set(err, WC_E_NOMEM, "out of memory");
+    return -1;
+  }
+  int rc = -1;
+  if (json) {
+    rc = wc_rep_stream_report_json(report, path, err);
+  } else {
+    cJSON *har = wc_rep_build_har(report, err);
+    if (har) rc = wc_rep_stream_tree(har, path, err);
+    cJSON_Delete(har);
+  }
+  free(path);
+  return rc;
+}
+
 int wc_report_write(const cJSON *report, const wc_spec *spec, const char *dir, int formats, wc_err *err) {
   if (wc_rep_check(report, err) != 0) return -1;
   if (!dir || !*dir) {
@@ -639,14 +658,17 @@ int wc_report_write(const cJSON *report, const wc_spec *spec, const char *dir, i
                {WC_REPORT_HTML, WC_REP_FILE_HTML}, {WC_REPORT_HAR, WC_REP_FILE_HAR}};
   for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
     if (!(formats & order[i].bit)) continue;
+    if (order[i].bit == WC_REPORT_JSON || order[i].bit == WC_REPORT_HAR) {
+      /* The two files that hold the exchanges: streamed (report_stream.c). */
+      if (stream_file(report, dir, order[i].file, order[i].bit == WC_REPORT_JSON, err) != 0) return -1;
+      continue;
+    }
     char *text = NULL;
     switch (order[i].bit) {
-    case WC_REPORT_JSON: text = wc_rep_render_json(report, err); break;
     case WC_REPORT_JUNIT: text = wc_report_render_junit(report, err); break;
     case WC_REPORT_SARIF: text = wc_report_render_sarif(report, spec, err); break;
     case WC_REPORT_MD: text = wc_rep_render_markdown_linked(report, formats, err); break;
     case WC_REPORT_HTML: text = wc_rep_render_html_linked(report, spec, formats, err); break;
-    case WC_REPORT_HAR: text = wc_report_render_har(report, err); break;
     }
     if (!text) return -1;
     int rc = write_file(dir, order[i].file, text, err);

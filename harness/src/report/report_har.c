@@ -268,7 +268,7 @@ static void entry(har *h, cJSON *entries, const cJSON *report, const cJSON *x) {
   entry_whopconf_notes(h, e, report, x);
 }
 
-char *wc_report_render_har(const cJSON *report, wc_err *err) {
+cJSON *wc_rep_build_har(const cJSON *report, wc_err *err) {
   if (wc_rep_check(report, err) != 0) return NULL;
   har h = {false};
   cJSON *root = cJSON_CreateObject();
@@ -290,9 +290,15 @@ char *wc_report_render_har(const cJSON *report, wc_err *err) {
   if (log_comment(&comment, report) != 0) h.oom = true;
   add_str(&h, log, "comment", comment.data, 0, NULL);
   wc_buf_free(&comment);
-  char *text = NULL;
-  if (h.oom) wc_err_set(err, WC_E_NOMEM, "out of memory while rendering %s", WC_REP_FILE_HAR);
-  else text = wc_rep_print(root, WC_REP_FILE_HAR, err);
+  if (!h.oom) return root;
+  wc_err_set(err, WC_E_NOMEM, "out of memory while rendering %s", WC_REP_FILE_HAR);
+  cJSON_Delete(root);
+  return NULL;
+}
+
+char *wc_report_render_har(const cJSON *report, wc_err *err) {
+  cJSON *root = wc_rep_build_har(report, err);
+  char *text = root ? wc_rep_print(root, WC_REP_FILE_HAR, err) : NULL;
   cJSON_Delete(root);
   return text;
 }

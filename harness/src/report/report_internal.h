@@ -133,6 +133,8 @@ cJSON *wc_rep_jstr(const char *s, size_t cap);
 /* Adds a repaired string member (s NULL adds null); false when out of memory. */
 bool wc_rep_add_str(cJSON *obj, const char *key, const char *s);
 
+/* True when wc_rep_clean would change s (not clean UTF-8, or a credential). */
+bool wc_rep_needs_repair(const char *s);
 /* Repairs every string and key of a tree (and its siblings) in place:
  * UTF-8 and bearer credentials, as wc_rep_clean. 0, or -1 out of memory. */
 int wc_rep_repair_tree(cJSON *node);
@@ -150,7 +152,22 @@ const char *wc_rep_header_value(const char *name, const char *value);
 char *wc_rep_render_markdown_linked(const cJSON *report, int formats, wc_err *err);
 char *wc_rep_render_html_linked(const cJSON *report, const wc_spec *spec, int formats,
                                    wc_err *err);
-/* report.json itself: repaired (UTF-8, credentials) copy, pretty-printed. */
+/* report.json itself: repaired (UTF-8, credentials) copy, pretty-printed,
+ * in memory. The files are written by wc_rep_stream_report_json, which
+ * prints the same bytes without the copy or the text; this one is what the
+ * tests hold the stream against. */
 char *wc_rep_render_json(const cJSON *report, wc_err *err);
+
+/* report_stream.c: trees printed straight into a file (atomically, through
+ * a temporary file), byte for byte as wc_rep_print would give them:
+ * report.json repaired and masked as wc_rep_render_json does; any other
+ * tree (the HAR) as it is. 0, or -1 with err. */
+int wc_rep_stream_report_json(const cJSON *report, const char *path, wc_err *err);
+int wc_rep_stream_tree(const cJSON *root, const char *path, wc_err *err);
+/* The same into an open stream (report: as report.json). 0, or -1 out of
+ * memory or on a write error. */
+int wc_rep_stream_to(FILE *f, const cJSON *root, bool report);
+/* report_har.c: the HAR document of a report (caller frees). */
+cJSON *wc_rep_build_har(const cJSON *report, wc_err *err);
 
 #endif
