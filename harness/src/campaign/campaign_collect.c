@@ -246,11 +246,14 @@ void wc_collect_shrunk(wc_collect *c, size_t i, const wc_gen_request *minimal, c
 
 /* ---- the source document ------------------------------------------------------ */
 
-static void add_exchange(cJSON *arr, cJSON *x, int seq) {
-  cJSON *copy = cJSON_Duplicate(x, 1);
-  if (!copy) return;
-  cJSON_AddNumberToObject(copy, "seq", seq);
-  cJSON_AddItemToArray(arr, copy);
+/* Moves *x into arr (the collector is done with it: the source document is
+ * made once, at the end of the phase, and a copy would double the memory of
+ * a phase that found much). */
+static void add_exchange(cJSON *arr, cJSON **x, int seq) {
+  cJSON *item = *x;
+  *x = NULL;
+  cJSON_AddNumberToObject(item, "seq", seq);
+  cJSON_AddItemToArray(arr, item);
 }
 
 static cJSON *observation(const char *req, const char *status, const char *reason, int exchange,
@@ -276,8 +279,8 @@ cJSON *wc_collect_source(wc_collect *c, const char *phase, const wc_phase_counts
   for (size_t i = 0; i < c->n; i++) {
     entry *e = &c->items[i];
     int original = 0, minimal = 0;
-    if (e->exchange) add_exchange(xs, e->exchange, original = ++seq);
-    if (e->minimal_exchange) add_exchange(xs, e->minimal_exchange, minimal = ++seq);
+    if (e->exchange) add_exchange(xs, &e->exchange, original = ++seq);
+    if (e->minimal_exchange) add_exchange(xs, &e->minimal_exchange, minimal = ++seq);
     char reason[1024];
     snprintf(reason, sizeof reason, "%s [%s; %llu occurrence%s]", e->reason, phase,
              (unsigned long long)e->count, e->count == 1 ? "" : "s");

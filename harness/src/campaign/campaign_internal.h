@@ -77,7 +77,8 @@ typedef struct wc_phase_counts {
   _Atomic uint64_t settled; /* last writes sent again after overlapping workers */
 } wc_phase_counts;
 
-/* The source document of the phase (runner.h, wc_run_add_source). */
+/* The source document of the phase (runner.h, wc_run_add_source). The
+ * kept exchanges move into it: call it once, at the end of the phase. */
 cJSON *wc_collect_source(wc_collect *col, const char *phase, const wc_phase_counts *counts);
 
 /* ---- sending ---------------------------------------------------------------- */

@@ -89,17 +89,18 @@ int wc_run_add_source(wc_run *run, const char *name, const cJSON *doc, wc_err *e
     wc_err_set(err, WC_E_USAGE, "a source needs a plain name");
     return -1;
   }
-  cJSON *copy = cJSON_Duplicate(doc, 1);
-  if (!copy) {
-    wc_err_set(err, WC_E_NOMEM, "out of memory");
-    return -1;
+  /* The file is doc with "case" and "source" set: a wrapper whose other
+   * members are references to doc's, so the phase's exchanges (most of a
+   * run's memory when it found much) are not copied to be written. */
+  cJSON *file_doc = cJSON_CreateObject();
+  bool ok = file_doc != NULL;
+  for (const cJSON *m = doc ? doc->child : NULL; ok && m; m = m->next) {
+    if (strcmp(m->string, "case") == 0 || strcmp(m->string, "source") == 0) continue;
+    ok = cJSON_AddItemReferenceToObject(file_doc, m->string, (cJSON *)m);
   }
-  cJSON_DeleteItemFromObjectCaseSensitive(copy, "case");
-  cJSON_AddStringToObject(copy, "case", name);
-  cJSON_DeleteItemFromObjectCaseSensitive(copy, "source");
-  cJSON_AddTrueToObject(copy, "source");
-  char *text = cJSON_PrintUnformatted(copy);
-  cJSON_Delete(copy);
+  ok = ok && cJSON_AddStringToObject(file_doc, "case", name) && cJSON_AddTrueToObject(file_doc, "source");
+  char *text = ok ? cJSON_PrintUnformatted(file_doc) : NULL;
+  cJSON_Delete(file_doc);
   char file[300];
   snprintf(file, sizeof file, "%s/%s.json", WC_RUN_RESULTS, name);
   char *path = wc_path_join(run->dir, file);
