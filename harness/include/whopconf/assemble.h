@@ -106,6 +106,11 @@ int wc_assembly_unobserved_reason(wc_assembly *a, const char *requirement, const
  * out. */
 int wc_assembly_add_source(wc_assembly *a, const char *name, const wc_observations *obs,
                            const cJSON *exchanges, wc_err *err);
+/* The same, taking the exchanges instead of copying them: the array is
+ * left empty (the caller still frees it). For sources whose exchanges are
+ * most of the run's memory (a fuzz phase that found much). */
+int wc_assembly_take_source(wc_assembly *a, const char *name, const wc_observations *obs, cJSON *exchanges,
+                            wc_err *err);
 
 /* The run could not test (unreachable target, credentials refused, a
  * stopped run): the verdict is error whatever was observed. The first

@@ -173,8 +173,8 @@ int wc_assembly_unobserved_reason(wc_assembly *a, const char *requirement, const
 
 /* The report's member order: id, case, then the transport's members with
  * started_at first; "seq" and a previous "id" are dropped. */
-static cJSON *reshaped_exchange(const cJSON *x, const char *id, const char *source) {
-  cJSON *copy = cJSON_Duplicate(x, 1);
+/* The exchange as the report lists it; copy is consumed (freed) either way. */
+static cJSON *reshaped_exchange(cJSON *copy, const char *id, const char *source) {
   cJSON *o = cJSON_CreateObject();
   if (!copy || !o) {
     cJSON_Delete(copy);
@@ -206,12 +206,13 @@ static cJSON *reshaped_exchange(const cJSON *x, const char *id, const char *sour
 }
 
 /* Numbers the source's exchanges and keeps their records (a null one, or
- * one past the cap, is numbered and counted only). *first gets the number
- * of its first exchange. */
-static int add_exchanges(wc_assembly *a, const char *source, const cJSON *exchanges, size_t *first) {
+ * one past the cap, is numbered and counted only); take: moved out of the
+ * array, not copied. *first gets the number of its first exchange. */
+static int add_exchanges(wc_assembly *a, const char *source, cJSON *exchanges, bool take, size_t *first) {
   *first = a->next_exchange;
-  const cJSON *x;
-  cJSON_ArrayForEach(x, exchanges) {
+  cJSON *next;
+  for (cJSON *x = exchanges ? exchanges->child : NULL; x; x = next) {
+    next = x->next;
     char id[24];
     snprintf(id, sizeof id, "x%zu", a->next_exchange++);
     if (cJSON_IsNull(x) || (a->caps.exchanges && a->exchanges_kept >= a->caps.exchanges)) {
@@ -219,7 +220,8 @@ static int add_exchanges(wc_assembly *a, const char *source, const cJSON *exchan
       continue;
     }
     a->exchanges_kept++;
-    cJSON *shaped = reshaped_exchange(x, id, source);
+    cJSON *own = take ? cJSON_DetachItemViaPointer(exchanges, x) : cJSON_Duplicate(x, 1);
+    cJSON *shaped = own ? reshaped_exchange(own, id, source) : NULL;
     if (!shaped) return -1;
     cJSON_AddItemToArray(a->exchanges, shaped);
   }
@@ -312,11 +314,11 @@ static int fold_observation(const wc_assembly *a, req_acc *r, const wc_requireme
   }
 }
 
-int wc_assembly_add_source(wc_assembly *a, const char *name, const wc_observations *obs,
-                           const cJSON *exchanges, wc_err *err) {
+static int add_source(wc_assembly *a, const char *name, const wc_observations *obs, cJSON *exchanges, bool take,
+                      wc_err *err) {
   const char *source = name ? name : "";
   size_t first = 0;
-  if (add_exchanges(a, source, exchanges, &first) < 0) goto nomem;
+  if (add_exchanges(a, source, exchanges, take, &first) < 0) goto nomem;
   for (size_t i = 0; i < wc_observations_count(obs); i++) {
     const wc_observation *o = wc_observations_get(obs, i);
     const wc_requirement *req = NULL;
@@ -329,6 +331,17 @@ int wc_assembly_add_source(wc_assembly *a, const char *name, const wc_observatio
 nomem:
   wc_err_set(err, WC_E_NOMEM, "out of memory");
   return -1;
+}
+
+int wc_assembly_add_source(wc_assembly *a, const char *name, const wc_observations *obs,
+                           const cJSON *exchanges, wc_err *err) {
+  /* Read only: with take false nothing of the array is changed. */
+  return add_source(a, name, obs, (cJSON *)exchanges, false, err);
+}
+
+int wc_assembly_take_source(wc_assembly *a, const char *name, const wc_observations *obs, cJSON *exchanges,
+                            wc_err *err) {
+  return add_source(a, name, obs, exchanges, true, err);
 }
 
 void wc_assembly_stopped(wc_assembly *a, const char *reason) {

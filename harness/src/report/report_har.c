@@ -45,6 +45,24 @@ static void add_str(har *h, cJSON *parent, const char *key, const char *value, s
   free(clean);
 }
 
+/* A body: like add_str, but a clean one within the cap is referenced, not
+ * copied (the HAR tree never outlives the report it is made from, and the
+ * bodies are most of both). */
+static void add_body_text(har *h, cJSON *parent, const char *key, const char *body, bool *cut) {
+  if (!parent) return;
+  size_t len = strlen(body);
+  if (len > WC_REP_HAR_BODY_CAP || wc_rep_needs_repair(body)) {
+    add_str(h, parent, key, body, WC_REP_HAR_BODY_CAP, cut);
+    return;
+  }
+  *cut = false;
+  cJSON *ref = cJSON_CreateStringReference(body);
+  if (!ref || !cJSON_AddItemToObject(parent, key, ref)) {
+    cJSON_Delete(ref);
+    h->oom = true;
+  }
+}
+
 static void add_num(har *h, cJSON *parent, const char *key, double value) {
   if (parent && !cJSON_AddNumberToObject(parent, key, value)) h->oom = true;
 }
@@ -175,7 +193,7 @@ static void entry_request(har *h, cJSON *e, const cJSON *req) {
     const char *type = header(wc_rep_get_arr(req, "headers"), "Content-Type");
     add_str(h, post, "mimeType", type ? type : "application/octet-stream", 256, NULL);
     bool cut = false;
-    add_str(h, post, "text", req_body, WC_REP_HAR_BODY_CAP, &cut);
+    add_body_text(h, post, "text", req_body, &cut);
     if (cut || wc_rep_get_true(req, "body_truncated"))
       add_str(h, post, "comment", "body cut; see report.json for what the run recorded", 0, NULL);
   }
@@ -195,7 +213,7 @@ static double response_content(har *h, cJSON *response, const cJSON *resp, const
   add_str(h, content, "mimeType", type ? type : "x-unknown", 256, NULL);
   if (body) {
     bool cut = false;
-    add_str(h, content, "text", body, WC_REP_HAR_BODY_CAP, &cut);
+    add_body_text(h, content, "text", body, &cut);
     if (cut || wc_rep_get_true(resp, "body_truncated"))
       add_str(h, content, "comment", "body cut; size is the size the server sent", 0, NULL);
   }

@@ -22,7 +22,7 @@
 typedef struct loaded {
   const char *name; /* in doc */
   int rank;         /* 0 recover, 1 setup, 2 cases, 3 sources (generated phases), 4 teardown */
-  cJSON *doc;       /* the file: counters and exchanges (dropped once assembled) */
+  cJSON *doc;       /* the file: counters and exchanges (taken by the assembly) */
   wc_observations *obs;
   size_t exchange_count; /* of the file, after drop_after_hole */
 } loaded;
@@ -196,10 +196,9 @@ static int add_cases(wc_assembly *a, loaded *cases, size_t ncases, wc_err *err) 
     cJSON *exchanges = cJSON_GetObjectItemCaseSensitive(cases[c].doc, "exchanges");
     drop_after_hole(exchanges);
     cases[c].exchange_count = (size_t)cJSON_GetArraySize(exchanges);
-    if (wc_assembly_add_source(a, cases[c].name, cases[c].obs, exchanges, err) < 0) return -1;
-    /* The assembly holds its own copy: a fuzz phase's kept exchanges are
-     * most of the report, and a second tree of them raised the peak. */
-    cJSON_DeleteItemFromObjectCaseSensitive(cases[c].doc, "exchanges");
+    /* Taken, not copied: a fuzz phase's kept exchanges are most of the
+     * report, and a second tree of them raised the peak of memory. */
+    if (wc_assembly_take_source(a, cases[c].name, cases[c].obs, exchanges, err) < 0) return -1;
   }
   return 0;
 }
