@@ -121,6 +121,28 @@ if [ -x /usr/bin/time ]; then
     status=1
   fi
   run_prefix=()
+  wrk_stop_serve
+  # Many distinct failures: a server that ignores every accepted write
+  # (each fails WC-UPD-001), so every location and edge class of the stream
+  # is a finding of its own and its exchange is kept for the reports.
+  if wrk_serve "$build" --fault update-ignored --max-body 8388608; then
+    timeout 900 /usr/bin/time -v "$whopconf" fuzz --base-url "$WRK_SERVE_URL" --allow-writes --allow-picture-writes \
+      --phases coverage,fuzzing --no-shrink --workers "$workers" --seed 1 --max-requests "$rss_requests" \
+      --report-dir "$work/many" >"$work/many.out" 2>"$work/many.err"
+    rc=$?
+    if [ "$rc" -eq 1 ]; then
+      rss_kb=$(awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}' "$work/many.err")
+      printf 'same, serve --fault update-ignored:      peak RSS %s MB with %s distinct findings (report.json %s KB)\n' \
+        "$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')" \
+        "$(grep -m1 -oE '[0-9]+ distinct findings' "$work/many.out" | grep -oE '^[0-9]+')" \
+        "$(( $(stat -c %s "$work/many/report.json") / 1024 ))"
+    else
+      echo "bench/fuzz: the many-findings run exited $rc (expected 1): $(tail -n 1 "$work/many.err")" >&2
+      status=1
+    fi
+  else
+    status=1
+  fi
 else
   echo "bench/fuzz: /usr/bin/time missing (Debian package time): no RSS figure" >&2
 fi

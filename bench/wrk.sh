@@ -18,8 +18,8 @@
 #   WRK_BODY                     the fixed PATCH's body
 #   wrk_rate BASE_URL CONNS SECS prints the requests/s (an integer); 1 on
 #                                failure (no wrk, a non-2xx answer, no figure)
-#   wrk_serve BUILD_DIR          starts `whopconf serve`, sets WRK_SERVE_URL and
-#                                WRK_SERVE_PID; wrk_stop_serve stops it
+#   wrk_serve BUILD_DIR [ARGS]   starts `whopconf serve ARGS`, sets WRK_SERVE_URL
+#                                and WRK_SERVE_PID; wrk_stop_serve stops it
 # Exit: 0 measured, 77 wrk missing and not installable (a skip), 2 usage.
 
 wrk_ensure() {
@@ -76,9 +76,10 @@ LUA
 
 wrk_serve() {
   local whopconf="${1:-build}/whopconf" i
+  shift
   [ -x "$whopconf" ] || { echo "bench/wrk: $whopconf not found: build first (make build)" >&2; return 1; }
   WRK_SERVE_OUT=$(mktemp "${TMPDIR:-/tmp}/whopconf-wrk-serve.XXXXXX")
-  "$whopconf" serve >"$WRK_SERVE_OUT" 2>/dev/null &
+  "$whopconf" serve "$@" >"$WRK_SERVE_OUT" 2>/dev/null &
   WRK_SERVE_PID=$!
   WRK_SERVE_URL=""
   for i in $(seq 1 100); do
