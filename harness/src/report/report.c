@@ -534,19 +534,23 @@ int wc_rep_repair_tree(cJSON *node) {
   return 0;
 }
 
-/* Header lists ({"name", "value"} objects) get their secret values masked. */
+static bool member_named(const cJSON *m, const char *name) { return m->string && strcmp(m->string, name) == 0; }
+
+/* Header lists ({"name", "value"} objects) get their secret values masked
+ * (every member named "value": a hand-made report may repeat one). */
 static int mask_headers(cJSON *headers) {
   cJSON *h;
   cJSON_ArrayForEach(h, headers) {
     const char *name = wc_rep_get_str(h, "name");
-    cJSON *value = cJSON_GetObjectItemCaseSensitive(h, "value");
-    if (!cJSON_IsString(value)) continue;
-    const char *masked = wc_rep_header_value(name, value->valuestring);
-    if (masked != value->valuestring) {
-      char *copy = wc_strdup(masked);
-      if (!copy) return -1;
-      free(value->valuestring);
-      value->valuestring = copy;
+    for (cJSON *value = cJSON_IsObject(h) ? h->child : NULL; value; value = value->next) {
+      if (!cJSON_IsString(value) || !member_named(value, "value")) continue;
+      const char *masked = wc_rep_header_value(name, value->valuestring);
+      if (masked != value->valuestring) {
+        char *copy = wc_strdup(masked);
+        if (!copy) return -1;
+        free(value->valuestring);
+        value->valuestring = copy;
+      }
     }
   }
   return 0;
@@ -559,12 +563,18 @@ char *wc_rep_render_json(const cJSON *report, wc_err *err) {
     return NULL;
   }
   int rc = wc_rep_repair_tree(copy);
-  cJSON *x;
-  cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(copy, "exchanges")) {
-    cJSON *req = cJSON_GetObjectItemCaseSensitive(x, "request");
-    cJSON *resp = cJSON_GetObjectItemCaseSensitive(x, "response");
-    if (rc == 0) rc = mask_headers(cJSON_GetObjectItemCaseSensitive(req, "headers"));
-    if (rc == 0) rc = mask_headers(cJSON_GetObjectItemCaseSensitive(resp, "headers"));
+  /* Every member of each name, not the first: a hand-made report may
+   * repeat one, and a repeated "exchanges" must not carry a secret out. */
+  for (cJSON *xs = copy->child; rc == 0 && xs; xs = xs->next) {
+    if (!member_named(xs, "exchanges")) continue;
+    cJSON *x;
+    cJSON_ArrayForEach(x, xs) {
+      for (cJSON *msg = cJSON_IsObject(x) ? x->child : NULL; rc == 0 && msg; msg = msg->next) {
+        if (!member_named(msg, "request") && !member_named(msg, "response")) continue;
+        for (cJSON *h = cJSON_IsObject(msg) ? msg->child : NULL; rc == 0 && h; h = h->next)
+          if (member_named(h, "headers")) rc = mask_headers(h);
+      }
+    }
   }
   char *text = NULL;
   if (rc == 0) text = wc_rep_print(copy, WC_REP_FILE_JSON, err);
