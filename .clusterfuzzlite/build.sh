@@ -7,6 +7,10 @@
 # The local check (fuzz/check_cfl_build.sh, ctest fuzz_clusterfuzzlite_build)
 # runs it with the variables set as OSS-Fuzz sets them.
 
+# `bash build.sh` ignores the -eu of the first line: set here so that a
+# failed compile or link stops the build instead of being reported built.
+set -eu
+
 # The repository: the working directory (the Dockerfile's WORKDIR), else
 # $SRC/whopconf, else the folder above this script.
 if [ -f "$PWD/spec/openapi.yml" ] && [ -d "$PWD/fuzz" ]; then
@@ -36,18 +40,27 @@ if [ -f "${SRC:-/nonexistent}/cjson/cJSON.c" ]; then
   echo "build.sh: cJSON compiled in from $SRC/cjson"
 fi
 
-# The contract, embedded as the CMake build does (cmake/embed_script.cmake).
-{
-  echo '#include <stddef.h>'
-  echo 'const unsigned char wc_embedded_spec[] = {'
-  od -An -v -tx1 "$ROOT/spec/openapi.yml" | sed -e 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'
-  echo '0x00};'
-  echo "const size_t wc_embedded_spec_len = $(wc -c < "$ROOT/spec/openapi.yml");"
-} > "$BUILD/embedded_spec.c"
+# The contract and the report templates, embedded as the CMake build does
+# (cmake/embed_script.cmake): embed FILE SYMBOL OUTPUT.c
+embed() {
+  {
+    echo '#include <stddef.h>'
+    echo "const unsigned char $2[] = {"
+    od -An -v -tx1 "$1" | sed -e 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'
+    echo '0x00};'
+    echo "const size_t $2_len = $(wc -c < "$1");"
+  } > "$3"
+}
+embed "$ROOT/spec/openapi.yml" wc_embedded_spec "$BUILD/embedded_spec.c"
+embedded=("$BUILD/embedded_spec.c")
+for asset in html css js; do
+  embed "$ROOT/reports/templates/report.$asset" "wc_report_${asset}_template" "$BUILD/embedded_report_$asset.c"
+  embedded+=("$BUILD/embedded_report_$asset.c")
+done
 
 # Every module into one archive: the linker takes only what a target uses.
 objs=()
-for src in $(find "$ROOT/harness/src" -name '*.c' | sort) "$BUILD/embedded_spec.c"; do
+for src in $(find "$ROOT/harness/src" -name '*.c' | sort) "${embedded[@]}"; do
   obj="$BUILD/obj/$(basename "$src" .c).o"
   $CC $CFLAGS $STD $INC -c "$src" -o "$obj"
   objs+=("$obj")
