@@ -37,7 +37,7 @@ typedef struct wc_h1_call {
   const char *host;             /* a name or an address ("::1", no brackets) */
   const char *port;             /* decimal */
   const struct iovec *request;  /* the request as it goes on the wire */
-  size_t request_parts;
+  size_t request_parts;         /* at most 8 */
   bool head_request;            /* HEAD: the response has no body */
   double deadline;              /* monotonic ms by which all must be done */
   long connect_timeout_ms;      /* a new connection, within the deadline too */

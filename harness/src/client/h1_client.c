@@ -159,7 +159,8 @@ static void advance(struct msghdr *msg, size_t n) {
 static bool send_request(call_state *s) {
   const wc_h1_call *call = s->call;
   struct iovec iov[MAX_PARTS];
-  size_t parts = call->request_parts < MAX_PARTS ? call->request_parts : MAX_PARTS;
+  size_t parts = call->request_parts;
+  if (parts > MAX_PARTS) return failed(s, WC_XFER_OTHER, "a request in more than 8 parts", NULL);
   memcpy(iov, call->request, parts * sizeof *iov);
   struct msghdr msg = {.msg_iov = iov, .msg_iovlen = parts};
   while (msg.msg_iovlen) {

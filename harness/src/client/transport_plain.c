@@ -19,7 +19,8 @@ struct wc_tx_plain {
   const wc_transport_opts *o;
   wc_h1_client *client; /* on first use */
   wc_buf head;          /* the request head being written */
-  char host[256], port[8];
+  char host[256], port[8]; /* where to connect (no brackets) */
+  size_t host_field_len;    /* of the last URL's host as written */
 };
 
 wc_tx_plain *wc_tx_plain_new(const wc_transport_opts *o) {
@@ -40,8 +41,8 @@ void wc_tx_plain_free(wc_tx_plain *pl) {
 /* ---- does the request fit? ---- */
 
 typedef struct target {
-  const char *authority; /* as written in the URL: the Host field */
-  size_t authority_len;
+  const char *host; /* as written in the URL, brackets included */
+  size_t host_len;
   const char *path; /* from the first '/' or '?' up to '#' or the end */
   size_t path_len;
 } target;
@@ -56,6 +57,8 @@ static bool host_char(unsigned char c) {
 static bool split_authority(wc_tx_plain *pl, const char *a, size_t n) {
   const char *host = a, *colon;
   size_t host_len;
+  /* The URL's host as written, for the Host field. */
+  size_t written = 0;
   if (n && a[0] == '[') {
     const char *close = memchr(a, ']', n);
     if (!close) return false;
@@ -65,11 +68,13 @@ static bool split_authority(wc_tx_plain *pl, const char *a, size_t n) {
       if (!strchr("0123456789abcdefABCDEF:.", host[i])) return false;
     colon = close + 1 < a + n ? close + 1 : NULL;
     if (colon && *colon != ':') return false;
+    written = host_len + 2;
   } else {
     colon = memchr(a, ':', n);
     host_len = colon ? (size_t)(colon - a) : n;
     for (size_t i = 0; i < host_len; i++)
       if (!host_char((unsigned char)host[i])) return false;
+    written = host_len;
   }
   if (host_len == 0 || host_len >= sizeof pl->host) return false;
   const char *port = colon ? colon + 1 : "80";
@@ -84,6 +89,7 @@ static bool split_authority(wc_tx_plain *pl, const char *a, size_t n) {
   memcpy(pl->host, host, host_len);
   pl->host[host_len] = '\0';
   snprintf(pl->port, sizeof pl->port, "%ld", value);
+  pl->host_field_len = written;
   return true;
 }
 
@@ -95,8 +101,8 @@ static bool plain_target(wc_tx_plain *pl, const char *url, target *t) {
   const char *a = url + 7;
   size_t an = strcspn(a, "/?#");
   if (!split_authority(pl, a, an)) return false;
-  t->authority = a;
-  t->authority_len = an;
+  t->host = a;
+  t->host_len = pl->host_field_len;
   t->path = a + an;
   t->path_len = strcspn(t->path, "#");
   bool in_query = false;
@@ -130,9 +136,11 @@ static bool token(const char *s) {
 
 /* ---- the request head, as libcurl writes it ---- */
 
-/* "METHOD target HTTP/1.1", Host, Accept (libcurl's default, unless the
- * request has one), the request's fields in order (a blank value goes out
- * as "Name:"), Content-Length when there is a body, the blank line. */
+/* "METHOD target HTTP/1.1", Host (the URL's host as written, and the port
+ * unless it is 80, in decimal: libcurl's form), Accept (libcurl's default,
+ * unless the request has one), the request's fields in order (a blank
+ * value goes out as "Name:"), Content-Length when there is a body, the
+ * blank line. */
 static int write_head(wc_tx_plain *pl, const wc_request *req, const target *t, bool has_body, size_t body_len) {
   wc_buf *h = &pl->head;
   h->len = 0;
@@ -145,9 +153,10 @@ static int write_head(wc_tx_plain *pl, const wc_request *req, const target *t, b
     if (!colon || colon == line || strpbrk(line, "\r\n") || curl_managed_field(line)) return 1;
     if (field_is(line, "Accept")) has_accept = true;
   }
-  int rc = wc_buf_printf(h, "%s %s%.*s HTTP/1.1\r\nHost: %.*s\r\n%s", method, t->path[0] == '/' ? "" : "/",
-                         (int)t->path_len, t->path, (int)t->authority_len, t->authority,
-                         has_accept ? "" : "Accept: */*\r\n");
+  bool port80 = strcmp(pl->port, "80") == 0;
+  int rc = wc_buf_printf(h, "%s %s%.*s HTTP/1.1\r\nHost: %.*s%s%s\r\n%s", method, t->path[0] == '/' ? "" : "/",
+                         (int)t->path_len, t->path, (int)t->host_len, t->host, port80 ? "" : ":",
+                         port80 ? "" : pl->port, has_accept ? "" : "Accept: */*\r\n");
   for (size_t i = 0; rc == 0 && i < wc_request_header_count(req); i++) {
     const char *line = wc_request_header(req, i);
     const char *colon = strchr(line, ':');
