@@ -45,6 +45,7 @@ for q in r["requirements"]:
     for e in q["evidence"]:
         assert e in xs
 assert r["run"]["target"]["embedded_server"] is True
+assert r["run"]["target"]["http_client"] == "whopconf", r["run"]["target"]
 assert r["run"]["credentials"] == {"token": True, "api_key": True, "token_without_scope": True}
 PY
 check "reproduction commands name the credential they need" python3 - default/report.json <<'PY'
@@ -258,5 +259,13 @@ check "SHOULD failure without --strict: a warning" test "$(json lax/report.json 
 "$WHOPCONF" run --base-url "$URL" --token $TOKEN --allow-writes --strict --report-dir strict --format json >/dev/null 2>&1
 code=$?
 check "SHOULD failure with --strict: exit 1 (got $code)" test "$code" -eq 1
+
+# ---- 9. who sent the requests is recorded ------------------------------------------
+"$WHOPCONF" run --base-url "$URL" --token $TOKEN --http-client curl --only WC-TR-003 --phases none \
+  --report-dir curlclient --format json >/dev/null 2>&1
+check "--http-client curl: libcurl recorded" \
+  test "$(json curlclient/report.json 'd["run"]["target"]["http_client"]')" = libcurl
+check "--http-client curl: same verdict as the own client" \
+  test "$(json curlclient/report.json 'd["summary"]["failed"]')" = 0
 
 checks_summary

@@ -48,6 +48,9 @@ typedef struct wc_report_meta {
   const wc_spec *spec; /* name, sha256 and each requirement's line; NULL: "?", "" and 0 */
   const char *base_url;
   bool embedded_server;
+  /* Who sent the requests: "whopconf" (its own HTTP/1.1 client) or
+   * "libcurl"; NULL when whopconf sent none of them (recorded traffic). */
+  const char *http_client;
   const char *api_version; /* the pinned version; NULL = "" */
   const char *const *known_versions;
   size_t known_count;

@@ -11,7 +11,8 @@
  *   "run": {
  *     "whopconf_version": "0.1.0",
  *     "spec": {"path": "spec/openapi.yml (embedded)", "sha256": "<hex>"},
- *     "target": {"base_url": "http://127.0.0.1:41234/api/v1", "embedded_server": true},
+ *     "target": {"base_url": "http://127.0.0.1:41234/api/v1", "embedded_server": true,
+ *                "http_client": "whopconf"},
  *     "api_version": "2026-07-01", "known_versions": ["2025-01-01", ...],
  *     "seed": 1, "started_at": "2026-11-27T12:00:00Z", "duration_ms": 312,
  *     "strict": false, "allow_writes": true,

@@ -465,6 +465,7 @@ static cJSON *run_object(const wc_report_meta *m) {
   cJSON *target = cJSON_AddObjectToObject(r, "target");
   cJSON_AddStringToObject(target, "base_url", m->base_url ? m->base_url : "");
   cJSON_AddBoolToObject(target, "embedded_server", m->embedded_server);
+  if (m->http_client) cJSON_AddStringToObject(target, "http_client", m->http_client);
   cJSON_AddStringToObject(r, "api_version", m->api_version ? m->api_version : "");
   cJSON_AddItemToObject(r, "known_versions", strings_array(m->known_versions, m->known_count));
   cJSON_AddNumberToObject(r, "seed", (double)m->seed);

@@ -360,6 +360,10 @@ cJSON *wc_run_report(wc_run *run, int *exit_code, wc_err *err) {
         .spec = run->spec,
         .base_url = ctx->base_url,
         .embedded_server = ctx->embedded,
+        .http_client = ctx->base_url && strncmp(ctx->base_url, "http://", 7) == 0 &&
+                               ctx->topts.http_client == WC_HTTP_CLIENT_AUTO
+                           ? "whopconf"
+                           : "libcurl",
         .api_version = ctx->api_version,
         .known_versions = (const char *const *)ctx->known,
         .known_count = ctx->known_count,
