@@ -1,9 +1,6 @@
 /* whopconf: conformance and fuzz testing harness for PATCH /users/me. */
 #include <stdio.h>
 #include <string.h>
-#ifdef __GLIBC__
-#include <malloc.h> /* mallopt */
-#endif
 
 #include "cli.h"
 #include "whopconf/common.h"
@@ -27,14 +24,6 @@ static void usage(FILE *out) {
 }
 
 int main(int argc, char **argv) {
-#ifdef __GLIBC__
-  /* Blocks of 256 KiB and more (generated bodies up to 1 MiB, report
-   * texts) are mapped and unmapped each time: glibc's sliding threshold
-   * would move them into the heaps after the first free, where their pages
-   * stay resident (fuzz --workers 8 with 1,255 distinct findings: 62 -> 48
-   * MB peak, no change in speed). */
-  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
-#endif
   int worker = wc_cli_run_worker(argc, argv);
   if (worker >= 0) return worker;
   if (argc < 2) {
