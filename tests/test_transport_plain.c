@@ -24,10 +24,12 @@ static wc_transport *new_transport(wc_http_client engine) {
   return t;
 }
 
-/* What the server received for desc sent by engine. Caller frees. */
-static char *received(const wc_request_desc *shape, wc_http_client engine) {
+/* What a server on host received for desc sent by engine. Caller frees. */
+static char *received_on(const char *host, const wc_request_desc *shape, wc_http_client engine) {
   char base[128];
-  hs_server *s = tx_serve(HS_OK, base, sizeof base);
+  hs_server *s = hs_start(host, HS_OK);
+  cr_assert_not_null(s, "cannot listen on %s", host);
+  hs_base(s, base, sizeof base);
   hs_run(s);
   wc_request_desc d = *shape;
   d.base_url = base;
@@ -48,10 +50,20 @@ static char *received(const wc_request_desc *shape, wc_http_client engine) {
   cr_assert_not_null(log);
   /* The port differs between the two servers: the Host line is compared
    * with the port masked. */
-  char *host = strstr(log, "\r\nHost: 127.0.0.1:");
-  if (host)
-    for (char *p = host + 18; *p >= '0' && *p <= '9'; p++) *p = 'P';
+  char *line = strstr(log, "\r\nHost: ");
+  if (line) {
+    char *host = line + 8, *end = strstr(host, "\r\n");
+    char *port = NULL;
+    for (char *p = host; end && p < end; p++)
+      if (*p == ':') port = p; /* the last colon: after an IPv6 literal's */
+    if (port && port[-1] != ':' && (host[0] != '[' || port[-1] == ']'))
+      for (char *p = port + 1; *p >= '0' && *p <= '9'; p++) *p = 'P';
+  }
   return log;
+}
+
+static char *received(const wc_request_desc *shape, wc_http_client engine) {
+  return received_on("127.0.0.1", shape, engine);
 }
 
 static const char raw_json[] = "{\"name\":\"Ada\"}";
@@ -81,6 +93,21 @@ Test(plain, wire_bytes_are_libcurls, .init = hs_watchdog) {
     free(own);
     free(curl);
   }
+}
+
+/* An IPv6 literal: the connection goes to ::1 and the Host line keeps the
+ * brackets, as libcurl writes it. */
+Test(plain, ipv6_literal_is_libcurls_too, .init = hs_watchdog) {
+  hs_server *probe = hs_start("::1", HS_OK);
+  if (!probe) cr_skip_test("no IPv6 loopback on this machine");
+  hs_stop(probe);
+  const wc_request_desc shape = {.token = TOKEN, .api_version = "2026-07-01", .name = {WC_FIELD_STRING, "Ada"}};
+  char *own = received_on("::1", &shape, WC_HTTP_CLIENT_AUTO);
+  char *curl = received_on("::1", &shape, WC_HTTP_CLIENT_CURL);
+  cr_expect(strstr(own, "\r\nHost: [::1]:P") != NULL, "%s", own);
+  cr_expect_str_eq(own, curl, "own client sent\n%s\nlibcurl sent\n%s", own, curl);
+  free(own);
+  free(curl);
 }
 
 /* A host name, not an address: each address it resolves to is tried in

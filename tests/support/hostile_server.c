@@ -310,21 +310,29 @@ hs_server *hs_start(const char *host, hs_mode mode) {
   snprintf(s->host, sizeof s->host, "%s", host);
   pthread_mutex_init(&s->lock, NULL);
   wc_buf_init(&s->log);
-  s->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  /* An IPv6 address ("::1") when host has a colon, else IPv4. */
+  bool v6 = strchr(host, ':') != NULL;
+  s->listen_fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   int one = 1;
   setsockopt(s->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  struct sockaddr_in a = {0};
-  a.sin_family = AF_INET;
-  inet_pton(AF_INET, host, &a.sin_addr);
-  socklen_t len = sizeof a;
-  if (s->listen_fd < 0 || bind(s->listen_fd, (struct sockaddr *)&a, sizeof a) != 0 ||
-      listen(s->listen_fd, 16) != 0 || getsockname(s->listen_fd, (struct sockaddr *)&a, &len) != 0 ||
-      pipe(s->stop_pipe) != 0) {
+  struct sockaddr_storage a = {0};
+  struct sockaddr_in *a4 = (struct sockaddr_in *)&a;
+  struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&a;
+  if (v6) {
+    a6->sin6_family = AF_INET6;
+    inet_pton(AF_INET6, host, &a6->sin6_addr);
+  } else {
+    a4->sin_family = AF_INET;
+    inet_pton(AF_INET, host, &a4->sin_addr);
+  }
+  socklen_t len = v6 ? sizeof *a6 : sizeof *a4;
+  if (s->listen_fd < 0 || bind(s->listen_fd, (struct sockaddr *)&a, len) != 0 || listen(s->listen_fd, 16) != 0 ||
+      getsockname(s->listen_fd, (struct sockaddr *)&a, &len) != 0 || pipe(s->stop_pipe) != 0) {
     if (s->listen_fd >= 0) close(s->listen_fd);
     free(s);
     return NULL;
   }
-  s->port = ntohs(a.sin_port);
+  s->port = ntohs(v6 ? a6->sin6_port : a4->sin_port);
   return s;
 }
 
@@ -365,7 +373,8 @@ bool hs_log_contains(hs_server *s, const char *needle) {
 }
 
 void hs_base(const hs_server *s, char *out, size_t size) {
-  snprintf(out, size, "http://%s:%u/api/v1", s->host, (unsigned)s->port);
+  bool v6 = strchr(s->host, ':') != NULL;
+  snprintf(out, size, "http://%s%s%s:%u/api/v1", v6 ? "[" : "", s->host, v6 ? "]" : "", (unsigned)s->port);
 }
 
 void hs_set_location(hs_server *s, const char *fmt, ...) {

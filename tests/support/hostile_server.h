@@ -45,8 +45,8 @@ typedef enum hs_mode {
 
 typedef struct hs_server hs_server;
 
-/* Listens on host (an IPv4 loopback address) and an ephemeral port; NULL
- * when that address cannot be bound. */
+/* Listens on host (a loopback address, IPv4 or IPv6 "::1") and an
+ * ephemeral port; NULL when that address cannot be bound. */
 hs_server *hs_start(const char *host, hs_mode mode);
 /* Between hs_start and hs_run. */
 void hs_set_location(hs_server *s, const char *fmt, ...) WC_PRINTF(2, 3);
@@ -57,7 +57,7 @@ void hs_stop(hs_server *s);
 
 unsigned short hs_port(const hs_server *s);
 const char *hs_location(const hs_server *s);
-/* "http://HOST:PORT/api/v1" */
+/* "http://HOST:PORT/api/v1" ("http://[::1]:PORT/api/v1" for IPv6) */
 void hs_base(const hs_server *s, char *out, size_t size);
 int hs_connections(hs_server *s);
 int hs_requests(hs_server *s);
