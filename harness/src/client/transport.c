@@ -459,7 +459,7 @@ void wc_transport_free(wc_transport *t) {
   free(t);
 }
 
-/* ---- one attempt (continued) ---- */
+/* ---- one attempt through libcurl ---- */
 
 static void curl_attempt(wc_transport *t, const wc_request *req, wc_exchange *x) {
   CURL *c = t->curl;
