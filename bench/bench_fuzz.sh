@@ -55,13 +55,16 @@ echo "bench/fuzz: load average before $(cut -d' ' -f1-3 /proc/loadavg), $(nproc)
 wrk_serve "$build" || exit 1
 status=0
 wrk8=$(wrk_rate "$WRK_SERVE_URL" 8 "$secs") || status=1
-# The same PATCH from a bare libcurl client (8 threads, one connection each):
-# the HTTP cost whopconf's transport starts from.
-curl8=""
-if [ -x "$build/bench-curl" ]; then
-  curl8=$("$build/bench-curl" "$WRK_SERVE_URL" "$workers" "$secs" "$WRK_BODY") || status=1
+# The same PATCH from the clients alone (8 threads, one connection each):
+# bare libcurl, and whopconf's transport with each engine (the exchange
+# recorded): the HTTP cost whopconf fuzz starts from.
+curl8="" own8="" tcurl8=""
+if [ -x "$build/bench-client" ]; then
+  curl8=$("$build/bench-client" "$WRK_SERVE_URL" "$workers" "$secs" "$WRK_BODY" curl) || status=1
+  own8=$("$build/bench-client" "$WRK_SERVE_URL" "$workers" "$secs" "$WRK_BODY" own) || status=1
+  tcurl8=$("$build/bench-client" "$WRK_SERVE_URL" "$workers" "$secs" "$WRK_BODY" transport-curl) || status=1
 else
-  echo "bench/fuzz: $build/bench-curl missing (cmake --build $build --target bench)" >&2
+  echo "bench/fuzz: $build/bench-client missing (cmake --build $build --target bench)" >&2
 fi
 fuzz_run "$work/rate.out" "$requests" || status=1
 rate=$(fuzz_rate "$work/rate.out")
@@ -78,10 +81,14 @@ if [ -n "${wrk8:-}" ] && [ -n "${wrk8b:-}" ] && [ -n "$rate" ]; then
   [ -n "${small:-}" ] &&
     printf '  same, --max-request-body 4096:        %8s requests/s = %s of wrk\n' "$small" \
       "$(awk -v a="$small" -v b="$wrk_mean" 'BEGIN { printf "%.2f", a / b }')"
-  [ -n "${curl8:-}" ] &&
-    printf 'bare libcurl, the fixed PATCH, %s threads: %6s requests/s = %s of wrk (fuzz = %s of it)\n' "$workers" \
-      "$curl8" "$(awk -v a="$curl8" -v b="$wrk_mean" 'BEGIN { printf "%.2f", a / b }')" \
-      "$(awk -v a="$rate" -v b="$curl8" 'BEGIN { printf "%.2f", a / b }')"
+  client_line() { # LABEL RATE
+    [ -n "$2" ] && printf '%-42s %6s requests/s = %s of wrk (fuzz = %s of it)\n' "$1" "$2" \
+      "$(awk -v a="$2" -v b="$wrk_mean" 'BEGIN { printf "%.2f", a / b }')" \
+      "$(awk -v a="$rate" -v b="$2" 'BEGIN { printf "%.2f", a / b }')"
+  }
+  client_line "bare libcurl, the fixed PATCH, $workers threads:" "$curl8"
+  client_line "transport, own client, $workers threads:" "$own8"
+  client_line "transport, libcurl, $workers threads:" "$tcurl8"
 else
   echo "bench/fuzz: no rate figure (wrk ${wrk8:-?}/${wrk8b:-?}, fuzz ${rate:-?})" >&2
   status=1

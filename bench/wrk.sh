@@ -39,7 +39,7 @@ wrk_ensure() {
   return 1
 }
 
-# The fixed PATCH body (bench-curl sends the same one).
+# The fixed PATCH body (bench-client sends the same one).
 WRK_BODY='{"name": "Ada Lovelace", "bio": "Analytical engines and poetry."}'
 
 # True for http://127.x.x.x, http://localhost and http://[::1] URLs.
