@@ -482,6 +482,14 @@ char *wc_rep_print(const cJSON *root, const char *file, wc_err *err) {
   return out;
 }
 
+const char *wc_rep_http_client(const cJSON *report) {
+  const char *c = wc_rep_get_str(wc_rep_get_obj(wc_rep_get_obj(report, "run"), "target"), "http_client");
+  if (!c) return NULL;
+  if (strcmp(c, "whopconf") == 0) return "whopconf's own HTTP/1.1 client";
+  if (strcmp(c, "libcurl") == 0) return "libcurl";
+  return "not recorded";
+}
+
 bool wc_rep_secret_header(const char *name) {
   return name && (strcasecmp(name, "Authorization") == 0 || strcasecmp(name, "Proxy-Authorization") == 0 ||
                   strcasecmp(name, "Cookie") == 0 || strcasecmp(name, "Set-Cookie") == 0 ||

@@ -489,6 +489,7 @@ static void meta(page *p) {
   snprintf(number, sizeof number, "strict: %s, writes: %s", wc_rep_strict(p->report) ? "yes" : "no",
            wc_rep_get_true(run, "allow_writes") ? "allowed" : "not allowed");
   meta_item(p, "Mode", number);
+  meta_item(p, "Sent with", wc_rep_http_client(p->report));
   const cJSON *cred = wc_rep_get_obj(run, "credentials");
   if (cred) {
     char creds[160];

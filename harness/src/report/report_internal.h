@@ -142,6 +142,10 @@ int wc_rep_repair_tree(cJSON *node);
  * rendering file) on failure. Does not free root. */
 char *wc_rep_print(const cJSON *root, const char *file, wc_err *err);
 
+/* Who sent the requests, in words, from run.target.http_client ("whopconf's
+ * own HTTP/1.1 client", "libcurl"); NULL when the report does not say. */
+const char *wc_rep_http_client(const cJSON *report);
+
 /* Authorization-like headers whose value must never be shown in clear. */
 bool wc_rep_secret_header(const char *name);
 /* "Bearer abc" -> "Bearer ***"; values already redacted stay as they are.

@@ -193,6 +193,11 @@ static void run_line(wc_rep_out *o, const cJSON *report, const cJSON *run, const
   wc_rep_out_raw(o, "PATCH /users/me at ");
   wc_rep_out_text_cap(o, wc_rep_get_str(target, "base_url") ? wc_rep_get_str(target, "base_url") : "?", 512, WC_REP_ESC_MD);
   if (wc_rep_get_true(target, "embedded_server")) wc_rep_out_raw(o, " (embedded reference server)");
+  const char *client = wc_rep_http_client(report);
+  if (client) {
+    wc_rep_out_raw(o, ", sent with ");
+    wc_rep_out_raw(o, client); /* one of three fixed texts */
+  }
   wc_rep_out_raw(o, " · spec ");
   wc_rep_out_text_cap(o, wc_rep_get_str(spec, "path") ? wc_rep_get_str(spec, "path") : "?", 512, WC_REP_ESC_MD);
   const char *sha = wc_rep_get_str(spec, "sha256");
