@@ -244,12 +244,16 @@ static bool stale(const wc_h1_client *c) {
   return poll(&pfd, 1, 0) != 0;
 }
 
+/* The connection leads where call goes: c->origin is "host port". */
+static bool same_origin(const wc_h1_client *c, const wc_h1_call *call) {
+  size_t h = strlen(call->host);
+  return strncmp(c->origin, call->host, h) == 0 && c->origin[h] == ' ' && strcmp(c->origin + h + 1, call->port) == 0;
+}
+
 /* One attempt: on the kept connection when it leads to the same place. */
 static bool attempt(call_state *s) {
   wc_h1_client *c = s->c;
-  char origin[ORIGIN_MAX];
-  snprintf(origin, sizeof origin, "%s %s", s->call->host, s->call->port);
-  if (c->fd >= 0 && (strcmp(origin, c->origin) != 0 || stale(c))) wc_h1_client_close(c);
+  if (c->fd >= 0 && (!same_origin(c, s->call) || stale(c))) wc_h1_client_close(c);
   if (c->fd >= 0) s->reused = true;
   else if (!open_connection(s)) return false;
   s->out->connected = true;
