@@ -63,26 +63,30 @@ static void put_string(printer *p, const char *s) {
   putc('"', f);
 }
 
-/* A string as report.json shows it: repaired when it is not clean UTF-8. */
+/* s as report.json shows it: s itself when clean (or not a report), else a
+ * repaired copy put in *owned for the caller to free. */
+static const char *repaired(printer *p, const char *s, char **owned) {
+  *owned = NULL;
+  if (!p->report || !wc_rep_needs_repair(s)) return s;
+  if (!(*owned = wc_rep_clean(s, strlen(s), 0, NULL))) p->oom = true;
+  return *owned ? *owned : s;
+}
+
 static void put_text(printer *p, const char *s) {
-  if (!s) s = "";
-  char *clean = p->report && wc_rep_needs_repair(s) ? wc_rep_clean(s, strlen(s), 0, NULL) : NULL;
-  if (p->report && !clean && wc_rep_needs_repair(s)) p->oom = true;
-  put_string(p, clean ? clean : s);
-  free(clean);
+  char *owned;
+  put_string(p, repaired(p, s ? s : "", &owned));
+  free(owned);
 }
 
 /* A header's value in report.json: repaired, then masked by the header's
  * name (as the name reads once repaired). */
 static void put_header_value(printer *p, const cJSON *header, const char *value) {
   const cJSON *name = cJSON_GetObjectItemCaseSensitive(header, "name");
-  const char *n = cJSON_IsString(name) ? name->valuestring : NULL;
-  char *clean_name = n && wc_rep_needs_repair(n) ? wc_rep_clean(n, strlen(n), 0, NULL) : NULL;
-  char *clean_value = wc_rep_needs_repair(value) ? wc_rep_clean(value, strlen(value), 0, NULL) : NULL;
-  if ((n && wc_rep_needs_repair(n) && !clean_name) || (wc_rep_needs_repair(value) && !clean_value)) p->oom = true;
-  put_string(p, wc_rep_header_value(clean_name ? clean_name : n, clean_value ? clean_value : value));
-  free(clean_name);
-  free(clean_value);
+  char *owned_name = NULL, *owned_value;
+  const char *n = cJSON_IsString(name) && name->valuestring ? repaired(p, name->valuestring, &owned_name) : NULL;
+  put_string(p, wc_rep_header_value(n, repaired(p, value, &owned_value)));
+  free(owned_name);
+  free(owned_value);
 }
 
 static void tabs(FILE *f, int depth) {
