@@ -143,13 +143,7 @@ static size_t header_cb(char *buf, size_t size, size_t nitems, void *ud) {
     if (wc_exchange_add_header(a->x, l.name, l.name_len, l.value, l.value_len) == 0) return len;
     a->nomem = true;
     return 0;
-  case WC_H1_LINE_TOO_LARGE:
-    a->headers_too_large = true;
-    if (ca->head.bytes > a->o->max_header_bytes)
-      snprintf(a->why, sizeof a->why, "response headers exceed %zu bytes", a->o->max_header_bytes);
-    else
-      snprintf(a->why, sizeof a->why, "more than %zu response header fields", a->o->max_header_count);
-    return 0;
+  case WC_H1_LINE_TOO_LARGE: wc_tx_headers_too_large(a, ca->head.bytes > a->o->max_header_bytes); return 0;
   case WC_H1_LINE_MALFORMED:
     a->malformed = true;
     snprintf(a->why, sizeof a->why, "%s", l.why);
@@ -173,6 +167,14 @@ int wc_tx_record_body(wc_tx_attempt *a, const char *data, size_t len) {
     return -1;
   }
   return 0;
+}
+
+void wc_tx_headers_too_large(wc_tx_attempt *a, bool over_bytes) {
+  a->headers_too_large = true;
+  if (over_bytes)
+    snprintf(a->why, sizeof a->why, "response headers exceed %zu bytes", a->o->max_header_bytes);
+  else
+    snprintf(a->why, sizeof a->why, "more than %zu response header fields", a->o->max_header_count);
 }
 
 static size_t write_cb(char *data, size_t size, size_t nmemb, void *ud) {

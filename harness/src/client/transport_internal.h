@@ -72,6 +72,9 @@ typedef struct wc_tx_attempt {
  * (the report shows the start) and says so. 0, or -1 to stop the transfer
  * (a's flags say why). */
 int wc_tx_record_body(wc_tx_attempt *a, const char *data, size_t len);
+/* The response head went over a cap: over_bytes says it was the byte cap,
+ * else the field count (a's flag and reason set). */
+void wc_tx_headers_too_large(wc_tx_attempt *a, bool over_bytes);
 /* The error line of a failed attempt; detail is the engine's own word on
  * it ("curl 28: ...", "connect: Connection refused"). */
 void wc_tx_describe_failure(const wc_tx_attempt *a, wc_xfer_status st, const char *detail);

@@ -20,7 +20,6 @@ struct wc_tx_plain {
   wc_h1_client *client; /* on first use */
   wc_buf head;          /* the request head being written */
   char host[256], port[8]; /* where to connect (no brackets) */
-  size_t host_field_len;    /* of the last URL's host as written */
 };
 
 wc_tx_plain *wc_tx_plain_new(const wc_transport_opts *o) {
@@ -52,13 +51,12 @@ static bool host_char(unsigned char c) {
          c == '_';
 }
 
-/* host and port of "host[:port]" or "[v6][:port]" into pl; false when the
+/* host and port of "host[:port]" or "[v6][:port]" into pl, and the length
+ * of the host as written (brackets included) into *written; false when the
  * authority is not that simple (user info, percent-encoding, a zone). */
-static bool split_authority(wc_tx_plain *pl, const char *a, size_t n) {
+static bool split_authority(wc_tx_plain *pl, const char *a, size_t n, size_t *written) {
   const char *host = a, *colon;
   size_t host_len;
-  /* The URL's host as written, for the Host field. */
-  size_t written = 0;
   if (n && a[0] == '[') {
     const char *close = memchr(a, ']', n);
     if (!close) return false;
@@ -68,13 +66,13 @@ static bool split_authority(wc_tx_plain *pl, const char *a, size_t n) {
       if (!strchr("0123456789abcdefABCDEF:.", host[i])) return false;
     colon = close + 1 < a + n ? close + 1 : NULL;
     if (colon && *colon != ':') return false;
-    written = host_len + 2;
+    *written = host_len + 2;
   } else {
     colon = memchr(a, ':', n);
     host_len = colon ? (size_t)(colon - a) : n;
     for (size_t i = 0; i < host_len; i++)
       if (!host_char((unsigned char)host[i])) return false;
-    written = host_len;
+    *written = host_len;
   }
   if (host_len == 0 || host_len >= sizeof pl->host) return false;
   const char *port = colon ? colon + 1 : "80";
@@ -89,7 +87,6 @@ static bool split_authority(wc_tx_plain *pl, const char *a, size_t n) {
   memcpy(pl->host, host, host_len);
   pl->host[host_len] = '\0';
   snprintf(pl->port, sizeof pl->port, "%ld", value);
-  pl->host_field_len = written;
   return true;
 }
 
@@ -100,9 +97,8 @@ static bool plain_target(wc_tx_plain *pl, const char *url, target *t) {
   if (strncmp(url, "http://", 7) != 0) return false;
   const char *a = url + 7;
   size_t an = strcspn(a, "/?#");
-  if (!split_authority(pl, a, an)) return false;
+  if (!split_authority(pl, a, an, &t->host_len)) return false;
   t->host = a;
-  t->host_len = pl->host_field_len;
   t->path = a + an;
   t->path_len = strcspn(t->path, "#");
   bool in_query = false;
@@ -207,10 +203,7 @@ static void record_outcome(wc_tx_attempt *a, const wc_h1_outcome *out) {
   if (out->failure == WC_H1_SINK) {
     st = a->nomem ? WC_XFER_OTHER : WC_XFER_BODY_TOO_LARGE;
   } else if (st == WC_XFER_HEADERS_TOO_LARGE) {
-    if (x->header_count >= a->o->max_header_count)
-      snprintf(a->why, sizeof a->why, "more than %zu response header fields", a->o->max_header_count);
-    else
-      snprintf(a->why, sizeof a->why, "response headers exceed %zu bytes", a->o->max_header_bytes);
+    wc_tx_headers_too_large(a, x->header_count < a->o->max_header_count);
   } else if (st == WC_XFER_MALFORMED) {
     a->malformed = true;
     snprintf(a->why, sizeof a->why, "%s", out->why);
