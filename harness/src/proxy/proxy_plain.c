@@ -7,7 +7,6 @@
  * proxy ends a transfer. */
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "proxy_internal.h"
 #include "whopconf/h1_client.h"
