@@ -164,26 +164,34 @@ Test(plain, early_answer_is_read, .init = hs_watchdog) {
   hs_stop(s);
 }
 
-/* A kept connection the server closed after answering: the next request
- * goes once more on a new connection, as libcurl does. */
-Test(plain, closed_kept_connection_is_retried, .init = hs_watchdog) {
+/* n sends of the suite's PATCH on one own-client transport to a server in
+ * mode, pause_ms apart: each answered 200 on a connection of its own (the
+ * server left none fit for the next request). */
+static void each_on_a_new_connection(hs_mode mode, int n, int pause_ms) {
   char base[128];
-  hs_server *s = tx_serve(HS_OK_THEN_CLOSE, base, sizeof base);
+  hs_server *s = tx_serve(mode, base, sizeof base);
   hs_run(s);
   wc_request *req = tx_request(base, TOKEN);
   wc_transport *t = new_transport(WC_HTTP_CLIENT_AUTO);
-  for (int i = 0; i < 3; i++) {
+  for (int i = 0; i < n; i++) {
     wc_exchange *x = wc_transport_send(t, req);
     EXPECT_KIND(x, WC_XFER_OK);
-    cr_expect_eq(wc_exchange_http_status(x), 200);
+    cr_expect_eq(wc_exchange_http_status(x), 200, "request %d: %ld", i, wc_exchange_http_status(x));
     cr_expect_eq(wc_exchange_connects(x), 1, "request %d opened %ld connections", i, wc_exchange_connects(x));
     wc_exchange_free(x);
+    if (pause_ms) usleep((useconds_t)pause_ms * 1000);
   }
-  cr_expect_eq(hs_requests(s), 3);
-  cr_expect_eq(hs_connections(s), 3);
+  cr_expect_eq(hs_requests(s), n);
+  cr_expect_eq(hs_connections(s), n, "%d connections", hs_connections(s));
   wc_transport_free(t);
   wc_request_free(req);
   hs_stop(s);
+}
+
+/* A kept connection the server closed after answering: the next request
+ * goes once more on a new connection, as libcurl does. */
+Test(plain, closed_kept_connection_is_retried, .init = hs_watchdog) {
+  each_on_a_new_connection(HS_OK_THEN_CLOSE, 3, 0);
 }
 
 /* One transport, two servers in turn: each request reaches its own server,
@@ -215,24 +223,10 @@ Test(plain, each_origin_its_connection, .init = hs_watchdog) {
 /* Bytes on an idle kept connection (here a 408 the server sent unasked)
  * make it unfit: the next request goes on a new connection and gets its own
  * answer, not the stale one. (libcurl 7.88 reuses such a connection and
- * takes the 408 for the answer: the own client checks before reuse.) */
+ * takes the 408 for the answer: the own client checks before reuse.) The
+ * 408 arrives during the 300 ms pause. */
 Test(plain, stale_kept_connection_is_not_reused, .init = hs_watchdog) {
-  char base[128];
-  hs_server *s = tx_serve(HS_OK_THEN_408, base, sizeof base);
-  hs_run(s);
-  wc_request *req = tx_request(base, TOKEN);
-  wc_transport *t = new_transport(WC_HTTP_CLIENT_AUTO);
-  for (int i = 0; i < 2; i++) {
-    wc_exchange *x = wc_transport_send(t, req);
-    EXPECT_KIND(x, WC_XFER_OK);
-    cr_expect_eq(wc_exchange_http_status(x), 200, "request %d: %ld", i, wc_exchange_http_status(x));
-    wc_exchange_free(x);
-    usleep(300 * 1000); /* the 408 arrives in the meantime */
-  }
-  cr_expect_eq(hs_connections(s), 2, "%d connections", hs_connections(s));
-  wc_transport_free(t);
-  wc_request_free(req);
-  hs_stop(s);
+  each_on_a_new_connection(HS_OK_THEN_408, 2, 300);
 }
 
 /* Every request of the coverage list and 300 of the random stream (bodies
